@@ -1,0 +1,143 @@
+package dev.herald;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import dev.herald.api.GatewayVerticle;
+import dev.herald.channels.Channels;
+import dev.herald.core.Authenticator;
+import dev.herald.core.Database;
+import dev.herald.core.HeraldConfig;
+import dev.herald.core.Namespaces;
+import dev.herald.hub.Hub;
+import dev.herald.journal.Journal;
+import dev.herald.journal.Retention;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertx.sqlclient.Pool;
+import java.io.FileNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Start-up: read config, open the database (embedded or external), join the cluster if asked,
+ * deploy the hub and the gateway. {@code java -jar herald.jar [--cluster]}.
+ */
+public final class Herald implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Herald.class);
+  private static final long RETENTION_PERIOD_MS = 60_000;
+
+  private final HeraldConfig config;
+  private final Database database;
+  private final Vertx vertx;
+  private final ClusterManager cluster;
+  private final Pool pool;
+  private final Hub hub;
+
+  private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Pool pool, Hub hub) {
+    this.config = config;
+    this.database = database;
+    this.vertx = vertx;
+    this.cluster = cluster;
+    this.pool = pool;
+    this.hub = hub;
+  }
+
+  public static void main(String[] args) {
+    JsonObject overrides = new JsonObject();
+    for (String arg : args) {
+      if (arg.equals("--cluster")) {
+        overrides.put("cluster", true);
+      } else {
+        System.err.println("unknown argument " + arg + "; usage: java -jar herald.jar [--cluster]");
+        System.exit(2);
+      }
+    }
+    Herald herald = start(HeraldConfig.load(System.getenv(), overrides));
+    Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));
+  }
+
+  /** Starts a node and blocks until it serves. Call from a plain thread (main or a test), not an event loop. */
+  public static Herald start(HeraldConfig config) {
+    Namespaces namespaces = new Namespaces(config.namespaces());
+    Database database = Database.open(config);
+    ClusterManager cluster = config.cluster() ? new HazelcastClusterManager(hazelcastConfig(config.clusterName())) : null;
+    VertxOptions options = new VertxOptions()
+        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    Vertx vertx;
+    try {
+      vertx = cluster == null
+          ? Vertx.vertx(options)
+          : Vertx.builder().with(options).withClusterManager(cluster).buildClustered().await();
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+    Pool pool = database.createPool(vertx, 8);
+    Journal journal = new Journal(pool, events -> Hub.broadcast(vertx.eventBus(), events));
+    Hub hub = new Hub(journal);
+    Channels channels = new Channels(journal, namespaces);
+    Authenticator auth = new Authenticator(vertx, config);
+    Herald herald = new Herald(config, database, vertx, cluster, pool, hub);
+    try {
+      vertx.deployVerticle(hub).await();
+      vertx.deployVerticle(() -> new GatewayVerticle(config, hub, channels, auth, pool, cluster),
+          new DeploymentOptions().setInstances(config.gatewayInstances())).await();
+    } catch (RuntimeException e) {
+      herald.close();
+      throw e;
+    }
+    Retention retention = new Retention(pool, namespaces);
+    vertx.setPeriodic(RETENTION_PERIOD_MS, t -> retention.trim()
+        .onFailure(err -> LOG.warn("history retention pass failed: {}", err.getMessage())));
+    LOG.info("Herald serving on http://localhost:{} ({}{})", config.port(),
+        cluster == null ? "single node" : "cluster node " + cluster.getNodeId(),
+        config.dbUrl() == null ? ", embedded PostgreSQL in " + Path.of(config.dataDir()).toAbsolutePath() : "");
+    return herald;
+  }
+
+  /** cluster.xml from the working directory if present (operators edit it), else the packaged default. */
+  private static Config hazelcastConfig(String clusterName) {
+    Path file = Path.of("cluster.xml");
+    try {
+      Config hz = Files.isRegularFile(file) ? new FileSystemXmlConfig(file.toFile()) : new ClasspathXmlConfig("cluster.xml");
+      return clusterName == null ? hz : hz.setClusterName(clusterName);
+    } catch (FileNotFoundException e) {
+      throw new IllegalStateException("cannot read " + file, e);
+    }
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Hub hub() {
+    return hub;
+  }
+
+  public ClusterManager clusterManager() {
+    return cluster;
+  }
+
+  public int port() {
+    return config.port();
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().await();
+    } catch (RuntimeException e) {
+      LOG.warn("Vert.x did not close cleanly", e);
+    }
+    database.close();
+  }
+}

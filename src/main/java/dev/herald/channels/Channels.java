@@ -1,0 +1,118 @@
+package dev.herald.channels;
+
+import dev.herald.core.ChannelName;
+import dev.herald.core.HeraldException;
+import dev.herald.core.Identity;
+import dev.herald.core.Namespaces;
+import dev.herald.journal.Appended;
+import dev.herald.journal.HistoryPage;
+import dev.herald.journal.Journal;
+import dev.herald.journal.NewEvent;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Durable channels as users see them, whatever the transport (REST or bridge): validates input,
+ * applies the namespace rules, appends to the journal and reads history.
+ */
+public final class Channels {
+
+  public static final int DEFAULT_LIMIT = 100;
+  public static final int MAX_LIMIT = 1000;
+  private static final int MAX_TYPE_LENGTH = 200;
+  private static final int MAX_ID_LENGTH = 200;
+
+  private final Journal journal;
+  private final Namespaces namespaces;
+
+  public Channels(Journal journal, Namespaces namespaces) {
+    this.journal = journal;
+    this.namespaces = namespaces;
+  }
+
+  /** Appends all events in one commit, after checking the publisher may write to every channel. */
+  public Future<List<Appended>> publish(Identity who, List<NewEvent> events) {
+    for (NewEvent e : events) {
+      namespaces.of(e.channel()).checkPublish(who, e.channel());
+    }
+    return journal.append(events);
+  }
+
+  public Future<HistoryPage> history(Identity who, String channel, long since, int limit) {
+    checkSubscribe(who, channel);
+    return journal.read(channel, since, limit);
+  }
+
+  public void checkSubscribe(Identity who, String channel) {
+    namespaces.of(ChannelName.require(channel)).checkSubscribe(who, channel);
+  }
+
+  /**
+   * Reads one event from JSON: {@code {type, data?, id?}} plus {@code channel} when none is given
+   * by the caller (batch and bridge publishes). Anything else is a 400 that says what is wrong.
+   */
+  public static NewEvent parseEvent(Object json, String channel) {
+    if (!(json instanceof JsonObject body)) {
+      throw HeraldException.badRequest("invalid_event", "an event must be a JSON object {type, data, id?}");
+    }
+    if (channel == null) {
+      channel = requireString(body, "channel", 200);
+    }
+    ChannelName.require(channel);
+    String type = requireString(body, "type", MAX_TYPE_LENGTH);
+    Object id = body.getValue("id");
+    if (id != null && !(id instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH)) {
+      throw HeraldException.badRequest("invalid_event", "id must be a string of 1 to " + MAX_ID_LENGTH + " characters");
+    }
+    boolean clientId = id != null;
+    return new NewEvent(channel, clientId ? (String) id : UUID.randomUUID().toString(), clientId, type,
+        body.getValue("data"));
+  }
+
+  /** Parses since/limit as given by a user (numbers or numeric strings); null means the default. */
+  public static long parseSince(Object value) {
+    long since = parseLong(value, 0, "since");
+    if (since < 0) {
+      throw HeraldException.badRequest("invalid_since", "since must be a seq number >= 0");
+    }
+    return since;
+  }
+
+  public static int parseLimit(Object value) {
+    long limit = parseLong(value, DEFAULT_LIMIT, "limit");
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw HeraldException.badRequest("invalid_limit", "limit must be between 1 and " + MAX_LIMIT);
+    }
+    return (int) limit;
+  }
+
+  private static long parseLong(Object value, long fallback, String name) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value instanceof Number n && n.doubleValue() == n.longValue()) {
+      return n.longValue();
+    }
+    if (value instanceof String s) {
+      try {
+        return Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        // fall through to the error below
+      }
+    }
+    throw HeraldException.badRequest("invalid_" + name, name + " must be a whole number");
+  }
+
+  private static String requireString(JsonObject body, String field, int maxLength) {
+    Object value = body.getValue(field);
+    if (!(value instanceof String s) || s.isEmpty()) {
+      throw HeraldException.badRequest("invalid_event", field + " is required and must be a non-empty string");
+    }
+    if (s.length() > maxLength) {
+      throw HeraldException.badRequest("invalid_event", field + " must be at most " + maxLength + " characters");
+    }
+    return s;
+  }
+}

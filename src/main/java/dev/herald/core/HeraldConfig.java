@@ -1,0 +1,152 @@
+package dev.herald.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Herald's configuration: the shipped herald.yaml defaults, then the operator's file
+ * ({@code HERALD_CONFIG}, else ./herald.yaml if present), then environment variables, then
+ * programmatic overrides (tests). Every scalar key has an environment name derived from its path:
+ * {@code jwt.publicKey} is {@code HERALD_JWT_PUBLIC_KEY}, {@code namespaces.chat.history.maxEvents}
+ * is {@code HERALD_NAMESPACES_CHAT_HISTORY_MAX_EVENTS}.
+ */
+public final class HeraldConfig {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final JsonObject json;
+
+  private HeraldConfig(JsonObject json) {
+    this.json = json;
+  }
+
+  /** Loads the layered configuration from the process environment, with optional overrides on top. */
+  public static HeraldConfig load(Map<String, String> env, JsonObject overrides) {
+    JsonObject merged = readResource("herald.yaml");
+    String file = env.getOrDefault("HERALD_CONFIG", "");
+    Path path = file.isBlank() ? Path.of("herald.yaml") : Path.of(file);
+    if (Files.isRegularFile(path)) {
+      deepMerge(merged, readFile(path));
+    } else if (!file.isBlank()) {
+      throw new IllegalArgumentException("HERALD_CONFIG points at " + path + ", which is not a file");
+    }
+    applyEnv(merged, "HERALD", env);
+    if (overrides != null) {
+      deepMerge(merged, overrides);
+    }
+    return new HeraldConfig(merged);
+  }
+
+  public JsonObject json() {
+    return json;
+  }
+
+  public int port() {
+    return Integer.parseInt(json.getValue("port").toString());
+  }
+
+  public String dataDir() {
+    return json.getString("dataDir", "./data");
+  }
+
+  public String dbUrl() {
+    return blankToNull(json.getString("dbUrl"));
+  }
+
+  public boolean cluster() {
+    return Boolean.parseBoolean(String.valueOf(json.getValue("cluster", false)));
+  }
+
+  /** Overrides cluster.xml's cluster-name, so separate clusters can share a network (or a test machine). */
+  public String clusterName() {
+    return blankToNull(json.getString("clusterName"));
+  }
+
+  public String clusterHost() {
+    return json.getString("clusterHost", "127.0.0.1");
+  }
+
+  public int maxBodyBytes() {
+    return Integer.parseInt(json.getValue("maxBodyBytes", 65536).toString());
+  }
+
+  public JsonObject jwt() {
+    return json.getJsonObject("jwt", new JsonObject());
+  }
+
+  public String apiKeys() {
+    return json.getString("apiKeys", "");
+  }
+
+  public JsonObject namespaces() {
+    return json.getJsonObject("namespaces", new JsonObject());
+  }
+
+  public int gatewayInstances() {
+    int configured = Integer.parseInt(json.getValue("gatewayInstances", 0).toString());
+    return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  /** Environment name of a config path, e.g. ["jwt","publicKey"] under prefix HERALD is HERALD_JWT_PUBLIC_KEY. */
+  static String envName(String prefix, String key) {
+    return prefix + "_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
+  }
+
+  private static void applyEnv(JsonObject node, String prefix, Map<String, String> env) {
+    for (String key : node.fieldNames()) {
+      String name = envName(prefix, key);
+      Object value = node.getValue(key);
+      if (value instanceof JsonObject child) {
+        applyEnv(child, name, env);
+      } else if (env.containsKey(name)) {
+        node.put(key, env.get(name));
+      }
+    }
+  }
+
+  private static void deepMerge(JsonObject target, JsonObject source) {
+    for (String key : source.fieldNames()) {
+      Object value = source.getValue(key);
+      if (value instanceof JsonObject child && target.getValue(key) instanceof JsonObject existing) {
+        deepMerge(existing, child);
+      } else {
+        target.put(key, value);
+      }
+    }
+  }
+
+  private static JsonObject readResource(String name) {
+    try (InputStream in = HeraldConfig.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing built-in resource " + name);
+      }
+      return toJson(YAML.readValue(in, Map.class));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static JsonObject readFile(Path path) {
+    try (InputStream in = Files.newInputStream(path)) {
+      return toJson(YAML.readValue(in, Map.class));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static JsonObject toJson(Map<?, ?> map) {
+    return map == null ? new JsonObject() : new JsonObject((Map<String, Object>) map).copy();
+  }
+}

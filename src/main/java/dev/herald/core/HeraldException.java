@@ -1,0 +1,57 @@
+package dev.herald.core;
+
+/**
+ * A failure the client should see: an HTTP-like status, a stable machine code and a sentence.
+ * REST turns it into {"error":{code,message}}, the bridge into an err frame.
+ */
+public final class HeraldException extends RuntimeException {
+
+  private final int status;
+  private final String code;
+
+  public HeraldException(int status, String code, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public static HeraldException badRequest(String code, String message) {
+    return new HeraldException(400, code, message);
+  }
+
+  public static HeraldException unauthorized(String message) {
+    return new HeraldException(401, "unauthorized", message);
+  }
+
+  public static HeraldException forbidden(String message) {
+    return new HeraldException(403, "forbidden", message);
+  }
+
+  public static HeraldException notFound(String message) {
+    return new HeraldException(404, "not_found", message);
+  }
+
+  public static HeraldException tooLarge(String message) {
+    return new HeraldException(413, "too_large", message);
+  }
+
+  public static HeraldException unavailable(String message) {
+    return new HeraldException(503, "unavailable", message);
+  }
+
+  /** Anything that is not already a HeraldException becomes a 500 with a generic sentence (details go to the log only). */
+  public static HeraldException from(Throwable t) {
+    if (t instanceof HeraldException he) {
+      return he;
+    }
+    return new HeraldException(500, "internal", "internal error; the server logged the details");
+  }
+}

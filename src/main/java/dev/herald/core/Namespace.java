@@ -1,0 +1,86 @@
+package dev.herald.core;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+
+/**
+ * The rules of one channel namespace (the part of a channel name before the first ':').
+ * The built-in namespaces {@code user} and {@code role} add a restriction no config can lift:
+ * {@code user:{id}} belongs to the token whose sub is id, {@code role:{r}} to tokens holding role r.
+ */
+public final class Namespace {
+
+  private final String name;
+  private final AccessRule subscribe;
+  private final AccessRule publish;
+  private final long historyMaxEvents;
+  private final Duration historyMaxAge;
+
+  Namespace(String name, JsonObject conf) {
+    this.name = name;
+    String where = "namespaces." + (name.isEmpty() ? "default" : name);
+    this.subscribe = AccessRule.parse(conf.getString("subscribe", "authenticated"), where + ".subscribe");
+    this.publish = AccessRule.parse(conf.getString("publish", "nobody"), where + ".publish");
+    JsonObject history = conf.getJsonObject("history", new JsonObject());
+    this.historyMaxEvents = Long.parseLong(history.getValue("maxEvents", 1000).toString());
+    this.historyMaxAge = parseDuration(history.getValue("maxAge", "7d").toString(), where + ".history.maxAge");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public void checkSubscribe(Identity who, String channel) {
+    checkOwnership(who, channel, "subscribe to");
+    subscribe.check(who, channel, "subscribe to");
+  }
+
+  public void checkPublish(Identity who, String channel) {
+    checkOwnership(who, channel, "publish to");
+    publish.check(who, channel, "publish to");
+  }
+
+  public long historyMaxEvents() {
+    return historyMaxEvents;
+  }
+
+  public Duration historyMaxAge() {
+    return historyMaxAge;
+  }
+
+  private void checkOwnership(Identity who, String channel, String action) {
+    if (who.isServer() || !(name.equals("user") || name.equals("role"))) {
+      return;
+    }
+    if (who.isAnonymous()) {
+      throw HeraldException.unauthorized("a valid token is required to " + action + " " + channel);
+    }
+    String owner = ChannelName.local(channel);
+    boolean owns = name.equals("user") ? owner.equals(who.subject()) : who.hasRole(owner);
+    if (!owns) {
+      throw HeraldException.forbidden(channel + " belongs to "
+          + (name.equals("user") ? "user " : "role ") + owner + ", not to this token");
+    }
+  }
+
+  /** Accepts "30s", "15m", "24h", "7d" or a plain number of seconds. */
+  static Duration parseDuration(String text, String where) {
+    String t = text.trim();
+    try {
+      char unit = t.charAt(t.length() - 1);
+      if (Character.isDigit(unit)) {
+        return Duration.ofSeconds(Long.parseLong(t));
+      }
+      long n = Long.parseLong(t.substring(0, t.length() - 1));
+      return switch (unit) {
+        case 's' -> Duration.ofSeconds(n);
+        case 'm' -> Duration.ofMinutes(n);
+        case 'h' -> Duration.ofHours(n);
+        case 'd' -> Duration.ofDays(n);
+        default -> throw new IllegalArgumentException();
+      };
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(where + ": '" + text + "' is not a duration like 30s, 15m, 24h or 7d");
+    }
+  }
+}

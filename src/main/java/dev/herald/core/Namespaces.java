@@ -1,0 +1,39 @@
+package dev.herald.core;
+
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+
+/** All namespaces from config; a namespace not listed follows the {@code default} entry. */
+public final class Namespaces {
+
+  private final Map<String, Namespace> byName = new HashMap<>();
+  private final Namespace fallback;
+
+  public Namespaces(JsonObject conf) {
+    JsonObject defaults = conf.getJsonObject("default", new JsonObject());
+    this.fallback = new Namespace("", defaults);
+    for (String name : conf.fieldNames()) {
+      if (!name.equals("default")) {
+        byName.put(name, new Namespace(name, defaults.copy().mergeIn(conf.getJsonObject(name), true)));
+      }
+    }
+    // user: and role: keep their ownership rule even when config does not list them
+    for (String builtIn : new String[] {"user", "role"}) {
+      byName.computeIfAbsent(builtIn, n -> new Namespace(n, defaults.copy()));
+    }
+  }
+
+  public Namespace of(String channel) {
+    String ns = ChannelName.namespace(channel);
+    return byName.getOrDefault(ns, fallback);
+  }
+
+  public Iterable<Namespace> configured() {
+    return byName.values();
+  }
+
+  public Namespace fallback() {
+    return fallback;
+  }
+}

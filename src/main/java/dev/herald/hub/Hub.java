@@ -1,0 +1,99 @@
+package dev.herald.hub;
+
+import dev.herald.journal.Event;
+import dev.herald.journal.Journal;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The node-local hub: channel → local subscribers. It holds ONE cluster consumer per channel per
+ * node, whatever the number of local sockets, and drops it with the last one. A delivered message
+ * is the complete bridge frame, encoded once by the publishing node, and the same buffer is written
+ * to every local socket. All state lives on the hub's own context (a single thread).
+ */
+public final class Hub extends VerticleBase {
+
+  private static final String ADDRESS_PREFIX = "herald.ch.";
+
+  private final Journal journal;
+  private final Map<String, ChannelFeed> feeds = new HashMap<>();
+
+  public Hub(Journal journal) {
+    this.journal = journal;
+  }
+
+  public static String address(String channel) {
+    return ADDRESS_PREFIX + channel;
+  }
+
+  /**
+   * Sends committed events to every node's subscribers: seq (8 bytes) then the frame. Called in
+   * commit order by the journal; receivers still reorder by seq because several nodes publish.
+   */
+  public static void broadcast(EventBus bus, List<Event> events) {
+    for (Event e : events) {
+      Buffer frame = e.frame();
+      bus.publish(address(e.channel()), Buffer.buffer(frame.length() + 8).appendLong(e.seq()).appendBuffer(frame));
+    }
+  }
+
+  /**
+   * Subscribes a local socket. With {@code since}, stored events after it are written first, then
+   * live ones, with no gap and no duplicate at the seam. Completes once the subscription is in
+   * place (its replay queued ahead of any live frame).
+   */
+  public Future<Void> subscribe(Subscriber subscriber, String channel, Long since) {
+    return onHub(() -> feeds.computeIfAbsent(channel, this::openFeed).add(subscriber, since));
+  }
+
+  public void unsubscribe(Subscriber subscriber, String channel) {
+    context.runOnContext(v -> {
+      ChannelFeed feed = feeds.get(channel);
+      if (feed != null) {
+        feed.remove(subscriber);
+      }
+    });
+  }
+
+  public void unsubscribeAll(Subscriber subscriber) {
+    context.runOnContext(v -> List.copyOf(feeds.values()).forEach(feed -> feed.remove(subscriber)));
+  }
+
+  /** Channels this node currently holds a cluster consumer for. */
+  public Future<Integer> channelCount() {
+    return onHub(() -> Future.succeededFuture(feeds.size()));
+  }
+
+  private ChannelFeed openFeed(String channel) {
+    return new ChannelFeed(channel, vertx, context, journal, () -> feeds.remove(channel));
+  }
+
+  private <T> Future<T> onHub(Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) {
+      return action.get();
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
+  }
+
+  @Override
+  public Future<?> start() {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    List.copyOf(feeds.values()).forEach(ChannelFeed::close);
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,19 @@
+package dev.herald.hub;
+
+import dev.herald.core.HeraldException;
+import io.vertx.core.buffer.Buffer;
+
+/** A local socket as the hub sees it. Writes may come from the hub's thread. */
+public interface Subscriber {
+
+  void write(Buffer frame);
+
+  /** True when the socket's outbound buffer is full: the hub stops writing live frames to it. */
+  boolean writeQueueFull();
+
+  /** Runs the action once, when the outbound buffer has room again. */
+  void whenDrained(Runnable action);
+
+  /** The hub gave up on this subscription (e.g. history unreachable); tell the client. */
+  void subscriptionFailed(String channel, HeraldException error);
+}

@@ -1,0 +1,127 @@
+package dev.herald.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A browser stand-in on the raw WebSocket endpoint (/eventbus/websocket), speaking the event-bus
+ * bridge frames as the official client does. Every frame received is queued for assertions.
+ */
+public final class BridgeClient implements AutoCloseable {
+
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+
+  private BridgeClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(text -> {
+      synchronized (frames) {
+        frames.add(new JsonObject(text));
+        frames.notifyAll();
+      }
+    });
+  }
+
+  public static BridgeClient connect(Vertx vertx, int port, String token) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    String uri = "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)).await();
+    return new BridgeClient(client, ws);
+  }
+
+  public void sendRaw(String text) {
+    socket.writeTextMessage(text).await();
+  }
+
+  public void register(String channel) {
+    register(channel, new JsonObject());
+  }
+
+  public void register(String channel, JsonObject headers) {
+    sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers).encode());
+  }
+
+  public void unregister(String channel) {
+    sendRaw(new JsonObject().put("type", "unregister").put("address", channel).encode());
+  }
+
+  /** Sends to a service with a fresh replyAddress and returns the reply (rec or err frame). */
+  public JsonObject request(String address, JsonObject body) {
+    return request(address, body, new JsonObject());
+  }
+
+  public JsonObject request(String address, JsonObject body, JsonObject headers) {
+    String replyAddress = UUID.randomUUID().toString();
+    sendRaw(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
+        .put("headers", headers).put("body", body).encode());
+    return next(f -> replyAddress.equals(f.getString("address")), Duration.ofSeconds(15));
+  }
+
+  /** The next frame matching the filter (frames that do not match are kept), or an AssertionError. */
+  public JsonObject next(Predicate<JsonObject> filter, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (frames) {
+      while (true) {
+        for (JsonObject f : frames) {
+          if (filter.test(f)) {
+            frames.remove(f);
+            return f;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no matching frame within " + timeout + "; have " + frames);
+        }
+        try {
+          frames.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
+  /** Collects the bodies of the next n deliveries on a channel, in arrival order. */
+  public List<JsonObject> deliveries(String channel, int n, Duration timeout) {
+    List<JsonObject> bodies = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (bodies.size() < n) {
+      Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+      try {
+        bodies.add(next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address")), left)
+            .getJsonObject("body"));
+      } catch (AssertionError e) {
+        throw new AssertionError("got " + bodies.size() + " of " + n + " deliveries on " + channel + ": " + bodies, e);
+      }
+    }
+    return bodies;
+  }
+
+  /** Frames received so far that nobody has taken, without waiting. */
+  public List<JsonObject> pending() {
+    synchronized (frames) {
+      return new ArrayList<>(frames);
+    }
+  }
+
+  @Override
+  public void close() {
+    socket.close();
+    client.close();
+  }
+}

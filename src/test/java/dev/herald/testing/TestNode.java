@@ -1,0 +1,67 @@
+package dev.herald.testing;
+
+import dev.herald.Herald;
+import dev.herald.core.HeraldConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.UUID;
+
+/** A real Herald node for tests: a free port, a known JWT secret and API key, optional clustering. */
+public final class TestNode implements AutoCloseable {
+
+  public static final String JWT_SECRET = "test-secret-for-herald-0123456789";
+  public static final String API_KEY = "test-api-key";
+  /** One cluster name per test JVM, so concurrent test runs on one machine never join each other. */
+  public static final String CLUSTER_NAME = "herald-test-" + UUID.randomUUID();
+
+  public final Herald herald;
+  public final int port;
+  public final Http http;
+
+  private TestNode(Herald herald, int port) {
+    this.herald = herald;
+    this.port = port;
+    this.http = new Http(port);
+  }
+
+  public static TestNode start(String dbUrl, boolean cluster) {
+    return start(new JsonObject().put("dbUrl", dbUrl).put("cluster", cluster));
+  }
+
+  /** Starts a node with the test defaults, overridden by {@code overrides}. */
+  public static TestNode start(JsonObject overrides) {
+    int port = freePort();
+    JsonObject config = new JsonObject()
+        .put("port", port)
+        .put("clusterName", CLUSTER_NAME)
+        .put("gatewayInstances", 2)
+        .put("jwt", new JsonObject().put("secret", JWT_SECRET))
+        .put("apiKeys", API_KEY)
+        .mergeIn(overrides, true);
+    return new TestNode(Herald.start(HeraldConfig.load(Map.of(), config)), port);
+  }
+
+  public BridgeClient bridge() {
+    return BridgeClient.connect(herald.vertx(), port, null);
+  }
+
+  public BridgeClient bridge(String token) {
+    return BridgeClient.connect(herald.vertx(), port, token);
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    herald.close();
+  }
+}
