@@ -97,7 +97,7 @@ public final class BridgeSocket implements Subscriber {
       return;
     }
     if ("register".equals(type)) {
-      register(addr, headers);
+      register(addr, headers, frame.getValue("replyAddress"));
     } else if ("unregister".equals(type)) {
       if (subscribed.remove(addr)) {
         hub.unsubscribe(this, addr);
@@ -112,7 +112,12 @@ public final class BridgeSocket implements Subscriber {
     }
   }
 
-  private void register(String channel, JsonObject headers) {
+  /**
+   * Subscribes the socket. A register frame that carries a replyAddress (the official client sends
+   * none; Herald's SDK does) is acknowledged with {channel, subscribed:true} once the subscription
+   * is in place, i.e. its replay is queued ahead of any live event.
+   */
+  private void register(String channel, JsonObject headers, Object replyAddress) {
     identityFor(headers).compose(who -> {
       channels.checkSubscribe(who, channel);
       Long since = headers.containsKey("since") ? Channels.parseSince(headers.getValue("since")) : null;
@@ -121,6 +126,10 @@ public final class BridgeSocket implements Subscriber {
       }
       subscribed.add(channel);
       return hub.subscribe(this, channel, since);
+    }).onSuccess(v -> {
+      if (replyAddress instanceof String r) {
+        socket.write(Frames.rec(r, new JsonObject().put("channel", channel).put("subscribed", true)));
+      }
     }).onFailure(err -> sendErr(channel, HeraldException.from(err)));
   }
 
@@ -216,7 +225,8 @@ public final class BridgeSocket implements Subscriber {
   // ---- Subscriber: called by the hub, possibly from its thread ----
 
   @Override
-  public void write(Buffer frame) {
+  public void write(String frame) {
+    // write(String) makes a text frame on raw WebSockets; write(Buffer) would make a binary one
     socket.write(frame);
   }
 

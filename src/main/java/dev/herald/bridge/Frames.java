@@ -1,7 +1,6 @@
 package dev.herald.bridge;
 
 import dev.herald.core.HeraldException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /** Frames of the Vert.x event-bus bridge protocol that Herald sends. */
@@ -10,12 +9,12 @@ final class Frames {
   private Frames() {
   }
 
-  static Buffer rec(String address, Object body) {
-    return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
+  static String rec(String address, Object body) {
+    return new JsonObject().put("type", "rec").put("address", address).put("body", body).encode();
   }
 
   /** An error; address is the replyAddress of a send, the channel of a register, or null when unknown. */
-  static Buffer err(String address, HeraldException e) {
+  static String err(String address, HeraldException e) {
     JsonObject frame = new JsonObject().put("type", "err");
     if (address != null) {
       frame.put("address", address);
@@ -23,6 +22,6 @@ final class Frames {
     return frame.put("failureCode", e.status())
         .put("failureType", "RECIPIENT_FAILURE")
         .put("message", e.code() + ": " + e.getMessage())
-        .toBuffer();
+        .encode();
   }
 }

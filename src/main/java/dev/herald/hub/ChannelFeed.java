@@ -58,7 +58,7 @@ final class ChannelFeed {
   private final MessageConsumer<Buffer> consumer;
   private final Future<Void> ready;
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
-  private final TreeMap<Long, Buffer> early = new TreeMap<>();
+  private final TreeMap<Long, String> early = new TreeMap<>();
   private long head = -1;
   private boolean filling;
   private long gapTimer = -1;
@@ -103,6 +103,10 @@ final class ChannelFeed {
     });
   }
 
+  int size() {
+    return subscriptions.size();
+  }
+
   void remove(Subscriber subscriber) {
     subscriptions.remove(subscriber);
     if (subscriptions.isEmpty() && !closed) {
@@ -121,7 +125,7 @@ final class ChannelFeed {
 
   private void onFrame(Buffer message) {
     long seq = message.getLong(0);
-    Buffer frame = message.slice(8, message.length());
+    String frame = message.getString(8, message.length()); // decoded once per node
     if (head < 0 || seq > head + 1) {
       early.put(seq, frame);
       if (head >= 0) {
@@ -137,7 +141,7 @@ final class ChannelFeed {
 
   private void drainEarly() {
     while (!early.isEmpty() && early.firstKey() <= head + 1) {
-      Map.Entry<Long, Buffer> next = early.pollFirstEntry();
+      Map.Entry<Long, String> next = early.pollFirstEntry();
       if (next.getKey() == head + 1) {
         deliver(next.getKey(), next.getValue());
       }
@@ -147,7 +151,7 @@ final class ChannelFeed {
     }
   }
 
-  private void deliver(long seq, Buffer frame) {
+  private void deliver(long seq, String frame) {
     head = seq;
     for (Subscription s : subscriptions.values()) {
       if (s.state != State.LIVE || seq <= s.cursor) {

@@ -41,8 +41,7 @@ public final class Hub extends VerticleBase {
    */
   public static void broadcast(EventBus bus, List<Event> events) {
     for (Event e : events) {
-      Buffer frame = e.frame();
-      bus.publish(address(e.channel()), Buffer.buffer(frame.length() + 8).appendLong(e.seq()).appendBuffer(frame));
+      bus.publish(address(e.channel()), Buffer.buffer().appendLong(e.seq()).appendString(e.frame()));
     }
   }
 
@@ -71,6 +70,11 @@ public final class Hub extends VerticleBase {
   /** Channels this node currently holds a cluster consumer for. */
   public Future<Integer> channelCount() {
     return onHub(() -> Future.succeededFuture(feeds.size()));
+  }
+
+  /** Local subscriptions to a channel on this node (0 when the node holds no consumer for it). */
+  public Future<Integer> subscriberCount(String channel) {
+    return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).size() : 0));
   }
 
   private ChannelFeed openFeed(String channel) {

@@ -1,12 +1,12 @@
 package dev.herald.hub;
 
 import dev.herald.core.HeraldException;
-import io.vertx.core.buffer.Buffer;
 
 /** A local socket as the hub sees it. Writes may come from the hub's thread. */
 public interface Subscriber {
 
-  void write(Buffer frame);
+  /** Writes a complete bridge frame (JSON text); the same String instance goes to every local socket. */
+  void write(String frame);
 
   /** True when the socket's outbound buffer is full: the hub stops writing live frames to it. */
   boolean writeQueueFull();

@@ -1,6 +1,5 @@
 package dev.herald.journal;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -28,7 +27,7 @@ public record Event(String channel, long seq, String id, String type, Object dat
   }
 
   /** The bridge frame that delivers this event to a subscriber of its channel, encoded once. */
-  public Buffer frame() {
-    return Buffer.buffer("{\"type\":\"rec\",\"address\":\"" + channel + "\",\"body\":" + envelope().encode() + "}");
+  public String frame() {
+    return "{\"type\":\"rec\",\"address\":\"" + channel + "\",\"body\":" + envelope().encode() + "}";
   }
 }

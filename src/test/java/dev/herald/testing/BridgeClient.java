@@ -39,8 +39,11 @@ public final class BridgeClient implements AutoCloseable {
   public static BridgeClient connect(Vertx vertx, int port, String token) {
     WebSocketClient client = vertx.createWebSocketClient();
     String uri = "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
-    WebSocket ws = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri)).await();
-    return new BridgeClient(client, ws);
+    // the handler is attached in the completion callback, on the socket's event loop, so a frame
+    // Herald writes right at the handshake is not missed
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+        .map(ws -> new BridgeClient(client, ws))
+        .await();
   }
 
   public void sendRaw(String text) {
@@ -53,6 +56,22 @@ public final class BridgeClient implements AutoCloseable {
 
   public void register(String channel, JsonObject headers) {
     sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers).encode());
+  }
+
+  /** Registers with a replyAddress and waits for Herald's ack: after it, published events arrive. */
+  public void subscribe(String channel) {
+    subscribe(channel, new JsonObject());
+  }
+
+  public void subscribe(String channel, JsonObject headers) {
+    String replyAddress = UUID.randomUUID().toString();
+    sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers)
+        .put("replyAddress", replyAddress).encode());
+    JsonObject ack = next(f -> replyAddress.equals(f.getString("address"))
+        || ("err".equals(f.getString("type")) && channel.equals(f.getString("address"))), Duration.ofSeconds(15));
+    if (!"rec".equals(ack.getString("type"))) {
+      throw new AssertionError("subscribe to " + channel + " failed: " + ack.encode());
+    }
   }
 
   public void unregister(String channel) {

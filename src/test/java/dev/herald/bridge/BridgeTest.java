@@ -1,0 +1,235 @@
+package dev.herald.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.BridgeClient;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The bridge contract on one node, driven over the raw WebSocket endpoint as a browser would. */
+class BridgeTest {
+
+  static final Duration WAIT = Duration.ofSeconds(15);
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(TestDatabase.create(), false);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void registeredSocketReceivesLiveEventsInEnvelopes() {
+    try (BridgeClient client = node.bridge()) {
+      client.subscribe("sales");
+      node.http.publish("sales", "purchase.completed", new JsonObject().put("batchCount", 3));
+      JsonObject body = client.deliveries("sales", 1, WAIT).get(0);
+      assertThat(body.getString("channel")).isEqualTo("sales");
+      assertThat(body.getString("type")).isEqualTo("purchase.completed");
+      assertThat(body.getJsonObject("data").getInteger("batchCount")).isEqualTo(3);
+      assertThat(body.fieldNames()).containsExactlyInAnyOrder("channel", "seq", "id", "type", "data", "ts");
+    }
+  }
+
+  @Test
+  void sinceReplaysStoredEventsThenContinuesLiveWithoutGapOrDuplicate() throws Exception {
+    String channel = "market:resume";
+    for (int i = 1; i <= 40; i++) {
+      node.http.publish(channel, "listing", i);
+    }
+    // keep publishing while the subscriber replays, so the seam is crossed under load
+    CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+      for (int i = 41; i <= 200; i++) {
+        node.http.publish(channel, "listing", i);
+      }
+    });
+    try (BridgeClient client = node.bridge()) {
+      client.register(channel, new JsonObject().put("since", "10")); // headers are strings in Vert.x clients
+      List<JsonObject> got = client.deliveries(channel, 190, WAIT);
+      publisher.get();
+      assertThat(got.stream().map(b -> b.getLong("seq")).toList())
+          .containsExactlyElementsOf(LongStream.rangeClosed(11, 200).boxed().toList());
+      assertThat(got.stream().map(b -> b.getInteger("data")).toList())
+          .containsExactlyElementsOf(LongStream.rangeClosed(11, 200).mapToObj(l -> (int) l).toList());
+      assertNoMoreDeliveries(client, channel);
+    }
+  }
+
+  @Test
+  void numericSinceAndSinceBeyondHeadAreAccepted() {
+    String channel = "market:numeric";
+    for (int i = 1; i <= 5; i++) {
+      node.http.publish(channel, "n", i);
+    }
+    try (BridgeClient client = node.bridge()) {
+      client.register(channel, new JsonObject().put("since", 3));
+      assertThat(client.deliveries(channel, 2, WAIT).stream().map(b -> b.getLong("seq")).toList()).containsExactly(4L, 5L);
+      node.http.publish(channel, "n", 6);
+      assertThat(client.deliveries(channel, 1, WAIT).get(0).getLong("seq")).isEqualTo(6);
+    }
+  }
+
+  @Test
+  void browserPublishFollowsNamespaceRules() {
+    String alice = Tokens.user("alice");
+    try (BridgeClient client = node.bridge(alice)) {
+      client.subscribe("chat:room1");
+      JsonObject reply = client.request("herald.publish",
+          new JsonObject().put("channel", "chat:room1").put("type", "message").put("data", new JsonObject().put("text", "hi")));
+      assertThat(reply.getString("type")).isEqualTo("rec");
+      JsonObject receipt = reply.getJsonObject("body");
+      assertThat(receipt.getString("channel")).isEqualTo("chat:room1");
+      assertThat(receipt.getLong("seq")).isEqualTo(1);
+      assertThat(client.deliveries("chat:room1", 1, WAIT).get(0).getJsonObject("data").getString("text")).isEqualTo("hi");
+
+      JsonObject denied = client.request("herald.publish", new JsonObject().put("channel", "news").put("type", "t"));
+      assertErr(denied, 403, "forbidden");
+    }
+    try (BridgeClient anonymous = node.bridge()) {
+      assertErr(anonymous.request("herald.publish", new JsonObject().put("channel", "chat:room1").put("type", "t")),
+          401, "unauthorized");
+    }
+  }
+
+  @Test
+  void historyServiceRepliesWithEventsAndHead() {
+    for (int i = 1; i <= 7; i++) {
+      node.http.publish("market:hist", "n", i);
+    }
+    try (BridgeClient client = node.bridge()) {
+      JsonObject reply = client.request("herald.history",
+          new JsonObject().put("channel", "market:hist").put("since", 2).put("limit", 3)).getJsonObject("body");
+      assertThat(reply.getLong("lastSeq")).isEqualTo(7);
+      assertThat(reply.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("seq")).toList())
+          .containsExactly(3L, 4L, 5L);
+      assertErr(client.request("herald.history", new JsonObject().put("channel", "market:hist").put("limit", 5000)),
+          400, "invalid_limit");
+    }
+  }
+
+  @Test
+  void errorsAreFramesAddressedAsTheContractSaysAndTheSocketStaysOpen() {
+    try (BridgeClient client = node.bridge()) {
+      client.sendRaw("this is not json");
+      assertErr(client.next(f -> "err".equals(f.getString("type")), WAIT), 400, "invalid_json");
+
+      client.register("bad channel!");
+      JsonObject badChannel = client.next(f -> "err".equals(f.getString("type")), WAIT);
+      assertThat(badChannel.getString("address")).isEqualTo("bad channel!");
+      assertErr(badChannel, 400, "invalid_channel");
+
+      client.register("news"); // default namespace needs a token
+      JsonObject needsToken = client.next(f -> "err".equals(f.getString("type")), WAIT);
+      assertThat(needsToken.getString("address")).isEqualTo("news");
+      assertErr(needsToken, 401, "unauthorized");
+
+      client.register("market:x", new JsonObject().put("since", "soon"));
+      assertErr(client.next(f -> "err".equals(f.getString("type")), WAIT), 400, "invalid_since");
+
+      JsonObject unknown = client.request("herald.nothing", new JsonObject());
+      assertErr(unknown, 404, "not_found");
+
+      client.sendRaw("{\"type\":\"send\",\"address\":\"herald.publish\",\"replyAddress\":\"r1\",\"body\":[1]}");
+      JsonObject badBody = client.next(f -> "r1".equals(f.getString("address")), WAIT);
+      assertErr(badBody, 400, "invalid_body");
+
+      client.sendRaw("{\"type\":\"send\",\"address\":\"herald.publish\",\"replyAddress\":\"r2\",\"body\":{\"channel\":\"market:x\",\"type\":\"t\",\"data\":\""
+          + "x".repeat(70_000) + "\"}}");
+      assertErr(client.next(f -> "err".equals(f.getString("type")), WAIT), 413, "too_large");
+
+      // still open and serving
+      client.subscribe("market:after-errors");
+      node.http.publish("market:after-errors", "ok", 1);
+      assertThat(client.deliveries("market:after-errors", 1, WAIT)).hasSize(1);
+    }
+  }
+
+  @Test
+  void urlTokenFrameTokenAndAuthRefreshSetTheIdentity() {
+    try (BridgeClient withUrlToken = node.bridge(Tokens.user("42"))) {
+      withUrlToken.subscribe("user:42");
+      node.http.publish("user:42", "notify", "for 42");
+      assertThat(withUrlToken.deliveries("user:42", 1, WAIT).get(0).getString("data")).isEqualTo("for 42");
+      withUrlToken.register("user:43");
+      assertErr(withUrlToken.next(f -> "err".equals(f.getString("type")), WAIT), 403, "forbidden");
+    }
+    try (BridgeClient anonymous = node.bridge()) {
+      anonymous.subscribe("role:admin", new JsonObject().put("token", Tokens.user("9", "admin")));
+      node.http.publish("role:admin", "alert", "low stock");
+      assertThat(anonymous.deliveries("role:admin", 1, WAIT)).hasSize(1);
+
+      assertErr(anonymous.request("herald.auth", new JsonObject().put("token", Tokens.expired("5"))), 401, "unauthorized");
+      JsonObject ok = anonymous.request("herald.auth", new JsonObject().put("token", Tokens.user("5"))).getJsonObject("body");
+      assertThat(ok.getBoolean("ok")).isTrue();
+      anonymous.subscribe("user:5");
+    }
+    try (BridgeClient forged = node.bridge(Tokens.algNone("1"))) {
+      JsonObject err = forged.next(f -> "err".equals(f.getString("type")), WAIT);
+      assertErr(err, 401, "unauthorized");
+      assertThat(err.containsKey("address")).isFalse();
+    }
+  }
+
+  @Test
+  void unregisterStopsDeliveries() {
+    try (BridgeClient client = node.bridge()) {
+      client.subscribe("market:leave");
+      client.unregister("market:leave");
+      awaitHubChannels(0, "market:leave");
+      node.http.publish("market:leave", "after", 1);
+      // a second subscriber proves the event went out; the first must not have it
+      try (BridgeClient other = node.bridge()) {
+        other.register("market:leave", new JsonObject().put("since", 0));
+        assertThat(other.deliveries("market:leave", 1, WAIT)).hasSize(1);
+      }
+      assertNoMoreDeliveries(client, "market:leave");
+    }
+  }
+
+  static void awaitHubChannels(int expected, String channel) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (node.herald.hub().subscriberCount(channel).await() == expected) {
+        return;
+      }
+      pause();
+    }
+    throw new AssertionError(channel + " never reached " + expected + " local subscribers");
+  }
+
+  static void assertNoMoreDeliveries(BridgeClient client, String channel) {
+    // a later event on another channel, delivered to the same socket, bounds the wait
+    client.subscribe("market:fence");
+    node.http.publish("market:fence", "fence", 0);
+    client.deliveries("market:fence", 1, WAIT);
+    assertThat(client.pending()).noneMatch(f -> channel.equals(f.getString("address")));
+  }
+
+  static void assertErr(JsonObject frame, int code, String errorCode) {
+    assertThat(frame.getString("type")).as(frame.encode()).isEqualTo("err");
+    assertThat(frame.getInteger("failureCode")).as(frame.encode()).isEqualTo(code);
+    assertThat(frame.getString("failureType")).isEqualTo("RECIPIENT_FAILURE");
+    assertThat(frame.getString("message")).startsWith(errorCode + ": ");
+  }
+
+  static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
