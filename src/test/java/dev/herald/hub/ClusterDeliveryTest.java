@@ -1,0 +1,180 @@
+package dev.herald.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.multimap.MultiMap;
+import dev.herald.testing.BridgeClient;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Three real Hazelcast-clustered nodes in one JVM on loopback, sharing one PostgreSQL. */
+class ClusterDeliveryTest {
+
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final List<TestNode> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    String db = TestDatabase.create();
+    for (int i = 0; i < 3; i++) {
+      nodes.add(TestNode.start(db, true));
+    }
+    awaitMembers(3);
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.forEach(TestNode::close);
+  }
+
+  @Test
+  void eventPublishedOnOneNodeReachesSubscribersOnEveryNodeExactlyOnceInOrder() {
+    String channel = "market:cross";
+    List<BridgeClient> clients = new ArrayList<>();
+    try {
+      for (TestNode node : nodes) {
+        BridgeClient client = node.bridge();
+        client.subscribe(channel);
+        clients.add(client);
+      }
+      awaitClusterRegistrations(channel, 3);
+      for (int i = 1; i <= 100; i++) {
+        assertThat(nodes.get(0).http.publish(channel, "listing.created", i).status()).isEqualTo(201);
+      }
+      for (BridgeClient client : clients) {
+        List<JsonObject> got = client.deliveries(channel, 100, WAIT);
+        assertThat(got.stream().map(b -> b.getLong("seq")).toList())
+            .containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+        assertThat(got.get(41).getInteger("data")).isEqualTo(42);
+      }
+      assertNothingMore(clients, channel);
+    } finally {
+      clients.forEach(BridgeClient::close);
+    }
+  }
+
+  @Test
+  void concurrentPublishersOnTwoNodesGetGapFreeSeqAndSubscribersSeeItInOrder() throws Exception {
+    String channel = "market:contended";
+    try (BridgeClient onC = nodes.get(2).bridge(); BridgeClient onA = nodes.get(0).bridge()) {
+      onC.subscribe(channel);
+      onA.subscribe(channel);
+      awaitClusterRegistrations(channel, 2);
+      ConcurrentLinkedQueue<Long> seqs = new ConcurrentLinkedQueue<>();
+      List<CompletableFuture<Void>> publishers = new ArrayList<>();
+      for (int p = 0; p < 4; p++) {
+        TestNode via = nodes.get(p % 2); // nodes A and B, two publishers each
+        publishers.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < 75; i++) {
+            seqs.add(via.http.publish(channel, "bid", i).json().getLong("seq"));
+          }
+        }));
+      }
+      CompletableFuture.allOf(publishers.toArray(new CompletableFuture[0])).get();
+      List<Long> expected = LongStream.rangeClosed(1, 300).boxed().toList();
+      assertThat(seqs.stream().sorted().toList()).containsExactlyElementsOf(expected);
+      for (BridgeClient client : List.of(onC, onA)) {
+        assertThat(client.deliveries(channel, 300, WAIT).stream().map(b -> b.getLong("seq")).toList())
+            .containsExactlyElementsOf(expected);
+      }
+      assertNothingMore(List.of(onC, onA), channel);
+    }
+  }
+
+  @Test
+  void eachNodeHoldsOneClusterConsumerPerChannelWhateverItsSocketCount() {
+    String channel = "market:crowd";
+    List<BridgeClient> onB = new ArrayList<>();
+    List<BridgeClient> onC = new ArrayList<>();
+    try {
+      for (int i = 0; i < 25; i++) {
+        BridgeClient c = nodes.get(1).bridge();
+        c.subscribe(channel);
+        onB.add(c);
+      }
+      for (int i = 0; i < 5; i++) {
+        BridgeClient c = nodes.get(2).bridge();
+        c.subscribe(channel);
+        onC.add(c);
+      }
+      awaitClusterRegistrations(channel, 2);
+      assertThat(nodes.get(1).herald.hub().subscriberCount(channel).await()).isEqualTo(25);
+      nodes.get(0).http.publish(channel, "hello", "all");
+      for (BridgeClient c : onB) {
+        assertThat(c.deliveries(channel, 1, WAIT)).hasSize(1);
+      }
+      for (BridgeClient c : onC) {
+        assertThat(c.deliveries(channel, 1, WAIT)).hasSize(1);
+      }
+      onB.forEach(BridgeClient::close);
+      awaitClusterRegistrations(channel, 1); // node B let go of the channel with its last socket
+      assertThat(nodes.get(1).herald.hub().subscriberCount(channel).await()).isZero();
+    } finally {
+      onB.forEach(BridgeClient::close);
+      onC.forEach(BridgeClient::close);
+    }
+  }
+
+  /** Cluster-wide event-bus registrations for the channel's address, as Hazelcast stores them. */
+  static int clusterRegistrations(String channel) {
+    HazelcastClusterManager cm = (HazelcastClusterManager) nodes.get(0).herald.clusterManager();
+    MultiMap<String, Object> subs = cm.getHazelcastInstance().getMultiMap("__vertx.subs");
+    return subs.get(Hub.address(channel)).size();
+  }
+
+  static void awaitClusterRegistrations(String channel, int expected) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (clusterRegistrations(channel) != expected) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(channel + " has " + clusterRegistrations(channel) + " cluster registrations, expected " + expected);
+      }
+      pause();
+    }
+  }
+
+  static void awaitMembers(int expected) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (nodes.get(0).herald.clusterManager().getNodes().size() != expected) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("cluster never reached " + expected + " members");
+      }
+      pause();
+    }
+  }
+
+  /**
+   * Publishes a fence event on another channel; once every client has it, nothing else may be
+   * pending. No wait for registrations here: a node that learns of a subscriber late recovers the
+   * event from the journal, which is part of what this proves.
+   */
+  static void assertNothingMore(List<BridgeClient> clients, String channel) {
+    String fence = channel + "-fence";
+    for (BridgeClient c : clients) {
+      c.subscribe(fence);
+    }
+    nodes.get(0).http.publish(fence, "fence", 0);
+    for (BridgeClient c : clients) {
+      c.deliveries(fence, 1, WAIT);
+      assertThat(c.pending()).noneMatch(f -> channel.equals(f.getString("address")));
+    }
+  }
+
+  static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
