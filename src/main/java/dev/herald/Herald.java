@@ -41,14 +41,17 @@ public final class Herald implements AutoCloseable {
   private final ClusterManager cluster;
   private final Pool pool;
   private final Hub hub;
+  private final Journal journal;
 
-  private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Pool pool, Hub hub) {
+  private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Pool pool, Hub hub,
+      Journal journal) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
     this.cluster = cluster;
     this.pool = pool;
     this.hub = hub;
+    this.journal = journal;
   }
 
   public static void main(String[] args) {
@@ -86,7 +89,7 @@ public final class Herald implements AutoCloseable {
     Hub hub = new Hub(journal);
     Channels channels = new Channels(journal, namespaces);
     Authenticator auth = new Authenticator(vertx, config);
-    Herald herald = new Herald(config, database, vertx, cluster, pool, hub);
+    Herald herald = new Herald(config, database, vertx, cluster, pool, hub, journal);
     try {
       vertx.deployVerticle(hub).await();
       vertx.deployVerticle(() -> new GatewayVerticle(config, hub, channels, auth, pool, cluster),
@@ -121,6 +124,10 @@ public final class Herald implements AutoCloseable {
 
   public Hub hub() {
     return hub;
+  }
+
+  public Journal journal() {
+    return journal;
   }
 
   public ClusterManager clusterManager() {

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class Journal {
   private final Consumer<List<Event>> onCommit;
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
   private boolean flushing;
+  private final AtomicLong commits = new AtomicLong();
 
   public Journal(Pool pool, Consumer<List<Event>> onCommit) {
     this.pool = pool;
@@ -68,6 +70,11 @@ public final class Journal {
       flushNext();
     }
     return promise.future();
+  }
+
+  /** Transactions committed by this node's journal so far (each carries one or more appends). */
+  public long commits() {
+    return commits.get();
   }
 
   /** Stored events with seq > since, ascending, at most limit, plus the channel's head. */
@@ -121,6 +128,7 @@ public final class Journal {
         return;
       }
       if (ar.succeeded()) {
+        commits.incrementAndGet();
         List<Appended> results = ar.result();
         notifyCommitted(results);
         int at = 0;
