@@ -47,6 +47,11 @@ public final class GatewayVerticle extends VerticleBase {
     new ChannelRoutes(channels, auth).mount(router);
     new HealthRoutes(pool, cluster).mount(router);
 
+    // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
+    // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An
+    // xhr_send body is a JSON array of JSON-quoted frames, so it may be a few times a frame's size;
+    // BridgeSocket itself answers a frame over maxBodyBytes with a 413 err frame.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(4L * config.maxBodyBytes()));
     // No per-socket event-bus handler: the hub writes to sockets directly.
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(
