@@ -39,19 +39,19 @@ public final class Herald implements AutoCloseable {
   private final Database database;
   private final Vertx vertx;
   private final ClusterManager cluster;
-  private final Pool pool;
   private final Hub hub;
   private final Journal journal;
+  private final Retention retention;
 
-  private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Pool pool, Hub hub,
-      Journal journal) {
+  private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Hub hub,
+      Journal journal, Retention retention) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
     this.cluster = cluster;
-    this.pool = pool;
     this.hub = hub;
     this.journal = journal;
+    this.retention = retention;
   }
 
   public static void main(String[] args) {
@@ -89,7 +89,7 @@ public final class Herald implements AutoCloseable {
     Hub hub = new Hub(journal);
     Channels channels = new Channels(journal, namespaces);
     Authenticator auth = new Authenticator(vertx, config);
-    Herald herald = new Herald(config, database, vertx, cluster, pool, hub, journal);
+    Herald herald = new Herald(config, database, vertx, cluster, hub, journal, new Retention(pool, namespaces));
     try {
       vertx.deployVerticle(hub).await();
       vertx.deployVerticle(() -> new GatewayVerticle(config, hub, channels, auth, pool, cluster),
@@ -98,8 +98,7 @@ public final class Herald implements AutoCloseable {
       herald.close();
       throw e;
     }
-    Retention retention = new Retention(pool, namespaces);
-    vertx.setPeriodic(RETENTION_PERIOD_MS, t -> retention.trim()
+    vertx.setPeriodic(RETENTION_PERIOD_MS, t -> herald.retention.trim()
         .onFailure(err -> LOG.warn("history retention pass failed: {}", err.getMessage())));
     LOG.info("Herald serving on http://localhost:{} ({}{})", config.port(),
         cluster == null ? "single node" : "cluster node " + cluster.getNodeId(),
@@ -128,6 +127,11 @@ public final class Herald implements AutoCloseable {
 
   public Journal journal() {
     return journal;
+  }
+
+  /** Trims history to the namespaces' limits now (it also runs every minute). */
+  public io.vertx.core.Future<Void> trimHistory() {
+    return retention.trim();
   }
 
   public ClusterManager clusterManager() {

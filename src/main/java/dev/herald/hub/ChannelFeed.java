@@ -107,6 +107,10 @@ final class ChannelFeed {
     return subscriptions.size();
   }
 
+  int lagging() {
+    return (int) subscriptions.values().stream().filter(s -> s.state == State.LAGGING).count();
+  }
+
   void remove(Subscriber subscriber) {
     subscriptions.remove(subscriber);
     if (subscriptions.isEmpty() && !closed) {

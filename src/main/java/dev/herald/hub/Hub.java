@@ -77,6 +77,11 @@ public final class Hub extends VerticleBase {
     return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).size() : 0));
   }
 
+  /** Local subscriptions to a channel that are behind live delivery (slow sockets catching up). */
+  public Future<Integer> laggingCount(String channel) {
+    return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).lagging() : 0));
+  }
+
   private ChannelFeed openFeed(String channel) {
     return new ChannelFeed(channel, vertx, context, journal, () -> feeds.remove(channel));
   }

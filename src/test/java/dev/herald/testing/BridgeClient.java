@@ -3,6 +3,7 @@ package dev.herald.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
@@ -37,13 +38,31 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public static BridgeClient connect(Vertx vertx, int port, String token) {
-    WebSocketClient client = vertx.createWebSocketClient();
+    return connect(vertx, port, token, new WebSocketClientOptions());
+  }
+
+  /** A client whose TCP receive window is tiny, so that pausing it soon fills Herald's side. */
+  public static BridgeClient connectWithSmallWindow(Vertx vertx, int port) {
+    return connect(vertx, port, null, new WebSocketClientOptions().setReceiveBufferSize(4096));
+  }
+
+  private static BridgeClient connect(Vertx vertx, int port, String token, WebSocketClientOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(options);
     String uri = "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
     // the handler is attached in the completion callback, on the socket's event loop, so a frame
     // Herald writes right at the handshake is not missed
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
         .map(ws -> new BridgeClient(client, ws))
         .await();
+  }
+
+  /** Stops reading from the socket, like a browser tab frozen in the background. */
+  public void pause() {
+    socket.pause();
+  }
+
+  public void resume() {
+    socket.resume();
   }
 
   public void sendRaw(String text) {
