@@ -1,0 +1,20 @@
+# Build: the fat jar with Maven
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml cluster.xml ./
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q package -DskipTests
+
+# Run: the jar on a JRE, as an unprivileged user
+FROM eclipse-temurin:17-jre
+RUN useradd --system --create-home --home-dir /app herald && mkdir /data && chown herald /data
+WORKDIR /app
+COPY --from=build /src/target/herald.jar /app/herald.jar
+COPY cluster.xml /app/cluster.xml
+USER herald
+ENV HERALD_DATA_DIR=/data HERALD_PORT=8080
+VOLUME /data
+EXPOSE 8080
+# readiness for an orchestrator: GET /health/ready
+ENTRYPOINT ["java", "-jar", "/app/herald.jar"]
