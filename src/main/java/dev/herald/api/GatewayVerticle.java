@@ -1,6 +1,6 @@
 package dev.herald.api;
 
-import dev.herald.bridge.BridgeSocket;
+import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.HeraldConfig;
@@ -13,8 +13,6 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.sqlclient.Pool;
 
 /**
@@ -47,22 +45,17 @@ public final class GatewayVerticle extends VerticleBase {
     new ChannelRoutes(channels, auth).mount(router);
     new HealthRoutes(pool, cluster).mount(router);
 
-    // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
-    // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An
-    // xhr_send body is a JSON array of JSON-quoted frames, so it may be a few times a frame's size;
-    // BridgeSocket itself answers a frame over maxBodyBytes with a 413 err frame.
-    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(4L * config.maxBodyBytes()));
-    // No per-socket event-bus handler: the hub writes to sockets directly.
-    SockJSHandlerOptions sockJs = new SockJSHandlerOptions().setRegisterWriteHandler(false);
-    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(
-        socket -> new BridgeSocket(socket, hub, channels, auth, config.maxBodyBytes()).start()));
+    BridgeEndpoint.mount(router, vertx, hub, channels, auth, config.maxBodyBytes());
 
     router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(false));
     router.route().last().handler(ctx -> ErrorResponses.send(ctx, HeraldException.notFound(
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(ErrorResponses::handle);
 
-    return vertx.createHttpServer(new HttpServerOptions().setPort(config.port()).setCompressionSupported(false))
+    // WebSocket frames up to a few times the frame limit reach BridgeSocket, which answers 413 itself
+    HttpServerOptions http = new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)
+        .setMaxWebSocketFrameSize(4 * config.maxBodyBytes()).setMaxWebSocketMessageSize(4 * config.maxBodyBytes());
+    return vertx.createHttpServer(http)
         .requestHandler(router)
         .listen();
   }

@@ -5,6 +5,7 @@ import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
+import dev.herald.hub.EncodedFrame;
 import dev.herald.hub.Hub;
 import dev.herald.hub.Subscriber;
 import io.vertx.core.Future;
@@ -12,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One browser connection speaking the Vert.x event-bus bridge protocol: {@code register} a channel
+ * One browser connection (SockJS or raw WebSocket) speaking the Vert.x event-bus bridge protocol: {@code register} a channel
  * (optionally with {@code headers.since}), {@code unregister}, and {@code send} to Herald's services.
  * Every problem is answered with an {@code err} frame; the socket stays open.
  */
@@ -36,7 +36,7 @@ public final class BridgeSocket implements Subscriber {
   /** Each socket may hold this many subscriptions; more is almost surely a client bug. */
   static final int MAX_SUBSCRIPTIONS = 500;
 
-  private final SockJSSocket socket;
+  private final BridgeConnection socket;
   private final Hub hub;
   private final Channels channels;
   private final Authenticator auth;
@@ -50,7 +50,7 @@ public final class BridgeSocket implements Subscriber {
   record Request(JsonObject body, Identity who) {
   }
 
-  public BridgeSocket(SockJSSocket socket, Hub hub, Channels channels, Authenticator auth, int maxFrameBytes) {
+  BridgeSocket(BridgeConnection socket, Hub hub, Channels channels, Authenticator auth, int maxFrameBytes) {
     this.socket = socket;
     this.hub = hub;
     this.channels = channels;
@@ -66,9 +66,8 @@ public final class BridgeSocket implements Subscriber {
     String token = queryParam(socket.uri(), "token");
     identity = token == null ? Future.succeededFuture(Identity.ANONYMOUS) : auth.verifyToken(token);
     identity.onFailure(err -> sendErr(null, HeraldException.from(err)));
-    socket.handler(this::onFrame);
+    socket.frameHandler(this::onFrame);
     socket.closeHandler(v -> hub.unsubscribeAll(this));
-    socket.exceptionHandler(err -> LOG.debug("socket error", err));
   }
 
   private void onFrame(Buffer buffer) {
@@ -225,8 +224,7 @@ public final class BridgeSocket implements Subscriber {
   // ---- Subscriber: called by the hub, possibly from its thread ----
 
   @Override
-  public void write(String frame) {
-    // write(String) makes a text frame on raw WebSockets; write(Buffer) would make a binary one
+  public void write(EncodedFrame frame) {
     socket.write(frame);
   }
 

@@ -58,7 +58,7 @@ final class ChannelFeed {
   private final MessageConsumer<Buffer> consumer;
   private final Future<Void> ready;
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
-  private final TreeMap<Long, String> early = new TreeMap<>();
+  private final TreeMap<Long, EncodedFrame> early = new TreeMap<>();
   private long head = -1;
   private boolean filling;
   private long gapTimer = -1;
@@ -129,7 +129,7 @@ final class ChannelFeed {
 
   private void onFrame(Buffer message) {
     long seq = message.getLong(0);
-    String frame = message.getString(8, message.length()); // decoded once per node
+    EncodedFrame frame = EncodedFrame.ofUtf8(message.getBytes(8, message.length()));
     if (head < 0 || seq > head + 1) {
       early.put(seq, frame);
       if (head >= 0) {
@@ -145,7 +145,7 @@ final class ChannelFeed {
 
   private void drainEarly() {
     while (!early.isEmpty() && early.firstKey() <= head + 1) {
-      Map.Entry<Long, String> next = early.pollFirstEntry();
+      Map.Entry<Long, EncodedFrame> next = early.pollFirstEntry();
       if (next.getKey() == head + 1) {
         deliver(next.getKey(), next.getValue());
       }
@@ -155,7 +155,7 @@ final class ChannelFeed {
     }
   }
 
-  private void deliver(long seq, String frame) {
+  private void deliver(long seq, EncodedFrame frame) {
     head = seq;
     for (Subscription s : subscriptions.values()) {
       if (s.state != State.LIVE || seq <= s.cursor) {
@@ -193,7 +193,7 @@ final class ChannelFeed {
       HistoryPage page = ar.result();
       for (Event e : page.events()) {
         if (e.seq() > s.cursor) {
-          s.subscriber.write(e.frame());
+          s.subscriber.write(EncodedFrame.ofText(e.frame()));
           s.cursor = e.seq();
         }
       }
@@ -245,7 +245,7 @@ final class ChannelFeed {
       List<Event> events = ar.result().events();
       for (Event e : events) {
         if (e.seq() == head + 1) {
-          deliver(e.seq(), e.frame());
+          deliver(e.seq(), EncodedFrame.ofText(e.frame()));
         }
       }
       drainEarly();

@@ -5,8 +5,8 @@ import dev.herald.core.HeraldException;
 /** A local socket as the hub sees it. Writes may come from the hub's thread. */
 public interface Subscriber {
 
-  /** Writes a complete bridge frame (JSON text); the same String instance goes to every local socket. */
-  void write(String frame);
+  /** Writes a complete bridge frame; the same instance goes to every local socket. */
+  void write(EncodedFrame frame);
 
   /** True when the socket's outbound buffer is full: the hub stops writing live frames to it. */
   boolean writeQueueFull();

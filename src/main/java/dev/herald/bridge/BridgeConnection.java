@@ -1,0 +1,26 @@
+package dev.herald.bridge;
+
+import dev.herald.hub.EncodedFrame;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+
+/** The transport under a bridge socket: SockJS (any of its transports) or a raw WebSocket. */
+interface BridgeConnection {
+
+  /** The request URI of the handshake, with its query (where ?token= is). */
+  String uri();
+
+  void frameHandler(Handler<Buffer> handler);
+
+  void closeHandler(Handler<Void> handler);
+
+  /** A frame for this socket only (replies, errors). */
+  void write(String frame);
+
+  /** A frame shared by every local subscriber, written without encoding it again where possible. */
+  void write(EncodedFrame frame);
+
+  boolean writeQueueFull();
+
+  void drainHandler(Handler<Void> handler);
+}

@@ -1,0 +1,42 @@
+package dev.herald.bridge;
+
+import dev.herald.channels.Channels;
+import dev.herald.core.Authenticator;
+import dev.herald.hub.Hub;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+
+/** Mounts the bridge: raw WebSocket at /eventbus/websocket, SockJS (all transports) at /eventbus. */
+public final class BridgeEndpoint {
+
+  private BridgeEndpoint() {
+  }
+
+  public static void mount(Router router, Vertx vertx, Hub hub, Channels channels, Authenticator auth, int maxFrameBytes) {
+    // Herald serves raw WebSockets itself (not through SockJS's raw transport) so deliveries can
+    // be written from shared bytes; see RawWebSocketConnection.
+    router.get("/eventbus/websocket").handler(ctx -> ctx.request().toWebSocket()
+        .onSuccess(ws -> new BridgeSocket(new RawWebSocketConnection(ws), hub, channels, auth, maxFrameBytes).start())
+        .onFailure(err -> {
+          if (!ctx.response().headWritten()) {
+            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", new JsonObject().put("code", "bad_request")
+                    .put("message", "/eventbus/websocket expects a WebSocket upgrade")).encode());
+          }
+        }));
+
+    // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
+    // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An
+    // xhr_send body is a JSON array of JSON-quoted frames, so it may be a few times a frame's size;
+    // BridgeSocket itself answers a frame over maxFrameBytes with a 413 err frame.
+    router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(4L * maxFrameBytes));
+    // No per-socket event-bus handler: the hub writes to sockets directly.
+    SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false);
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(
+        socket -> new BridgeSocket(new SockJsConnection(socket), hub, channels, auth, maxFrameBytes).start()));
+  }
+}

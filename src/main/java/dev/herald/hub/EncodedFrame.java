@@ -1,0 +1,46 @@
+package dev.herald.hub;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One bridge frame as it goes out to every local socket: the UTF-8 bytes (what a raw WebSocket
+ * writes, taken straight from the cluster message) and the text (what SockJS transports need),
+ * each produced at most once per node whatever the number of sockets.
+ */
+public final class EncodedFrame {
+
+  private volatile byte[] utf8;
+  private volatile String text;
+
+  private EncodedFrame(byte[] utf8, String text) {
+    this.utf8 = utf8;
+    this.text = text;
+  }
+
+  public static EncodedFrame ofUtf8(byte[] utf8) {
+    return new EncodedFrame(utf8, null);
+  }
+
+  public static EncodedFrame ofText(String text) {
+    return new EncodedFrame(null, text);
+  }
+
+  /** The frame's bytes; callers must not modify them (they are shared by every socket). */
+  public byte[] utf8() {
+    byte[] b = utf8;
+    if (b == null) {
+      b = text.getBytes(StandardCharsets.UTF_8);
+      utf8 = b;
+    }
+    return b;
+  }
+
+  public String text() {
+    String t = text;
+    if (t == null) {
+      t = new String(utf8, StandardCharsets.UTF_8);
+      text = t;
+    }
+    return t;
+  }
+}
