@@ -44,7 +44,8 @@ public final class BridgeSocket implements Subscriber {
   private final Map<String, Function<Request, Future<?>>> services;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final List<Runnable> drainActions = new ArrayList<>();
-  private Future<Identity> identity;
+  private volatile Future<Identity> identity;
+  private volatile boolean closed;
 
   /** A send frame being served: its body and the identity it acts for. */
   record Request(JsonObject body, Identity who) {
@@ -67,7 +68,10 @@ public final class BridgeSocket implements Subscriber {
     identity = token == null ? Future.succeededFuture(Identity.ANONYMOUS) : auth.verifyToken(token);
     identity.onFailure(err -> sendErr(null, HeraldException.from(err)));
     socket.frameHandler(this::onFrame);
-    socket.closeHandler(v -> hub.unsubscribeAll(this));
+    socket.closeHandler(v -> {
+      closed = true;
+      hub.unsubscribeAll(this);
+    });
   }
 
   private void onFrame(Buffer buffer) {
@@ -126,6 +130,10 @@ public final class BridgeSocket implements Subscriber {
       subscribed.add(channel);
       return hub.subscribe(this, channel, since);
     }).onSuccess(v -> {
+      if (closed) {
+        hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
+        return;
+      }
       if (replyAddress instanceof String r) {
         socket.write(Frames.rec(r, new JsonObject().put("channel", channel).put("subscribed", true)));
       }

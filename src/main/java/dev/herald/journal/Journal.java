@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -175,29 +177,24 @@ public final class Journal {
   /** One transaction: find already-stored ids, bump each channel's head, insert the new events. */
   private Future<List<Appended>> write(SqlConnection conn, List<NewEvent> all, Instant ts) {
     return existing(conn, all).compose(stored -> {
-      Map<String, Event> seen = new HashMap<>(stored);
+      Set<String> known = new HashSet<>(stored.keySet());
       TreeMap<String, Integer> perChannel = new TreeMap<>();
       List<NewEvent> fresh = new ArrayList<>();
       for (NewEvent e : all) {
-        if (seen.putIfAbsent(key(e.channel(), e.id()), PLACEHOLDER) == null) {
+        if (known.add(key(e.channel(), e.id()))) {
           fresh.add(e);
           perChannel.merge(e.channel(), 1, Integer::sum);
         }
       }
       if (fresh.isEmpty()) {
-        return Future.succeededFuture(resolve(all, seen, Map.of()));
+        return Future.succeededFuture(resolve(all, stored, Map.of()));
       }
       return bumpHeads(conn, perChannel).compose(heads -> {
         Map<String, Event> created = assignSeqs(fresh, perChannel, heads, ts);
-        return insert(conn, created.values(), ts).map(v -> {
-          seen.putAll(created);
-          return resolve(all, seen, created);
-        });
+        return insert(conn, created.values(), ts).map(v -> resolve(all, stored, created));
       });
     });
   }
-
-  private static final Event PLACEHOLDER = new Event("", 0, "", "", null, Instant.EPOCH);
 
   private Future<Map<String, Event>> existing(SqlConnection conn, List<NewEvent> all) {
     List<String> channels = new ArrayList<>();
@@ -281,14 +278,14 @@ public final class Journal {
         .mapEmpty();
   }
 
-  private static List<Appended> resolve(List<NewEvent> all, Map<String, Event> seen, Map<String, Event> created) {
+  /** The first mention of a newly created event is "created"; every other mention is a duplicate. */
+  private static List<Appended> resolve(List<NewEvent> all, Map<String, Event> stored, Map<String, Event> created) {
     List<Appended> results = new ArrayList<>(all.size());
-    Map<String, Boolean> reported = new HashMap<>();
+    Set<String> reported = new HashSet<>();
     for (NewEvent e : all) {
       String k = key(e.channel(), e.id());
-      // the first mention of a newly created event is "created"; every other mention is a duplicate
-      boolean firstCreation = created.containsKey(k) && reported.putIfAbsent(k, true) == null;
-      results.add(new Appended(seen.get(k), !firstCreation));
+      Event fresh = created.get(k);
+      results.add(fresh != null ? new Appended(fresh, !reported.add(k)) : new Appended(stored.get(k), true));
     }
     return results;
   }

@@ -82,6 +82,18 @@ class ChannelsRestTest {
   }
 
   @Test
+  void anIdRepeatedInsideOneBatchIsStoredOnce() {
+    JsonArray batch = new JsonArray()
+        .add(new JsonObject().put("channel", "twice").put("type", "first").put("id", "same"))
+        .add(new JsonObject().put("channel", "twice").put("type", "second").put("id", "same"));
+    JsonArray results = node.http.post("/api/v1/events", batch, key()).array();
+    assertThat(results.getJsonObject(0)).isEqualTo(results.getJsonObject(1));
+    JsonObject history = node.http.get("/api/v1/channels/twice/events", key()).json();
+    assertThat(history.getJsonArray("events")).hasSize(1);
+    assertThat(history.getJsonArray("events").getJsonObject(0).getString("type")).isEqualTo("first");
+  }
+
+  @Test
   void aBatchWithOneBadItemStoresNothing() {
     JsonArray batch = new JsonArray()
         .add(new JsonObject().put("channel", "atomic").put("type", "ok"))

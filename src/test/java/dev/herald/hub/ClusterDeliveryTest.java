@@ -93,6 +93,29 @@ class ClusterDeliveryTest {
   }
 
   @Test
+  void theSameIdPostedConcurrentlyOnTwoNodesIsStoredOnce() throws Exception {
+    String channel = "market:race";
+    JsonObject event = new JsonObject().put("type", "sold").put("id", "delivery-9").put("data", 9);
+    List<CompletableFuture<dev.herald.testing.Http.Response>> posts = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      TestNode via = nodes.get(i % 2);
+      posts.add(CompletableFuture.supplyAsync(() -> via.http.post("/api/v1/channels/" + channel + "/events", event,
+          "X-Api-Key", TestNode.API_KEY)));
+    }
+    List<Integer> statuses = new ArrayList<>();
+    for (CompletableFuture<dev.herald.testing.Http.Response> post : posts) {
+      dev.herald.testing.Http.Response r = post.get();
+      statuses.add(r.status());
+      assertThat(r.json().getLong("seq")).isEqualTo(1);
+    }
+    assertThat(statuses).containsOnly(200, 201);
+    assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(1);
+    JsonObject history = nodes.get(2).http.get("/api/v1/channels/" + channel + "/events").json();
+    assertThat(history.getJsonArray("events")).hasSize(1);
+    assertThat(history.getLong("lastSeq")).isEqualTo(1);
+  }
+
+  @Test
   void eachNodeHoldsOneClusterConsumerPerChannelWhateverItsSocketCount() {
     String channel = "market:crowd";
     List<BridgeClient> onB = new ArrayList<>();
