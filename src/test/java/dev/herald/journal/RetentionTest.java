@@ -15,11 +15,13 @@ class RetentionTest {
   void historyIsTrimmedToTheNamespaceLimitAndSeqContinues() {
     JsonObject config = new JsonObject().put("dbUrl", TestDatabase.create()).put("namespaces", new JsonObject()
         .put("short", new JsonObject().put("subscribe", "anyone").put("history", new JsonObject().put("maxEvents", 3)))
+        .put("fleeting", new JsonObject().put("subscribe", "anyone").put("history", new JsonObject().put("maxAge", "0s")))
         .put("default", new JsonObject().put("history", new JsonObject().put("maxEvents", 1000))));
     try (TestNode node = TestNode.start(config)) {
       for (int i = 1; i <= 10; i++) {
         node.http.publish("short:feed", "n", i);
         node.http.publish("long-feed", "n", i);
+        node.http.publish("fleeting:feed", "n", i);
       }
       node.herald.trimHistory().await();
 
@@ -30,6 +32,11 @@ class RetentionTest {
       JsonObject kept = node.http.get("/api/v1/channels/long-feed/events", "X-Api-Key", TestNode.API_KEY).json();
       assertThat(kept.getJsonArray("events")).hasSize(10);
       assertThat(node.http.publish("short:feed", "n", 11).json().getLong("seq")).isEqualTo(11);
+
+      // maxAge 0s: everything committed before the pass is past its age
+      JsonObject aged = node.http.get("/api/v1/channels/fleeting:feed/events").json();
+      assertThat(aged.getJsonArray("events")).isEmpty();
+      assertThat(aged.getLong("lastSeq")).isEqualTo(10);
     }
   }
 }
