@@ -12,6 +12,7 @@ import dev.herald.core.Namespaces;
 import dev.herald.hub.Hub;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
+import dev.herald.presence.PresenceTracker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -87,12 +88,14 @@ public final class Herald implements AutoCloseable {
     Pool pool = database.createPool(vertx, 8);
     Journal journal = new Journal(pool, events -> Hub.broadcast(vertx.eventBus(), events));
     Hub hub = new Hub(journal);
+    PresenceTracker presence = new PresenceTracker(hub, cluster);
     Channels channels = new Channels(journal, namespaces);
     Authenticator auth = new Authenticator(vertx, config);
     Herald herald = new Herald(config, database, vertx, cluster, hub, journal, new Retention(pool, namespaces));
     try {
       vertx.deployVerticle(hub).await();
-      vertx.deployVerticle(() -> new GatewayVerticle(config, hub, channels, auth, pool, cluster),
+      vertx.deployVerticle(presence).await();
+      vertx.deployVerticle(() -> new GatewayVerticle(config, hub, presence, channels, auth, pool, cluster),
           new DeploymentOptions().setInstances(config.gatewayInstances())).await();
     } catch (RuntimeException e) {
       herald.close();

@@ -4,8 +4,12 @@ import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.HeraldConfig;
+import dev.herald.channels.ChannelRoutes;
 import dev.herald.core.HeraldException;
+import dev.herald.core.Rest;
 import dev.herald.hub.Hub;
+import dev.herald.presence.PresenceRoutes;
+import dev.herald.presence.PresenceTracker;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,11 +31,13 @@ public final class GatewayVerticle extends VerticleBase {
   private final Authenticator auth;
   private final Pool pool;
   private final ClusterManager cluster;
+  private final PresenceTracker presence;
 
-  public GatewayVerticle(HeraldConfig config, Hub hub, Channels channels, Authenticator auth, Pool pool,
-      ClusterManager cluster) {
+  public GatewayVerticle(HeraldConfig config, Hub hub, PresenceTracker presence, Channels channels, Authenticator auth,
+      Pool pool, ClusterManager cluster) {
     this.config = config;
     this.hub = hub;
+    this.presence = presence;
     this.channels = channels;
     this.auth = auth;
     this.pool = pool;
@@ -43,14 +49,15 @@ public final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     new ChannelRoutes(channels, auth).mount(router);
+    new PresenceRoutes(presence, channels, auth).mount(router);
     new HealthRoutes(pool, cluster).mount(router);
 
-    BridgeEndpoint.mount(router, vertx, hub, channels, auth, config.maxBodyBytes());
+    BridgeEndpoint.mount(router, vertx, hub, presence, channels, auth, config.maxBodyBytes());
 
     router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(false));
-    router.route().last().handler(ctx -> ErrorResponses.send(ctx, HeraldException.notFound(
+    router.route().last().handler(ctx -> Rest.fail(ctx, HeraldException.notFound(
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
-    router.route().failureHandler(ErrorResponses::handle);
+    router.route().failureHandler(Rest::handleFailure);
 
     // WebSocket frames up to a few times the frame limit reach BridgeSocket, which answers 413 itself
     HttpServerOptions http = new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)

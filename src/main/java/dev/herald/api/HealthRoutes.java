@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.core.Rest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -22,7 +23,7 @@ final class HealthRoutes {
   }
 
   void mount(Router router) {
-    router.get("/health/live").handler(ctx -> ChannelRoutes.reply(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/health/live").handler(ctx -> Rest.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/health/ready").handler(ctx -> {
       Future<Void> db = pool.query("SELECT 1").execute().mapEmpty();
       db.transform(ar -> {
@@ -33,7 +34,7 @@ final class HealthRoutes {
           checks.put("cluster", active ? "up" : "down").put("nodeId", cluster.getNodeId());
           ok &= active;
         }
-        ChannelRoutes.reply(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "not_ready").put("checks", checks));
+        Rest.reply(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "not_ready").put("checks", checks));
         return Future.succeededFuture();
       });
     });

@@ -3,6 +3,7 @@ package dev.herald.bridge;
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.hub.Hub;
+import dev.herald.presence.PresenceTracker;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -16,11 +17,12 @@ public final class BridgeEndpoint {
   private BridgeEndpoint() {
   }
 
-  public static void mount(Router router, Vertx vertx, Hub hub, Channels channels, Authenticator auth, int maxFrameBytes) {
+  public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, Channels channels,
+      Authenticator auth, int maxFrameBytes) {
     // Herald serves raw WebSockets itself (not through SockJS's raw transport) so deliveries can
     // be written from shared bytes; see RawWebSocketConnection.
     router.get("/eventbus/websocket").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(ws -> new BridgeSocket(new RawWebSocketConnection(ws), hub, channels, auth, maxFrameBytes).start())
+        .onSuccess(ws -> new BridgeSocket(new RawWebSocketConnection(ws), hub, presence, channels, auth, maxFrameBytes).start())
         .onFailure(err -> {
           if (!ctx.response().headWritten()) {
             ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
@@ -37,6 +39,6 @@ public final class BridgeEndpoint {
     // No per-socket event-bus handler: the hub writes to sockets directly.
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(
-        socket -> new BridgeSocket(new SockJsConnection(socket), hub, channels, auth, maxFrameBytes).start()));
+        socket -> new BridgeSocket(new SockJsConnection(socket), hub, presence, channels, auth, maxFrameBytes).start()));
   }
 }

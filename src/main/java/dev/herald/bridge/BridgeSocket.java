@@ -5,9 +5,12 @@ import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
+import dev.herald.core.Namespace;
+import dev.herald.core.RateLimiter;
 import dev.herald.hub.EncodedFrame;
 import dev.herald.hub.Hub;
 import dev.herald.hub.Subscriber;
+import dev.herald.presence.PresenceTracker;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -18,8 +21,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -35,15 +40,22 @@ public final class BridgeSocket implements Subscriber {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeSocket.class);
   /** Each socket may hold this many subscriptions; more is almost surely a client bug. */
   static final int MAX_SUBSCRIPTIONS = 500;
+  /** Presence info given on register (headers.info) may be this large, encoded. */
+  static final int MAX_INFO_BYTES = 1024;
 
   private final BridgeConnection socket;
+  private final String id = UUID.randomUUID().toString();
   private final Hub hub;
+  private final PresenceTracker presence;
   private final Channels channels;
   private final Authenticator auth;
   private final int maxFrameBytes;
   private final Map<String, Function<Request, Future<?>>> services;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private final List<Runnable> drainActions = new ArrayList<>();
+  // floods of joins/leaves or typing frames cost every node work: a socket gets a fair share
+  private final RateLimiter presenceChanges = new RateLimiter(30, 10);
+  private final RateLimiter typingFrames = new RateLimiter(10, 2);
   private volatile Future<Identity> identity;
   private volatile boolean closed;
 
@@ -51,26 +63,31 @@ public final class BridgeSocket implements Subscriber {
   record Request(JsonObject body, Identity who) {
   }
 
-  BridgeSocket(BridgeConnection socket, Hub hub, Channels channels, Authenticator auth, int maxFrameBytes) {
+  BridgeSocket(BridgeConnection socket, Hub hub, PresenceTracker presence, Channels channels, Authenticator auth,
+      int maxFrameBytes) {
     this.socket = socket;
     this.hub = hub;
+    this.presence = presence;
     this.channels = channels;
     this.auth = auth;
     this.maxFrameBytes = maxFrameBytes;
     this.services = Map.of(
         "herald.publish", this::publish,
         "herald.history", this::history,
-        "herald.auth", this::authenticate);
+        "herald.auth", this::authenticate,
+        "herald.presence", this::presenceSnapshot,
+        "herald.typing", this::typing);
   }
 
   public void start() {
     String token = queryParam(socket.uri(), "token");
     identity = token == null ? Future.succeededFuture(Identity.ANONYMOUS) : auth.verifyToken(token);
-    identity.onFailure(err -> sendErr(null, HeraldException.from(err)));
+    identity.onSuccess(this::goOnline).onFailure(err -> sendErr(null, HeraldException.from(err)));
     socket.frameHandler(this::onFrame);
     socket.closeHandler(v -> {
       closed = true;
       hub.unsubscribeAll(this);
+      presence.leaveAll(id);
     });
   }
 
@@ -104,6 +121,7 @@ public final class BridgeSocket implements Subscriber {
     } else if ("unregister".equals(type)) {
       if (subscribed.remove(addr)) {
         hub.unsubscribe(this, addr);
+        presence.leave(id, addr);
       }
     } else if ("send".equals(type)) {
       send(addr, frame, headers);
@@ -123,15 +141,26 @@ public final class BridgeSocket implements Subscriber {
   private void register(String channel, JsonObject headers, Object replyAddress) {
     identityFor(headers).compose(who -> {
       channels.checkSubscribe(who, channel);
+      Namespace ns = channels.namespace(channel);
+      JsonObject info = ns.presence() ? presenceInfo(who, headers) : null;
+      if (ns.presence() || ns.viewers()) {
+        presenceChanges.take("presence joins");
+      }
       Long since = headers.containsKey("since") ? Channels.parseSince(headers.getValue("since")) : null;
       if (!subscribed.contains(channel) && subscribed.size() >= MAX_SUBSCRIPTIONS) {
         throw new HeraldException(429, "too_many_subscriptions", "a socket may hold at most " + MAX_SUBSCRIPTIONS + " subscriptions");
       }
       subscribed.add(channel);
-      return hub.subscribe(this, channel, since);
+      return hub.subscribe(this, channel, since).map(v -> {
+        if (closed) {
+          hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
+        } else if (ns.presence() || ns.viewers()) {
+          presence.join(id, channel, who.subject(), info, ns.presence(), ns.viewers());
+        }
+        return v;
+      });
     }).onSuccess(v -> {
       if (closed) {
-        hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
         return;
       }
       if (replyAddress instanceof String r) {
@@ -185,9 +214,68 @@ public final class BridgeSocket implements Subscriber {
     Object token = req.body().getValue("token");
     Future<Identity> verified = auth.verifyToken(token instanceof String t ? t : null);
     return verified.map(who -> {
+      Identity previous = identity.result();
       identity = verified;
+      if (previous == null || !Objects.equals(previous.subject(), who.subject())) {
+        presence.leave(id, PresenceTracker.ONLINE_CHANNEL);
+        goOnline(who);
+      }
       return new JsonObject().put("ok", true).put("sub", who.subject());
     });
+  }
+
+  /** herald.presence {channel}: who is here, for those who may subscribe to the channel. */
+  private Future<JsonObject> presenceSnapshot(Request req) {
+    String channel = ChannelName.require(req.body().getString("channel"));
+    channels.checkSubscribe(req.who(), channel);
+    channels.namespace(channel).requirePresence(channel);
+    return presence.snapshot(channel);
+  }
+
+  /** herald.typing {channel, typing}: typing.start / typing.stop to the channel's subscribers. */
+  private Future<JsonObject> typing(Request req) {
+    String channel = ChannelName.require(req.body().getString("channel"));
+    Object on = req.body().getValue("typing", true);
+    if (!(on instanceof Boolean)) {
+      throw HeraldException.badRequest("invalid_body", "typing must be true or false");
+    }
+    if (req.who().subject() == null) {
+      throw HeraldException.unauthorized("typing needs a user token");
+    }
+    channels.checkSubscribe(req.who(), channel);
+    channels.namespace(channel).requireTyping(channel);
+    typingFrames.take("typing frames");
+    return presence.typing(id, channel, req.who().subject(), (Boolean) on).map(v -> new JsonObject().put("ok", true));
+  }
+
+  /** Every socket of a token holder is a member of presence:users while it is open. */
+  private void goOnline(Identity who) {
+    if (who.subject() != null && !closed) {
+      presence.join(id, PresenceTracker.ONLINE_CHANNEL, who.subject(), claimInfo(who), true, false);
+    }
+  }
+
+  /** headers.info (a small JSON object) if given, else what the token says about its user. */
+  private static JsonObject presenceInfo(Identity who, JsonObject headers) {
+    Object given = headers.getValue("info");
+    if (given == null) {
+      return claimInfo(who);
+    }
+    if (!(given instanceof JsonObject info)) {
+      throw HeraldException.badRequest("invalid_info", "headers.info must be a JSON object");
+    }
+    if (info.encode().length() > MAX_INFO_BYTES) {
+      throw HeraldException.tooLarge("headers.info is over " + MAX_INFO_BYTES + " bytes");
+    }
+    return info;
+  }
+
+  private static JsonObject claimInfo(Identity who) {
+    JsonObject claims = who.claims();
+    if (claims.getValue("info") instanceof JsonObject info) {
+      return info;
+    }
+    return claims.getValue("name") instanceof String name ? new JsonObject().put("name", name) : new JsonObject();
   }
 
   private Future<Identity> identityFor(JsonObject headers) {

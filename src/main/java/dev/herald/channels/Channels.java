@@ -3,6 +3,7 @@ package dev.herald.channels;
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
+import dev.herald.core.Namespace;
 import dev.herald.core.Namespaces;
 import dev.herald.journal.Appended;
 import dev.herald.journal.HistoryPage;
@@ -43,6 +44,10 @@ public final class Channels {
   public Future<HistoryPage> history(Identity who, String channel, long since, int limit) {
     checkSubscribe(who, channel);
     return journal.read(channel, since, limit);
+  }
+
+  public Namespace namespace(String channel) {
+    return namespaces.of(channel);
   }
 
   public void checkSubscribe(Identity who, String channel) {

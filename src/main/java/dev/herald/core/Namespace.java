@@ -15,6 +15,9 @@ public final class Namespace {
   private final AccessRule publish;
   private final long historyMaxEvents;
   private final Duration historyMaxAge;
+  private final boolean presence;
+  private final boolean typing;
+  private final boolean viewers;
 
   Namespace(String name, JsonObject conf) {
     this.name = name;
@@ -24,6 +27,9 @@ public final class Namespace {
     JsonObject history = conf.getJsonObject("history", new JsonObject());
     this.historyMaxEvents = Long.parseLong(history.getValue("maxEvents", 1000).toString());
     this.historyMaxAge = parseDuration(history.getValue("maxAge", "7d").toString(), where + ".history.maxAge");
+    this.presence = flag(conf, "presence");
+    this.typing = flag(conf, "typing");
+    this.viewers = flag(conf, "viewers");
   }
 
   public String name() {
@@ -46,6 +52,44 @@ public final class Namespace {
 
   public Duration historyMaxAge() {
     return historyMaxAge;
+  }
+
+  /** Token holders who subscribe join the channel's presence (who is here). */
+  public boolean presence() {
+    return presence;
+  }
+
+  /** herald.typing is allowed on the namespace's channels. */
+  public boolean typing() {
+    return typing;
+  }
+
+  /** A coalesced count of subscribed sockets is broadcast on the namespace's channels. */
+  public boolean viewers() {
+    return viewers;
+  }
+
+  public void requirePresence(String channel) {
+    require(presence, "presence", channel);
+  }
+
+  public void requireTyping(String channel) {
+    require(typing, "typing", channel);
+  }
+
+  public void requireViewers(String channel) {
+    require(viewers, "viewer counts", channel);
+  }
+
+  private void require(boolean enabled, String feature, String channel) {
+    if (!enabled) {
+      throw HeraldException.notFound(feature + " is not enabled for " + channel + " (namespace "
+          + (name.isEmpty() ? "default" : name) + ")");
+    }
+  }
+
+  private static boolean flag(JsonObject conf, String key) {
+    return Boolean.parseBoolean(String.valueOf(conf.getValue(key, false)));
   }
 
   private void checkOwnership(Identity who, String channel, String action) {

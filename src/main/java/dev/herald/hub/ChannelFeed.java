@@ -173,6 +173,14 @@ final class ChannelFeed {
     }
   }
 
+  void deliverEphemeral(EncodedFrame frame) {
+    for (Subscription s : subscriptions.values()) {
+      if ((s.state == State.LIVE || s.state == State.CATCHING_UP) && !s.subscriber.writeQueueFull()) {
+        s.subscriber.write(frame);
+      }
+    }
+  }
+
   private void catchUp(Subscription s) {
     if (subscriptions.get(s.subscriber) != s) {
       return;

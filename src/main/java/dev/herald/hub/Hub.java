@@ -72,6 +72,19 @@ public final class Hub extends VerticleBase {
     return onHub(() -> Future.succeededFuture(feeds.size()));
   }
 
+  /**
+   * Writes an ephemeral frame (presence, typing, viewers: no seq, never stored) to this node's
+   * subscribers of the channel. Sockets that are lagging miss it; it is not replayed.
+   */
+  public void deliverEphemeral(String channel, EncodedFrame frame) {
+    context.runOnContext(v -> {
+      ChannelFeed feed = feeds.get(channel);
+      if (feed != null) {
+        feed.deliverEphemeral(frame);
+      }
+    });
+  }
+
   /** Local subscriptions to a channel on this node (0 when the node holds no consumer for it). */
   public Future<Integer> subscriberCount(String channel) {
     return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).size() : 0));

@@ -134,20 +134,42 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
-  /** Collects the bodies of the next n deliveries on a channel, in arrival order. */
+  /** Collects the bodies of the next n durable deliveries (events with a seq) on a channel, in arrival order. */
   public List<JsonObject> deliveries(String channel, int n, Duration timeout) {
     List<JsonObject> bodies = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (bodies.size() < n) {
       Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
       try {
-        bodies.add(next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address")), left)
-            .getJsonObject("body"));
+        bodies.add(next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+            && f.getJsonObject("body").containsKey("seq"), left).getJsonObject("body"));
       } catch (AssertionError e) {
         throw new AssertionError("got " + bodies.size() + " of " + n + " deliveries on " + channel + ": " + bodies, e);
       }
     }
     return bodies;
+  }
+
+  /** The next ephemeral event (presence, typing, viewers: no seq) of that type on the channel. */
+  public JsonObject ephemeral(String channel, String type, Duration timeout) {
+    return next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+        && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq"), timeout)
+        .getJsonObject("body");
+  }
+
+  /** Ephemeral events of that type on the channel received so far, taken without waiting. */
+  public List<JsonObject> takeEphemeral(String channel, String type) {
+    List<JsonObject> taken = new ArrayList<>();
+    synchronized (frames) {
+      for (JsonObject f : new ArrayList<>(frames)) {
+        if ("rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+            && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq")) {
+          frames.remove(f);
+          taken.add(f.getJsonObject("body"));
+        }
+      }
+    }
+    return taken;
   }
 
   /** Frames received so far that nobody has taken, without waiting. */

@@ -1,51 +1,48 @@
-package dev.herald.api;
+package dev.herald.channels;
 
-import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
+import dev.herald.core.Rest;
 import dev.herald.journal.Appended;
 import dev.herald.journal.NewEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /** REST for durable channels: publish one, publish a batch, read history. */
-final class ChannelRoutes {
+public final class ChannelRoutes {
 
   private final Channels channels;
   private final Authenticator auth;
 
-  ChannelRoutes(Channels channels, Authenticator auth) {
+  public ChannelRoutes(Channels channels, Authenticator auth) {
     this.channels = channels;
     this.auth = auth;
   }
 
-  void mount(Router router) {
-    router.post("/api/v1/channels/:channel/events").handler(ctx -> respond(ctx, who -> publishOne(ctx, who)));
-    router.post("/api/v1/events").handler(ctx -> respond(ctx, who -> publishBatch(ctx, who)));
-    router.get("/api/v1/channels/:channel/events").handler(ctx -> respond(ctx, who -> history(ctx, who)));
+  public void mount(Router router) {
+    router.post("/api/v1/channels/:channel/events").handler(ctx -> Rest.respond(ctx, auth, who -> publishOne(ctx, who)));
+    router.post("/api/v1/events").handler(ctx -> Rest.respond(ctx, auth, who -> publishBatch(ctx, who)));
+    router.get("/api/v1/channels/:channel/events").handler(ctx -> Rest.respond(ctx, auth, who -> history(ctx, who)));
   }
 
   private Future<Void> publishOne(RoutingContext ctx, Identity who) {
-    NewEvent event = Channels.parseEvent(body(ctx), ChannelName.require(ctx.pathParam("channel")));
+    NewEvent event = Channels.parseEvent(Rest.jsonBody(ctx), ChannelName.require(ctx.pathParam("channel")));
     return channels.publish(who, List.of(event)).map(results -> {
       Appended result = results.get(0);
-      reply(ctx, result.duplicate() ? 200 : 201, result.event().receipt());
+      Rest.reply(ctx, result.duplicate() ? 200 : 201, result.event().receipt());
       return null;
     });
   }
 
   private Future<Void> publishBatch(RoutingContext ctx, Identity who) {
-    if (!(body(ctx) instanceof JsonArray array) || array.isEmpty()) {
+    if (!(Rest.jsonBody(ctx) instanceof JsonArray array) || array.isEmpty()) {
       throw HeraldException.badRequest("invalid_batch", "the body must be a non-empty JSON array of {channel, type, data, id?}");
     }
     List<NewEvent> events = new ArrayList<>(array.size());
@@ -63,7 +60,7 @@ final class ChannelRoutes {
         receipts.add(a.event().receipt());
         created |= !a.duplicate();
       }
-      reply(ctx, created ? 201 : 200, receipts);
+      Rest.reply(ctx, created ? 201 : 200, receipts);
       return null;
     });
   }
@@ -75,36 +72,8 @@ final class ChannelRoutes {
     return channels.history(who, channel, since, limit).map(page -> {
       JsonArray events = new JsonArray();
       page.events().forEach(e -> events.add(e.envelope()));
-      reply(ctx, 200, new JsonObject().put("events", events).put("lastSeq", page.lastSeq()));
+      Rest.reply(ctx, 200, new JsonObject().put("events", events).put("lastSeq", page.lastSeq()));
       return null;
     });
-  }
-
-  /** Authenticates, runs the action and turns any failure (thrown or failed future) into a JSON error. */
-  private void respond(RoutingContext ctx, Function<Identity, Future<Void>> action) {
-    auth.fromHeaders(ctx.request().getHeader("X-Api-Key"), ctx.request().getHeader("Authorization"))
-        .compose(who -> {
-          try {
-            return action.apply(who);
-          } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-          }
-        })
-        .onFailure(err -> ErrorResponses.send(ctx, err));
-  }
-
-  private static Object body(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
-      throw HeraldException.badRequest("invalid_json", "the request body is empty; send JSON");
-    }
-    try {
-      return Json.decodeValue(ctx.body().buffer());
-    } catch (DecodeException e) {
-      throw HeraldException.badRequest("invalid_json", "the request body is not valid JSON");
-    }
-  }
-
-  static void reply(RoutingContext ctx, int status, Object json) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(json));
   }
 }

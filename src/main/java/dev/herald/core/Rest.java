@@ -1,0 +1,83 @@
+package dev.herald.core;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * REST plumbing shared by the feature packages: who is calling, JSON in and out, and errors as
+ * {"error":{code,message}} with the status, never a stack trace.
+ */
+public final class Rest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Rest.class);
+
+  private Rest() {
+  }
+
+  /** Authenticates the request, runs the action, and turns any failure (thrown or failed future) into a JSON error. */
+  public static void respond(RoutingContext ctx, Authenticator auth, Function<Identity, Future<Void>> action) {
+    auth.fromHeaders(ctx.request().getHeader("X-Api-Key"), ctx.request().getHeader("Authorization"))
+        .compose(who -> {
+          try {
+            return action.apply(who);
+          } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+          }
+        })
+        .onFailure(err -> fail(ctx, err));
+  }
+
+  public static void reply(RoutingContext ctx, int status, Object json) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(json));
+  }
+
+  /** The request body parsed as JSON (object, array or scalar), or a 400 saying why not. */
+  public static Object jsonBody(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
+      throw HeraldException.badRequest("invalid_json", "the request body is empty; send JSON");
+    }
+    try {
+      return Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      throw HeraldException.badRequest("invalid_json", "the request body is not valid JSON");
+    }
+  }
+
+  /** The router's failure handler: statuses set by Vert.x (404, 405, 413...) become JSON errors too. */
+  public static void handleFailure(RoutingContext ctx) {
+    fail(ctx, ctx.failure());
+  }
+
+  public static void fail(RoutingContext ctx, Throwable failure) {
+    HeraldException error = failure != null ? HeraldException.from(failure) : fromStatus(ctx.statusCode());
+    if (error.status() >= 500 && failure != null && !(failure instanceof HeraldException)) {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response()
+        .setStatusCode(error.status())
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage())).encode());
+  }
+
+  private static HeraldException fromStatus(int status) {
+    return switch (status) {
+      case 400 -> HeraldException.badRequest("bad_request", "the request is malformed");
+      case 404 -> HeraldException.notFound("no such resource");
+      case 405 -> new HeraldException(405, "method_not_allowed", "this method is not allowed here");
+      case 413 -> HeraldException.tooLarge("the request body is over the size limit");
+      default -> status >= 400 && status < 500
+          ? new HeraldException(status, "bad_request", "the request was refused")
+          : HeraldException.from(null);
+    };
+  }
+}

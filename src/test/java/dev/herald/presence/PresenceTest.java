@@ -1,0 +1,220 @@
+package dev.herald.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.BridgeClient;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Presence, typing and viewer counts on one node, as browsers see them over the bridge. */
+class PresenceTest {
+
+  static final Duration WAIT = Duration.ofSeconds(15);
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(TestDatabase.create(), false);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @Test
+  void severalTabsOfOneUserCountOnceAndLeaveWithTheLastTab() {
+    String room = "chat:tabs";
+    try (BridgeClient watcher = node.bridge(Tokens.user("watcher"));
+        BridgeClient aliceTab1 = node.bridge(Tokens.user("alice"));
+        BridgeClient aliceTab2 = node.bridge(Tokens.user("alice"));
+        BridgeClient bob = node.bridge(Tokens.user("bob"))) {
+      watcher.subscribe(room);
+      aliceTab1.subscribe(room, new JsonObject().put("info", new JsonObject().put("name", "Alice")));
+      JsonObject join = watcher.ephemeral(room, "presence.join", WAIT);
+      assertThat(join.getJsonObject("data").getString("userId")).isEqualTo("watcher");
+      join = watcher.ephemeral(room, "presence.join", WAIT);
+      assertThat(join.getJsonObject("data").getString("userId")).isEqualTo("alice");
+      assertThat(join.getJsonObject("data").getJsonObject("info").getString("name")).isEqualTo("Alice");
+      assertThat(join.getString("channel")).isEqualTo(room);
+      assertThat(join.containsKey("seq")).isFalse();
+      aliceTab2.subscribe(room);
+      bob.subscribe(room);
+      assertThat(watcher.ephemeral(room, "presence.join", WAIT).getJsonObject("data").getString("userId")).isEqualTo("bob");
+
+      JsonObject snapshot = watcher.request("herald.presence", new JsonObject().put("channel", room)).getJsonObject("body");
+      assertThat(snapshot.getInteger("count")).isEqualTo(3);
+      assertThat(members(snapshot)).containsExactly("alice:2", "bob:1", "watcher:1");
+      assertThat(node.http.get("/api/v1/channels/" + room + "/presence", "Authorization", "Bearer " + Tokens.user("x"))
+          .json()).isEqualTo(snapshot);
+
+      aliceTab1.close();
+      bob.unregister(room);
+      assertThat(watcher.ephemeral(room, "presence.leave", WAIT).getJsonObject("data").getString("userId")).isEqualTo("bob");
+      JsonObject afterOneTab = watcher.request("herald.presence", new JsonObject().put("channel", room)).getJsonObject("body");
+      assertThat(members(afterOneTab)).containsExactly("alice:1", "watcher:1");
+
+      aliceTab2.close();
+      JsonObject leave = watcher.ephemeral(room, "presence.leave", WAIT);
+      assertThat(leave.getJsonObject("data").getString("userId")).isEqualTo("alice");
+      assertThat(leave.getJsonObject("data").getInteger("connections")).isZero();
+      assertThat(watcher.takeEphemeral(room, "presence.leave")).isEmpty(); // no second leave for alice
+    }
+  }
+
+  @Test
+  void typingStartsStopsOnRequestAndOnDisconnectBeforeTheLeave() {
+    String room = "chat:typing";
+    try (BridgeClient watcher = node.bridge(Tokens.user("w"))) {
+      watcher.subscribe(room);
+      try (BridgeClient carol = node.bridge(Tokens.user("carol"))) {
+        carol.subscribe(room);
+        JsonObject ok = carol.request("herald.typing", new JsonObject().put("channel", room).put("typing", true));
+        assertThat(ok.getJsonObject("body").getBoolean("ok")).isTrue();
+        assertThat(watcher.ephemeral(room, "typing.start", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
+        carol.request("herald.typing", new JsonObject().put("channel", room).put("typing", false));
+        assertThat(watcher.ephemeral(room, "typing.stop", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
+
+        carol.request("herald.typing", new JsonObject().put("channel", room));
+        watcher.ephemeral(room, "typing.start", WAIT);
+      }
+      // the socket closed while typing: the stop comes with the leave, not 5 s later after it
+      JsonObject first = watcher.next(f -> "rec".equals(f.getString("type")) && room.equals(f.getString("address"))
+          && List.of("typing.stop", "presence.leave").contains(f.getJsonObject("body").getString("type")), WAIT);
+      assertThat(first.getJsonObject("body").getString("type")).isEqualTo("typing.stop");
+      assertThat(watcher.ephemeral(room, "presence.leave", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
+    }
+  }
+
+  @Test
+  void typingExpiresAfterFiveSecondsWithoutRenewal() {
+    String room = "chat:expiry";
+    try (BridgeClient watcher = node.bridge(Tokens.user("w2")); BridgeClient dave = node.bridge(Tokens.user("dave"))) {
+      watcher.subscribe(room);
+      dave.subscribe(room);
+      long started = System.nanoTime();
+      dave.request("herald.typing", new JsonObject().put("channel", room));
+      watcher.ephemeral(room, "typing.start", WAIT);
+      JsonObject stop = watcher.ephemeral(room, "typing.stop", WAIT);
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(stop.getJsonObject("data").getString("userId")).isEqualTo("dave");
+      assertThat(elapsedMs).isGreaterThanOrEqualTo(PresenceTracker.TYPING_TTL_MS); // timers never fire early
+      assertThat(watcher.takeEphemeral(room, "presence.leave")).isEmpty(); // dave is still here
+    }
+  }
+
+  @Test
+  void viewerCountsAreCoalescedAndReadableOverRest() throws Exception {
+    String stream = "stream:live";
+    String token = Tokens.user("viewer");
+    try (BridgeClient watcher = node.bridge(token)) {
+      watcher.subscribe(stream);
+      assertThat(watcher.ephemeral(stream, "viewers", WAIT).getJsonObject("data").getInteger("count")).isEqualTo(1);
+      long churnStart = System.nanoTime();
+      for (int round = 0; round < 30; round++) {
+        try (BridgeClient passerBy = node.bridge(token)) {
+          passerBy.subscribe(stream);
+        }
+      }
+      try (BridgeClient a = node.bridge(token); BridgeClient b = node.bridge(token)) {
+        a.subscribe(stream);
+        b.subscribe(stream);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (node.http.get("/api/v1/channels/" + stream + "/viewers", "Authorization", "Bearer " + token)
+            .json().getInteger("count") != 3) {
+          assertThat(System.nanoTime()).isLessThan(deadline);
+          Thread.sleep(20);
+        }
+        // broadcasts end with the settled count
+        int broadcasts = 0;
+        JsonObject last;
+        do {
+          last = watcher.ephemeral(stream, "viewers", WAIT);
+          broadcasts++;
+        } while (last.getJsonObject("data").getInteger("count") != 3);
+        double seconds = (System.nanoTime() - churnStart) / 1e9;
+        broadcasts += watcher.takeEphemeral(stream, "viewers").size();
+        // 64 subscribe/unsubscribe changes, but at most one broadcast per second
+        assertThat(broadcasts).isLessThanOrEqualTo((int) Math.ceil(seconds) + 1);
+      }
+    }
+  }
+
+  @Test
+  void presenceAndTypingFollowTheChannelRules() {
+    try (BridgeClient anonymous = node.bridge(); BridgeClient user = node.bridge(Tokens.user("u"))) {
+      assertErr(anonymous.request("herald.presence", new JsonObject().put("channel", "chat:rules")), 401);
+      assertErr(anonymous.request("herald.typing", new JsonObject().put("channel", "chat:rules")), 401);
+      assertErr(user.request("herald.typing", new JsonObject().put("channel", "stream:x")), 404); // no typing there
+      assertErr(user.request("herald.presence", new JsonObject().put("channel", "market:x")), 404);
+      assertErr(user.request("herald.presence", new JsonObject().put("channel", "user:someone-else")), 403);
+      assertErr(user.request("herald.typing", new JsonObject().put("channel", "chat:rules").put("typing", "yes")), 400);
+      user.register("chat:big-info", new JsonObject().put("info", new JsonObject().put("bio", "x".repeat(2000))));
+      assertErr(user.next(f -> "err".equals(f.getString("type")), WAIT), 413);
+    }
+    assertThat(node.http.get("/api/v1/channels/chat:rules/presence").status()).isEqualTo(401);
+    assertThat(node.http.get("/api/v1/channels/market:x/presence", "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(404);
+    assertThat(node.http.get("/api/v1/channels/market:x/viewers", "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(404);
+  }
+
+  @Test
+  void typingFloodsGetA429AndTheSocketStaysUsable() {
+    try (BridgeClient eve = node.bridge(Tokens.user("eve"))) {
+      eve.subscribe("chat:flood");
+      int limited = 0;
+      for (int i = 0; i < 30; i++) {
+        JsonObject reply = eve.request("herald.typing", new JsonObject().put("channel", "chat:flood"));
+        if ("err".equals(reply.getString("type"))) {
+          assertErr(reply, 429);
+          assertThat(reply.getString("message")).startsWith("rate_limited: ");
+          limited++;
+        }
+      }
+      assertThat(limited).isGreaterThan(10);
+      JsonObject snapshot = eve.request("herald.presence", new JsonObject().put("channel", "chat:flood")).getJsonObject("body");
+      assertThat(snapshot.getInteger("count")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void everyTokenHolderIsOnlineInPresenceUsers() {
+    String online = PresenceTracker.ONLINE_CHANNEL;
+    try (BridgeClient watcher = node.bridge(Tokens.user("dot-watcher"))) {
+      watcher.subscribe(online);
+      try (BridgeClient frank = node.bridge(Tokens.user("frank"))) {
+        assertThat(waitFor(watcher, online, "presence.join", "frank")).isNotNull();
+        JsonObject snapshot = watcher.request("herald.presence", new JsonObject().put("channel", online)).getJsonObject("body");
+        assertThat(members(snapshot)).contains("frank:1", "dot-watcher:1");
+      }
+      assertThat(waitFor(watcher, online, "presence.leave", "frank")).isNotNull();
+      try (BridgeClient late = node.bridge()) {
+        late.request("herald.auth", new JsonObject().put("token", Tokens.user("grace")));
+        assertThat(waitFor(watcher, online, "presence.join", "grace")).isNotNull();
+      }
+    }
+  }
+
+  static JsonObject waitFor(BridgeClient client, String channel, String type, String userId) {
+    return client.next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+        && type.equals(f.getJsonObject("body").getString("type"))
+        && userId.equals(f.getJsonObject("body").getJsonObject("data").getString("userId")), WAIT);
+  }
+
+  static List<String> members(JsonObject snapshot) {
+    JsonArray members = snapshot.getJsonArray("members");
+    return members.stream().map(m -> ((JsonObject) m).getString("userId") + ":" + ((JsonObject) m).getInteger("connections")).toList();
+  }
+
+  static void assertErr(JsonObject frame, int code) {
+    assertThat(frame.getString("type")).as(frame.encode()).isEqualTo("err");
+    assertThat(frame.getInteger("failureCode")).as(frame.encode()).isEqualTo(code);
+  }
+}
