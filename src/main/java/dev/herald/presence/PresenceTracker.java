@@ -1,5 +1,6 @@
 package dev.herald.presence;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import dev.herald.core.Timestamps;
@@ -93,7 +94,7 @@ public final class PresenceTracker extends VerticleBase {
 
           @Override
           public void memberRemoved(MembershipEvent event) {
-            String node = event.getMember().getUuid().toString();
+            String node = vertxNodeId(event.getMember());
             context.runOnContext(v -> nodeGone(node));
           }
         });
@@ -109,6 +110,12 @@ public final class PresenceTracker extends VerticleBase {
       ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
     }
     return Future.succeededFuture();
+  }
+
+  /** vertx-hazelcast keeps the Vert.x node id as a member attribute, distinct from Hazelcast's member UUID. */
+  static String vertxNodeId(Member member) {
+    String id = member.getAttribute("__vertx.nodeId");
+    return id != null ? id : member.getUuid().toString();
   }
 
   static String nodeAddress(String nodeId) {

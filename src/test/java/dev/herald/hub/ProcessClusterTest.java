@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.TestDatabase;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
@@ -25,11 +24,10 @@ class ProcessClusterTest {
         "HERALD_DB_URL", TestDatabase.create(),
         "HERALD_API_KEYS", "proc-key",
         "HERALD_JWT_SECRET", "proc-secret-0123456789abcdef0123");
-    Vertx vertx = Vertx.vertx();
     try (HeraldProcess a = HeraldProcess.start(env, "--cluster");
         HeraldProcess b = HeraldProcess.start(env, "--cluster")) {
       assertThat(a.http.get("/health/ready").json().getJsonObject("checks").getString("cluster")).isEqualTo("up");
-      try (BridgeClient onB = BridgeClient.connect(vertx, b.port, null)) {
+      try (BridgeClient onB = BridgeClient.connect(b.port, null)) {
         onB.subscribe("market:procs");
         for (int i = 1; i <= 20; i++) {
           assertThat(a.http.post("/api/v1/channels/market:procs/events",
@@ -38,8 +36,6 @@ class ProcessClusterTest {
         assertThat(onB.deliveries("market:procs", 20, Duration.ofSeconds(30)).stream().map(e -> e.getLong("seq")).toList())
             .containsExactlyElementsOf(LongStream.rangeClosed(1, 20).boxed().toList());
       }
-    } finally {
-      vertx.close().await();
     }
   }
 }

@@ -27,7 +27,7 @@ class SlowSubscriberTest {
     String channel = "market:firehose";
     String payload = "x".repeat(20_000);
     try (TestNode node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("maxBodyBytes", 4_000_000));
-        BridgeClient slow = BridgeClient.connectWithSmallWindow(node.herald.vertx(), node.port);
+        BridgeClient slow = BridgeClient.connectWithSmallWindow(node.port);
         BridgeClient fast = node.bridge()) {
       slow.subscribe(channel);
       fast.subscribe(channel);

@@ -37,17 +37,20 @@ public final class BridgeClient implements AutoCloseable {
     });
   }
 
-  public static BridgeClient connect(Vertx vertx, int port, String token) {
-    return connect(vertx, port, token, new WebSocketClientOptions());
+  /** Clients run on their own Vert.x, like browsers: they outlive any node they talk to. */
+  private static final Vertx CLIENTS = Vertx.vertx();
+
+  public static BridgeClient connect(int port, String token) {
+    return connect(port, token, new WebSocketClientOptions());
   }
 
   /** A client whose TCP receive window is tiny, so that pausing it soon fills Herald's side. */
-  public static BridgeClient connectWithSmallWindow(Vertx vertx, int port) {
-    return connect(vertx, port, null, new WebSocketClientOptions().setReceiveBufferSize(4096));
+  public static BridgeClient connectWithSmallWindow(int port) {
+    return connect(port, null, new WebSocketClientOptions().setReceiveBufferSize(4096));
   }
 
-  private static BridgeClient connect(Vertx vertx, int port, String token, WebSocketClientOptions options) {
-    WebSocketClient client = vertx.createWebSocketClient(options);
+  private static BridgeClient connect(int port, String token, WebSocketClientOptions options) {
+    WebSocketClient client = CLIENTS.createWebSocketClient(options);
     String uri = "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
     // the handler is attached in the completion callback, on the socket's event loop, so a frame
     // Herald writes right at the handshake is not missed

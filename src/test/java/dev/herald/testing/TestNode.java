@@ -45,11 +45,11 @@ public final class TestNode implements AutoCloseable {
   }
 
   public BridgeClient bridge() {
-    return BridgeClient.connect(herald.vertx(), port, null);
+    return BridgeClient.connect(port, null);
   }
 
   public BridgeClient bridge(String token) {
-    return BridgeClient.connect(herald.vertx(), port, token);
+    return BridgeClient.connect(port, token);
   }
 
   public static int freePort() {

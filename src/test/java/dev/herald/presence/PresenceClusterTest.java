@@ -1,0 +1,130 @@
+package dev.herald.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.BridgeClient;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** Presence replicated across real Hazelcast-clustered nodes in one JVM. */
+class PresenceClusterTest {
+
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final String ROOM = "chat:everywhere";
+
+  @Test
+  void everyNodeAgreesOnWhoIsHereThroughJoinsLeavesNewcomersAndDepartures() {
+    String db = TestDatabase.create();
+    List<TestNode> nodes = new ArrayList<>();
+    List<BridgeClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        nodes.add(TestNode.start(db, true));
+      }
+      BridgeClient watcherA = open(clients, nodes.get(0), "watcher-a");
+      BridgeClient watcherC = open(clients, nodes.get(2), "watcher-c");
+      watcherA.subscribe(ROOM);
+      watcherC.subscribe(ROOM);
+      BridgeClient aliceOnA = open(clients, nodes.get(0), "alice");
+      BridgeClient aliceOnB = open(clients, nodes.get(1), "alice");
+      BridgeClient bobOnB = open(clients, nodes.get(1), "bob");
+      BridgeClient carolOnC = open(clients, nodes.get(2), "carol");
+      for (BridgeClient c : List.of(aliceOnA, aliceOnB, bobOnB, carolOnC)) {
+        c.subscribe(ROOM);
+      }
+      List<String> everyone = List.of("alice:2", "bob:1", "carol:1", "watcher-a:1", "watcher-c:1");
+      for (TestNode node : nodes) {
+        awaitMembers(node, everyone);
+      }
+
+      // typing on one node shows on the others
+      bobOnB.request("herald.typing", new JsonObject().put("channel", ROOM));
+      assertThat(PresenceTest.waitFor(watcherA, ROOM, "typing.start", "bob")).isNotNull();
+      assertThat(PresenceTest.waitFor(watcherC, ROOM, "typing.start", "bob")).isNotNull();
+
+      // a newcomer gets the current state
+      TestNode late = TestNode.start(db, true);
+      nodes.add(late);
+      awaitMembers(late, everyone);
+
+      // one of alice's two tabs (on different nodes) closes: she is still here; the other: she leaves
+      aliceOnA.close();
+      awaitMembers(nodes.get(2), List.of("alice:1", "bob:1", "carol:1", "watcher-a:1", "watcher-c:1"));
+      assertThat(watcherC.takeEphemeral(ROOM, "presence.leave")).isEmpty();
+      aliceOnB.close();
+      assertThat(PresenceTest.waitFor(watcherC, ROOM, "presence.leave", "alice")).isNotNull();
+      assertThat(PresenceTest.waitFor(watcherA, ROOM, "presence.leave", "alice")).isNotNull();
+
+      // node C goes away: its users leave everywhere else, nobody else does
+      nodes.remove(2).close();
+      assertThat(PresenceTest.waitFor(watcherA, ROOM, "presence.leave", "carol")).isNotNull();
+      for (TestNode node : nodes) {
+        awaitMembers(node, List.of("bob:1", "watcher-a:1"));
+      }
+    } finally {
+      clients.forEach(BridgeClient::close);
+      nodes.forEach(TestNode::close);
+    }
+  }
+
+  @Test
+  void viewerCountsAddUpAcrossNodes() {
+    String db = TestDatabase.create();
+    try (TestNode a = TestNode.start(db, true); TestNode b = TestNode.start(db, true)) {
+      String token = Tokens.user("v");
+      List<BridgeClient> clients = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          open(clients, a, "v").subscribe("stream:big");
+        }
+        for (int i = 0; i < 2; i++) {
+          open(clients, b, "v").subscribe("stream:big");
+        }
+        for (TestNode node : List.of(a, b)) {
+          await(() -> node.http.get("/api/v1/channels/stream:big/viewers", "Authorization", "Bearer " + token)
+              .json().getInteger("count"), 5);
+        }
+        JsonObject last;
+        do {
+          last = clients.get(0).ephemeral("stream:big", "viewers", WAIT);
+        } while (last.getJsonObject("data").getInteger("count") != 5);
+      } finally {
+        clients.forEach(BridgeClient::close);
+      }
+    }
+  }
+
+  static BridgeClient open(List<BridgeClient> clients, TestNode node, String user) {
+    BridgeClient client = node.bridge(Tokens.user(user));
+    clients.add(client);
+    return client;
+  }
+
+  static void awaitMembers(TestNode node, List<String> expected) {
+    await(() -> PresenceTest.members(node.http.get("/api/v1/channels/" + ROOM + "/presence",
+        "X-Api-Key", TestNode.API_KEY).json()), expected);
+  }
+
+  static <T> void await(Supplier<T> actual, T expected) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    T last = actual.get();
+    while (!last.equals(expected)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + expected + " but stayed " + last);
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      last = actual.get();
+    }
+  }
+}
