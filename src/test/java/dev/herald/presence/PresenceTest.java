@@ -92,6 +92,10 @@ class PresenceTest {
       assertThat(first.getJsonObject("body").getString("type")).isEqualTo("typing.stop");
       assertThat(watcher.ephemeral(room, "presence.leave", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
     }
+    // ephemeral: none of it was stored
+    JsonObject history = node.http.get("/api/v1/channels/" + room + "/events", "X-Api-Key", TestNode.API_KEY).json();
+    assertThat(history.getJsonArray("events")).isEmpty();
+    assertThat(history.getLong("lastSeq")).isZero();
   }
 
   @Test
