@@ -3,7 +3,8 @@ package dev.herald.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
-import dev.herald.testing.TestDatabase;
+import dev.herald.testing.Eventually;
+import dev.herald.testing.OneNodeTest;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
@@ -11,25 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The bridge contract on one node, driven over the raw WebSocket endpoint as a browser would. */
-class BridgeTest {
+class BridgeTest extends OneNodeTest {
 
   static final Duration WAIT = Duration.ofSeconds(15);
-  static TestNode node;
-
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(TestDatabase.create(), false);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
 
   @Test
   void registeredSocketReceivesLiveEventsInEnvelopes() {
@@ -188,7 +176,7 @@ class BridgeTest {
     try (BridgeClient client = node.bridge()) {
       client.subscribe("market:leave");
       client.unregister("market:leave");
-      awaitHubChannels(0, "market:leave");
+      Eventually.equal(() -> node.herald.hub().subscriberCount("market:leave").await(), 0);
       node.http.publish("market:leave", "after", 1);
       // a second subscriber proves the event went out; the first must not have it
       try (BridgeClient other = node.bridge()) {
@@ -197,17 +185,6 @@ class BridgeTest {
       }
       assertNoMoreDeliveries(client, "market:leave");
     }
-  }
-
-  static void awaitHubChannels(int expected, String channel) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (node.herald.hub().subscriberCount(channel).await() == expected) {
-        return;
-      }
-      pause();
-    }
-    throw new AssertionError(channel + " never reached " + expected + " local subscribers");
   }
 
   static void assertNoMoreDeliveries(BridgeClient client, String channel) {
@@ -225,11 +202,4 @@ class BridgeTest {
     assertThat(frame.getString("message")).startsWith(errorCode + ": ");
   }
 
-  static void pause() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -3,31 +3,18 @@ package dev.herald.channels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.Http.Response;
-import dev.herald.testing.TestDatabase;
+import dev.herald.testing.OneNodeTest;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The REST contract of durable channels on one node, with a real PostgreSQL behind it. */
-class ChannelsRestTest {
+class ChannelsRestTest extends OneNodeTest {
 
-  static TestNode node;
-
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(TestDatabase.create(), false);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
 
   static String[] key() {
     return new String[] {"X-Api-Key", TestNode.API_KEY};

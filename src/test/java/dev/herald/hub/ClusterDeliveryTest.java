@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.multimap.MultiMap;
 import dev.herald.testing.BridgeClient;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -157,23 +158,11 @@ class ClusterDeliveryTest {
   }
 
   static void awaitClusterRegistrations(String channel, int expected) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (clusterRegistrations(channel) != expected) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(channel + " has " + clusterRegistrations(channel) + " cluster registrations, expected " + expected);
-      }
-      pause();
-    }
+    Eventually.equal(() -> clusterRegistrations(channel), expected);
   }
 
   static void awaitMembers(int expected) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (nodes.get(0).herald.clusterManager().getNodes().size() != expected) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("cluster never reached " + expected + " members");
-      }
-      pause();
-    }
+    Eventually.equal(() -> nodes.get(0).herald.clusterManager().getNodes().size(), expected);
   }
 
   /**
@@ -193,11 +182,4 @@ class ClusterDeliveryTest {
     }
   }
 
-  static void pause() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

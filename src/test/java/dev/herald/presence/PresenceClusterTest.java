@@ -3,6 +3,7 @@ package dev.herald.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
@@ -10,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Presence replicated across real Hazelcast-clustered nodes in one JVM. */
@@ -88,7 +88,7 @@ class PresenceClusterTest {
           open(clients, b, "v").subscribe("stream:big");
         }
         for (TestNode node : List.of(a, b)) {
-          await(() -> node.http.get("/api/v1/channels/stream:big/viewers", "Authorization", "Bearer " + token)
+          Eventually.equal(() -> node.http.get("/api/v1/channels/stream:big/viewers", "Authorization", "Bearer " + token)
               .json().getInteger("count"), 5);
         }
         JsonObject last;
@@ -108,23 +108,8 @@ class PresenceClusterTest {
   }
 
   static void awaitMembers(TestNode node, List<String> expected) {
-    await(() -> PresenceTest.members(node.http.get("/api/v1/channels/" + ROOM + "/presence",
+    Eventually.equal(() -> PresenceTest.members(node.http.get("/api/v1/channels/" + ROOM + "/presence",
         "X-Api-Key", TestNode.API_KEY).json()), expected);
   }
 
-  static <T> void await(Supplier<T> actual, T expected) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    T last = actual.get();
-    while (!last.equals(expected)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("expected " + expected + " but stayed " + last);
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      last = actual.get();
-    }
-  }
 }

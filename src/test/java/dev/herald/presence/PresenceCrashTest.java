@@ -3,6 +3,7 @@ package dev.herald.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
@@ -39,7 +40,7 @@ class PresenceCrashTest {
       for (String user : onDoomed) {
         track(clients, BridgeClient.connect(doomed.port, Tokens.user(user))).subscribe(ROOM);
       }
-      PresenceClusterTest.await(() -> PresenceTest.members(snapshot(survivor)),
+      Eventually.equal(() -> PresenceTest.members(snapshot(survivor)),
           List.of("ghost-1:1", "ghost-2:1", "ghost-3:1", "stays:1", "watcher:1"));
 
       for (String user : List.of("watcher", "stays", "ghost-1", "ghost-2", "ghost-3")) {
@@ -67,7 +68,7 @@ class PresenceCrashTest {
           BridgeClient newcomer = track(clients, BridgeClient.connect(restarted.port, Tokens.user("newcomer")))) {
         newcomer.subscribe(ROOM);
         assertThat(PresenceTest.waitFor(watcher, ROOM, "presence.join", "newcomer")).isNotNull();
-        PresenceClusterTest.await(() -> PresenceTest.members(snapshot(survivor)), List.of("newcomer:1", "stays:1", "watcher:1"));
+        Eventually.equal(() -> PresenceTest.members(snapshot(survivor)), List.of("newcomer:1", "stays:1", "watcher:1"));
         assertThat(PresenceTest.members(restarted.http.get("/api/v1/channels/" + ROOM + "/presence",
             "X-Api-Key", TestNode.API_KEY).json())).containsExactly("newcomer:1", "stays:1", "watcher:1");
         assertThat(watcher.takeEphemeral(ROOM, "presence.join")).isEmpty();

@@ -3,32 +3,20 @@ package dev.herald.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
-import dev.herald.testing.TestDatabase;
+import dev.herald.testing.Eventually;
+import dev.herald.testing.OneNodeTest;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Presence, typing and viewer counts on one node, as browsers see them over the bridge. */
-class PresenceTest {
+class PresenceTest extends OneNodeTest {
 
   static final Duration WAIT = Duration.ofSeconds(15);
-  static TestNode node;
-
-  @BeforeAll
-  static void start() {
-    node = TestNode.start(TestDatabase.create(), false);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
 
   @Test
   void severalTabsOfOneUserCountOnceAndLeaveWithTheLastTab() {
@@ -116,7 +104,7 @@ class PresenceTest {
   }
 
   @Test
-  void viewerCountsAreCoalescedAndReadableOverRest() throws Exception {
+  void viewerCountsAreCoalescedAndReadableOverRest() {
     String stream = "stream:live";
     String token = Tokens.user("viewer");
     try (BridgeClient watcher = node.bridge(token)) {
@@ -131,12 +119,8 @@ class PresenceTest {
       try (BridgeClient a = node.bridge(token); BridgeClient b = node.bridge(token)) {
         a.subscribe(stream);
         b.subscribe(stream);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (node.http.get("/api/v1/channels/" + stream + "/viewers", "Authorization", "Bearer " + token)
-            .json().getInteger("count") != 3) {
-          assertThat(System.nanoTime()).isLessThan(deadline);
-          Thread.sleep(20);
-        }
+        Eventually.equal(() -> node.http.get("/api/v1/channels/" + stream + "/viewers", "Authorization", "Bearer " + token)
+            .json().getInteger("count"), 3);
         // broadcasts end with the settled count
         int broadcasts = 0;
         JsonObject last;
