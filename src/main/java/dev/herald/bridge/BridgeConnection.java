@@ -1,6 +1,7 @@
 package dev.herald.bridge;
 
 import dev.herald.hub.EncodedFrame;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 
@@ -17,9 +18,13 @@ interface BridgeConnection {
   /** A frame for this socket only (replies, errors). */
   void write(String frame);
 
-  /** A frame shared by every local subscriber, written without encoding it again where possible. */
-  void write(EncodedFrame frame);
+  /**
+   * A frame shared by every local subscriber, written without encoding it again where possible;
+   * completes once written to the network (or handed to a transport that queues it itself).
+   */
+  Future<Void> write(EncodedFrame frame);
 
+  /** Whether a queue the transport keeps itself is full (SockJS sessions queue bytes for polling clients). */
   boolean writeQueueFull();
 
   void drainHandler(Handler<Void> handler);

@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,7 +51,7 @@ public final class BridgeSocket implements Subscriber {
   private final int maxFrameBytes;
   private final Map<String, Function<Request, Future<?>>> services;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
-  private final List<Runnable> drainActions = new ArrayList<>();
+  private final Backlog backlog;
   // floods of joins/leaves or typing frames cost every node work: a socket gets a fair share
   private final RateLimiter presenceChanges = new RateLimiter(30, 10);
   private final RateLimiter typingFrames = new RateLimiter(10, 2);
@@ -71,6 +70,7 @@ public final class BridgeSocket implements Subscriber {
     this.channels = channels;
     this.auth = auth;
     this.maxFrameBytes = maxFrameBytes;
+    this.backlog = new Backlog(socket::writeQueueFull);
     this.services = Map.of(
         "herald.publish", this::publish,
         "herald.history", this::history,
@@ -84,6 +84,7 @@ public final class BridgeSocket implements Subscriber {
     identity = token == null ? Future.succeededFuture(Identity.ANONYMOUS) : auth.verifyToken(token);
     identity.onSuccess(this::goOnline).onFailure(err -> sendErr(null, HeraldException.from(err)));
     socket.frameHandler(this::onFrame);
+    socket.drainHandler(v -> backlog.check());
     socket.closeHandler(v -> {
       closed = true;
       hub.unsubscribeAll(this);
@@ -321,37 +322,17 @@ public final class BridgeSocket implements Subscriber {
 
   @Override
   public void write(EncodedFrame frame) {
-    socket.write(frame);
+    backlog.add(frame.size(), socket.write(frame));
   }
 
   @Override
   public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+    return backlog.full();
   }
 
   @Override
   public void whenDrained(Runnable action) {
-    synchronized (drainActions) {
-      drainActions.add(action);
-      if (drainActions.size() == 1) {
-        socket.drainHandler(v -> runDrainActions());
-      }
-    }
-    // The caller saw a full queue on its own thread, but the socket's event loop may have drained it
-    // since, before the handler above was in place: that drain event is gone and no other comes
-    // (nothing more is written to a lagging socket). Check again now that the handler is set.
-    if (!socket.writeQueueFull()) {
-      runDrainActions();
-    }
-  }
-
-  private void runDrainActions() {
-    List<Runnable> actions;
-    synchronized (drainActions) {
-      actions = List.copyOf(drainActions);
-      drainActions.clear();
-    }
-    actions.forEach(Runnable::run);
+    backlog.whenDrained(action);
   }
 
   @Override

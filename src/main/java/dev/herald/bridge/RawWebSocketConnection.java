@@ -2,6 +2,7 @@ package dev.herald.bridge;
 
 import dev.herald.hub.EncodedFrame;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -43,13 +44,13 @@ final class RawWebSocketConnection implements BridgeConnection {
   }
 
   @Override
-  public void write(EncodedFrame frame) {
-    ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame.utf8()), true));
+  public Future<Void> write(EncodedFrame frame) {
+    return ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame.utf8()), true));
   }
 
   @Override
   public boolean writeQueueFull() {
-    return ws.writeQueueFull();
+    return false; // this connection has no queue of its own beyond what Backlog counts
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.herald.bridge;
 
 import dev.herald.hub.EncodedFrame;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -35,8 +36,8 @@ final class SockJsConnection implements BridgeConnection {
   }
 
   @Override
-  public void write(EncodedFrame frame) {
-    socket.write(frame.text());
+  public Future<Void> write(EncodedFrame frame) {
+    return socket.write(frame.text());
   }
 
   @Override

@@ -35,6 +35,12 @@ public final class EncodedFrame {
     return b;
   }
 
+  /** Bytes on the wire, or the text's length when only the text was needed. */
+  public int size() {
+    byte[] b = utf8;
+    return b != null ? b.length : text.length();
+  }
+
   public String text() {
     String t = text;
     if (t == null) {
