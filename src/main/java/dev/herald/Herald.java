@@ -3,7 +3,13 @@ package dev.herald;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import dev.herald.aggregate.AggregateRoutes;
+import dev.herald.aggregate.Aggregates;
+import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.api.GatewayVerticle;
+import dev.herald.api.HealthRoutes;
+import dev.herald.bridge.BridgeEndpoint;
+import dev.herald.channels.ChannelRoutes;
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.Database;
@@ -12,6 +18,7 @@ import dev.herald.core.Namespaces;
 import dev.herald.hub.Hub;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
+import dev.herald.presence.PresenceRoutes;
 import dev.herald.presence.PresenceTracker;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -19,11 +26,14 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import java.io.FileNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,19 +96,34 @@ public final class Herald implements AutoCloseable {
       throw e;
     }
     Pool pool = database.createPool(vertx, 8);
-    Journal journal = new Journal(pool, events -> Hub.broadcast(vertx.eventBus(), events));
-    Hub hub = new Hub(journal);
-    PresenceTracker presence = new PresenceTracker(hub, cluster);
-    Channels channels = new Channels(journal, namespaces);
-    Authenticator auth = new Authenticator(vertx, config);
-    Herald herald = new Herald(config, database, vertx, cluster, hub, journal, new Retention(pool, namespaces));
+    Herald herald;
     try {
+      Aggregates aggregates = new Aggregates(config.aggregates(), pool);
+      Journal journal = new Journal(pool, events -> Hub.broadcast(vertx.eventBus(), events), List.of(aggregates));
+      Hub hub = new Hub(journal);
+      PresenceTracker presence = new PresenceTracker(hub, cluster);
+      AggregationVerticle aggregation = new AggregationVerticle(aggregates, hub);
+      Channels channels = new Channels(journal, namespaces);
+      Authenticator auth = new Authenticator(vertx, config);
+      herald = new Herald(config, database, vertx, cluster, hub, journal, new Retention(pool, namespaces));
       vertx.deployVerticle(hub).await();
       vertx.deployVerticle(presence).await();
-      vertx.deployVerticle(() -> new GatewayVerticle(config, hub, presence, channels, auth, pool, cluster),
+      vertx.deployVerticle(aggregation).await();
+      Consumer<Router> features = router -> {
+        new ChannelRoutes(channels, auth).mount(router);
+        new PresenceRoutes(presence, channels, auth).mount(router);
+        new AggregateRoutes(aggregates, channels, auth).mount(router);
+        new HealthRoutes(pool, cluster).mount(router);
+        BridgeEndpoint.mount(router, vertx, hub, presence, aggregation, channels, auth, config.maxBodyBytes());
+      };
+      vertx.deployVerticle(() -> new GatewayVerticle(config, features),
           new DeploymentOptions().setInstances(config.gatewayInstances())).await();
     } catch (RuntimeException e) {
-      herald.close();
+      try {
+        vertx.close().await();
+      } finally {
+        database.close();
+      }
       throw e;
     }
     vertx.setPeriodic(RETENTION_PERIOD_MS, t -> herald.retention.trim()

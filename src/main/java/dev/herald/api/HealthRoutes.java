@@ -12,17 +12,17 @@ import io.vertx.sqlclient.Pool;
  * clustered, is an active cluster member): a node that lost either says so, so the proxy stops
  * sending it traffic instead of it silently not relaying.
  */
-final class HealthRoutes {
+public final class HealthRoutes {
 
   private final Pool pool;
   private final ClusterManager cluster;
 
-  HealthRoutes(Pool pool, ClusterManager cluster) {
+  public HealthRoutes(Pool pool, ClusterManager cluster) {
     this.pool = pool;
     this.cluster = cluster;
   }
 
-  void mount(Router router) {
+  public void mount(Router router) {
     router.get("/health/live").handler(ctx -> Rest.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/health/ready").handler(ctx -> {
       Future<Void> db = pool.query("SELECT 1").execute().mapEmpty();

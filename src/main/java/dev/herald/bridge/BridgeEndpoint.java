@@ -2,6 +2,7 @@ package dev.herald.bridge;
 
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
+import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.hub.Hub;
 import dev.herald.presence.PresenceTracker;
 import io.vertx.core.Vertx;
@@ -17,12 +18,12 @@ public final class BridgeEndpoint {
   private BridgeEndpoint() {
   }
 
-  public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, Channels channels,
-      Authenticator auth, int maxFrameBytes) {
+  public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, AggregationVerticle aggregation,
+      Channels channels, Authenticator auth, int maxFrameBytes) {
     // Herald serves raw WebSockets itself (not through SockJS's raw transport) so deliveries can
     // be written from shared bytes; see RawWebSocketConnection.
     router.get("/eventbus/websocket").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(ws -> new BridgeSocket(new RawWebSocketConnection(ws), hub, presence, channels, auth, maxFrameBytes).start())
+        .onSuccess(ws -> new BridgeSocket(new RawWebSocketConnection(ws), hub, presence, aggregation, channels, auth, maxFrameBytes).start())
         .onFailure(err -> {
           if (!ctx.response().headWritten()) {
             ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
@@ -39,6 +40,6 @@ public final class BridgeEndpoint {
     // No per-socket event-bus handler: the hub writes to sockets directly.
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(
-        socket -> new BridgeSocket(new SockJsConnection(socket), hub, presence, channels, auth, maxFrameBytes).start()));
+        socket -> new BridgeSocket(new SockJsConnection(socket), hub, presence, aggregation, channels, auth, maxFrameBytes).start()));
   }
 }

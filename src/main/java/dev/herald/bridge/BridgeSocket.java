@@ -1,5 +1,6 @@
 package dev.herald.bridge;
 
+import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
@@ -46,6 +47,7 @@ public final class BridgeSocket implements Subscriber {
   private final String id = UUID.randomUUID().toString();
   private final Hub hub;
   private final PresenceTracker presence;
+  private final AggregationVerticle aggregation;
   private final Channels channels;
   private final Authenticator auth;
   private final int maxFrameBytes;
@@ -62,11 +64,12 @@ public final class BridgeSocket implements Subscriber {
   record Request(JsonObject body, Identity who) {
   }
 
-  BridgeSocket(BridgeConnection socket, Hub hub, PresenceTracker presence, Channels channels, Authenticator auth,
-      int maxFrameBytes) {
+  BridgeSocket(BridgeConnection socket, Hub hub, PresenceTracker presence, AggregationVerticle aggregation,
+      Channels channels, Authenticator auth, int maxFrameBytes) {
     this.socket = socket;
     this.hub = hub;
     this.presence = presence;
+    this.aggregation = aggregation;
     this.channels = channels;
     this.auth = auth;
     this.maxFrameBytes = maxFrameBytes;
@@ -155,8 +158,11 @@ public final class BridgeSocket implements Subscriber {
       return hub.subscribe(this, channel, since).map(v -> {
         if (closed) {
           hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
-        } else if (ns.presence() || ns.viewers()) {
-          presence.join(id, channel, who.subject(), info, ns.presence(), ns.viewers());
+        } else {
+          if (ns.presence() || ns.viewers()) {
+            presence.join(id, channel, who.subject(), info, ns.presence(), ns.viewers());
+          }
+          aggregation.subscribed(channel);
         }
         return v;
       });

@@ -8,11 +8,6 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -82,31 +77,10 @@ public abstract class AccessRule {
     protected boolean allows(Identity who, String channel) {
       try {
         // A rule that reads a claim the token lacks fails to evaluate: that is a "no", not an error.
-        return Boolean.TRUE.equals(program.eval(Map.of("auth", toCel(who.claims()), "channel", channel)));
+        return Boolean.TRUE.equals(program.eval(Map.of("auth", CelValues.of(who.claims()), "channel", channel)));
       } catch (CelEvaluationException e) {
         return false;
       }
     }
-  }
-
-  /** CEL wants Long for integers and plain maps and lists. */
-  private static Object toCel(Object value) {
-    if (value instanceof JsonObject object) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      object.forEach(e -> map.put(e.getKey(), toCel(e.getValue())));
-      return map;
-    }
-    if (value instanceof JsonArray array) {
-      List<Object> list = new ArrayList<>();
-      array.forEach(v -> list.add(toCel(v)));
-      return list;
-    }
-    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof Float f) {
-      return f.doubleValue();
-    }
-    return value;
   }
 }

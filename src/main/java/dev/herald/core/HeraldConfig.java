@@ -89,6 +89,10 @@ public final class HeraldConfig {
     return json.getJsonObject("namespaces", new JsonObject());
   }
 
+  public JsonObject aggregates() {
+    return json.getJsonObject("aggregates", new JsonObject());
+  }
+
   public int gatewayInstances() {
     int configured = Integer.parseInt(json.getValue("gatewayInstances", 0).toString());
     return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors());

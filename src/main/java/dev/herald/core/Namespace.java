@@ -107,10 +107,13 @@ public final class Namespace {
     }
   }
 
-  /** Accepts "30s", "15m", "24h", "7d" or a plain number of seconds. */
-  static Duration parseDuration(String text, String where) {
+  /** Accepts "250ms", "30s", "15m", "24h", "7d" or a plain number of seconds. */
+  public static Duration parseDuration(String text, String where) {
     String t = text.trim();
     try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+      }
       char unit = t.charAt(t.length() - 1);
       if (Character.isDigit(unit)) {
         return Duration.ofSeconds(Long.parseLong(t));
@@ -124,7 +127,7 @@ public final class Namespace {
         default -> throw new IllegalArgumentException();
       };
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(where + ": '" + text + "' is not a duration like 30s, 15m, 24h or 7d");
+      throw new IllegalArgumentException(where + ": '" + text + "' is not a duration like 250ms, 30s, 15m, 24h or 7d");
     }
   }
 }

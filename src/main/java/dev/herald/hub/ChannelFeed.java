@@ -42,6 +42,7 @@ final class ChannelFeed {
     final Subscriber subscriber;
     long cursor;
     State state;
+    long snapshotVersion = -1; // an aggregate nobody has touched yet is at version 0
 
     Subscription(Subscriber subscriber, long cursor, State state) {
       this.subscriber = subscriber;
@@ -177,6 +178,16 @@ final class ChannelFeed {
     for (Subscription s : subscriptions.values()) {
       if ((s.state == State.LIVE || s.state == State.CATCHING_UP) && !s.subscriber.writeQueueFull()) {
         s.subscriber.write(frame);
+      }
+    }
+  }
+
+  void deliverVersioned(long version, EncodedFrame frame) {
+    for (Subscription s : subscriptions.values()) {
+      if ((s.state == State.LIVE || s.state == State.CATCHING_UP) && version > s.snapshotVersion
+          && !s.subscriber.writeQueueFull()) {
+        s.subscriber.write(frame);
+        s.snapshotVersion = version;
       }
     }
   }

@@ -85,6 +85,19 @@ public final class Hub extends VerticleBase {
     });
   }
 
+  /**
+   * Writes a versioned ephemeral frame (aggregate snapshots) to each local subscription of the
+   * channel that has not had this version or a newer one: versions only grow on every subscriber.
+   */
+  public void deliverVersioned(String channel, long version, EncodedFrame frame) {
+    context.runOnContext(v -> {
+      ChannelFeed feed = feeds.get(channel);
+      if (feed != null) {
+        feed.deliverVersioned(version, frame);
+      }
+    });
+  }
+
   /** Local subscriptions to a channel on this node (0 when the node holds no consumer for it). */
   public Future<Integer> subscriberCount(String channel) {
     return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).size() : 0));

@@ -48,13 +48,15 @@ public final class Journal {
 
   private final Pool pool;
   private final Consumer<List<Event>> onCommit;
+  private final List<CommitHook> hooks;
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
   private boolean flushing;
   private final AtomicLong commits = new AtomicLong();
 
-  public Journal(Pool pool, Consumer<List<Event>> onCommit) {
+  public Journal(Pool pool, Consumer<List<Event>> onCommit, List<CommitHook> hooks) {
     this.pool = pool;
     this.onCommit = onCommit;
+    this.hooks = List.copyOf(hooks);
   }
 
   /** Appends the events as one unit; completes (on the caller's context) after commit. */
@@ -131,8 +133,11 @@ public final class Journal {
       }
       if (ar.succeeded()) {
         commits.incrementAndGet();
-        List<Appended> results = ar.result();
+        List<Appended> results = ar.result().appended();
         notifyCommitted(results);
+        for (int i = 0; i < hooks.size(); i++) {
+          hooks.get(i).committed(ar.result().hookResults().get(i));
+        }
         int at = 0;
         for (PendingAppend p : batch) {
           p.complete(results.subList(at, at + p.events.size()));
@@ -174,8 +179,11 @@ public final class Journal {
     return t instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 
-  /** One transaction: find already-stored ids, bump each channel's head, insert the new events. */
-  private Future<List<Appended>> write(SqlConnection conn, List<NewEvent> all, Instant ts) {
+  private record Written(List<Appended> appended, List<Object> hookResults) {
+  }
+
+  /** One transaction: find already-stored ids, bump each channel's head, insert the new events, run the hooks. */
+  private Future<Written> write(SqlConnection conn, List<NewEvent> all, Instant ts) {
     return existing(conn, all).compose(stored -> {
       Set<String> known = new HashSet<>(stored.keySet());
       TreeMap<String, Integer> perChannel = new TreeMap<>();
@@ -187,13 +195,32 @@ public final class Journal {
         }
       }
       if (fresh.isEmpty()) {
-        return Future.succeededFuture(resolve(all, stored, Map.of()));
+        return Future.succeededFuture(new Written(resolve(all, stored, Map.of()), noHookResults()));
       }
       return bumpHeads(conn, perChannel).compose(heads -> {
         Map<String, Event> created = assignSeqs(fresh, perChannel, heads, ts);
-        return insert(conn, created.values(), ts).map(v -> resolve(all, stored, created));
+        List<Event> events = List.copyOf(created.values());
+        return insert(conn, events, ts)
+            .compose(v -> runHooks(conn, events, 0, new ArrayList<>()))
+            .map(results -> new Written(resolve(all, stored, created), results));
       });
     });
+  }
+
+  /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
+  private Future<List<Object>> runHooks(SqlConnection conn, List<Event> events, int i, List<Object> results) {
+    if (i == hooks.size()) {
+      return Future.succeededFuture(results);
+    }
+    return hooks.get(i).inTransaction(conn, events).compose(r -> {
+      results.add(r);
+      return runHooks(conn, events, i + 1, results);
+    });
+  }
+
+  /** When every event was a duplicate the hooks have nothing to do: they are told null. */
+  private List<Object> noHookResults() {
+    return java.util.Collections.nCopies(hooks.size(), null);
   }
 
   private Future<Map<String, Event>> existing(SqlConnection conn, List<NewEvent> all) {

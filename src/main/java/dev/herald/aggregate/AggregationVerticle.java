@@ -1,0 +1,99 @@
+package dev.herald.aggregate;
+
+import dev.herald.core.Timestamps;
+import dev.herald.hub.EncodedFrame;
+import dev.herald.hub.Hub;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Sends aggregate snapshots to subscribers. The node that commits a change publishes the new
+ * snapshot once on the cluster; every node keeps the newest version per channel and delivers it to
+ * its local subscribers at most once per the aggregate's interval (the last state is always sent).
+ * The hub drops, per subscription, any snapshot not newer than the last one it got, so versions
+ * strictly increase on every subscriber. A new subscriber gets the current snapshot first.
+ */
+public final class AggregationVerticle extends VerticleBase {
+
+  private static final String BUS = "herald.aggregate";
+
+  private final Aggregates aggregates;
+  private final Hub hub;
+  private final Map<String, Outgoing> byChannel = new HashMap<>();
+
+  /** The newest snapshot for a channel, and when it last went out. */
+  private static final class Outgoing {
+    Snapshot newest;
+    Snapshot delivered;
+    long deliveredAt;
+    long timer = -1;
+  }
+
+  public AggregationVerticle(Aggregates aggregates, Hub hub) {
+    this.aggregates = aggregates;
+    this.hub = hub;
+  }
+
+  @Override
+  public Future<?> start() {
+    aggregates.onChange(snapshots -> snapshots.forEach(s -> vertx.eventBus().publish(BUS, s.toMessage())));
+    return vertx.eventBus().<JsonObject>consumer(BUS, msg -> offer(Snapshot.fromMessage(msg.body()))).completion();
+  }
+
+  /** A socket subscribed to {@code channel}: if aggregate snapshots go there, it gets the current one now. */
+  public void subscribed(String channel) {
+    Map.Entry<AggregateDefinition, String> target = aggregates.forChannel(channel);
+    if (target == null) {
+      return;
+    }
+    context.runOnContext(v -> {
+      Outgoing out = byChannel.get(channel);
+      if (out != null && out.delivered != null) {
+        send(out.delivered); // those who have it already drop it by version
+      } else {
+        aggregates.read(target.getKey(), target.getValue()).onSuccess(s -> context.runOnContext(w -> {
+          offer(s);
+          Outgoing now = byChannel.get(channel);
+          if (now.delivered != null) {
+            send(now.delivered);
+          }
+        }));
+      }
+    });
+  }
+
+  private void offer(Snapshot s) {
+    Outgoing out = byChannel.computeIfAbsent(s.channel(), c -> new Outgoing());
+    if (out.newest != null && out.newest.version() >= s.version()) {
+      return;
+    }
+    out.newest = s;
+    long interval = aggregates.definition(s.name()).interval().toMillis();
+    long wait = out.deliveredAt + interval - System.currentTimeMillis();
+    if (wait <= 0 || out.delivered == null) {
+      deliver(out);
+    } else if (out.timer < 0) {
+      out.timer = vertx.setTimer(wait, t -> {
+        out.timer = -1;
+        deliver(out);
+      });
+    }
+  }
+
+  private void deliver(Outgoing out) {
+    out.delivered = out.newest;
+    out.deliveredAt = System.currentTimeMillis();
+    send(out.delivered);
+  }
+
+  private void send(Snapshot s) {
+    JsonObject envelope = new JsonObject().put("channel", s.channel()).put("type", "aggregate.snapshot")
+        .put("data", s.json()).put("ts", Timestamps.format(Instant.now()));
+    hub.deliverVersioned(s.channel(), s.version(), EncodedFrame.ofText(
+        new JsonObject().put("type", "rec").put("address", s.channel()).put("body", envelope).encode()));
+  }
+}

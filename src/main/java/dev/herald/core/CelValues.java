@@ -1,0 +1,38 @@
+package dev.herald.core;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** JSON values as CEL expects them: Long for integers, Double for decimals, plain maps and lists. */
+public final class CelValues {
+
+  private CelValues() {
+  }
+
+  public static Object of(Object value) {
+    if (value instanceof JsonObject object) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      object.forEach(e -> map.put(e.getKey(), of(e.getValue())));
+      return map;
+    }
+    if (value instanceof JsonArray array) {
+      List<Object> list = new ArrayList<>();
+      array.forEach(v -> list.add(of(v)));
+      return list;
+    }
+    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Float f) {
+      return f.doubleValue();
+    }
+    if (value == null) {
+      return com.google.protobuf.NullValue.NULL_VALUE;
+    }
+    return value;
+  }
+}
