@@ -33,6 +33,11 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node with the test defaults, overridden by {@code overrides}. */
   public static TestNode start(JsonObject overrides) {
+    return start(Map.of(), overrides);
+  }
+
+  /** Starts a node as if these HERALD_* variables were set (e.g. HERALD_CONFIG), then the overrides. */
+  public static TestNode start(Map<String, String> env, JsonObject overrides) {
     int port = freePort();
     JsonObject config = new JsonObject()
         .put("port", port)
@@ -41,7 +46,7 @@ public final class TestNode implements AutoCloseable {
         .put("jwt", new JsonObject().put("secret", JWT_SECRET))
         .put("apiKeys", API_KEY)
         .mergeIn(overrides, true);
-    return new TestNode(Herald.start(HeraldConfig.load(Map.of(), config)), port);
+    return new TestNode(Herald.start(HeraldConfig.load(env, config)), port);
   }
 
   public BridgeClient bridge() {
