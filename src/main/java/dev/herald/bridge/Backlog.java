@@ -38,7 +38,16 @@ final class Backlog {
   }
 
   boolean full() {
-    return pending.get() >= SLOW_BYTES || transportFull.getAsBoolean();
+    return pending.get() >= SLOW_BYTES || transportFull();
+  }
+
+  /** A transport that closed meanwhile may throw instead of answering: it is not full then. */
+  private boolean transportFull() {
+    try {
+      return transportFull.getAsBoolean();
+    } catch (RuntimeException closed) {
+      return false;
+    }
   }
 
   /** Runs the action once the socket has drained; at once if it already has. */
@@ -52,7 +61,7 @@ final class Backlog {
 
   /** Re-evaluates after a write completed or the transport drained; each action runs exactly once. */
   void check() {
-    if (pending.get() > DRAINED_BYTES || transportFull.getAsBoolean()) {
+    if (pending.get() > DRAINED_BYTES || transportFull()) {
       return;
     }
     List<Runnable> actions;

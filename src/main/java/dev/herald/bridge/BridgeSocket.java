@@ -328,7 +328,11 @@ public final class BridgeSocket implements Subscriber {
 
   @Override
   public void write(EncodedFrame frame) {
-    backlog.add(frame.size(), socket.write(frame));
+    try {
+      backlog.add(frame.size(), socket.write(frame));
+    } catch (RuntimeException closedMeanwhile) {
+      // the socket closed under us: its close handler removes it from the hub
+    }
   }
 
   @Override

@@ -2,7 +2,10 @@ package dev.herald.hub;
 
 import dev.herald.core.HeraldException;
 
-/** A local socket as the hub sees it. Writes may come from the hub's thread. */
+/**
+ * A local socket as the hub sees it. Calls come from the hub's thread and must never throw: the hub
+ * writes one frame to many subscribers in a loop, and one closed socket must not cost the others.
+ */
 public interface Subscriber {
 
   /** Writes a complete bridge frame; the same instance goes to every local socket. */
