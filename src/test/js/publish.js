@@ -4,10 +4,12 @@
 //
 //   HERALD_API_KEY=... node publish.js --base http://127.0.0.1:8080 --channel sales:x --count 300 \
 //        [--first 51] [--type tick] [--concurrency 4] [--api-key KEY] [--timeout-ms 60000]
+//        [--hold-at N --hold-file PATH]   (wait before event N until PATH exists)
 //
 // Event i (i = first, first+1, ...) is {type, data: {n: i}, id: "<channel>-<i>"}; the id makes a
 // retried request idempotent. Each receipt goes to stdout as a JSON line; any failure exits non-zero.
 'use strict';
+const fs = require('node:fs');
 
 function parseArgs(argv) {
   const args = {};
@@ -34,12 +36,25 @@ async function main() {
     throw new Error('usage: publish.js --base URL --channel C --count N (and an API key)');
   }
   const url = base + '/api/v1/channels/' + encodeURIComponent(channel) + '/events';
+  const holdAt = Number(args['hold-at'] || 0);
+  const holdFile = args['hold-file'];
+
+  // Lets a test put a subscriber in place while publishing is provably mid-stream.
+  async function holdIfAsked(n) {
+    while (holdAt && n >= holdAt && !fs.existsSync(holdFile)) {
+      if (Date.now() > deadline) {
+        throw new Error('timed out waiting for ' + holdFile);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   let next = first;
   const end = first + count;
   async function worker() {
     while (next < end) {
       const n = next++;
+      await holdIfAsked(n);
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new Error('timed out before publishing event ' + n);

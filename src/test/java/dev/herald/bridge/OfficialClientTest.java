@@ -66,13 +66,13 @@ class OfficialClientTest {
   }
 
   @Test
-  void defaultTransportIsWebSocketAndGetsEveryEventAfterNumericSince() {
+  void defaultTransportIsWebSocketAndGetsEveryEventAfterNumericSince() throws IOException {
     Run run = subscribeWhilePublishing("sales:js-default", null, false);
     assertGapFree("sales:js-default", run);
   }
 
   @Test
-  void xhrStreamingTransportGetsEveryEventAfterStringSince() {
+  void xhrStreamingTransportGetsEveryEventAfterStringSince() throws IOException {
     Run run = subscribeWhilePublishing("sales:js-xhr", "xhr-streaming", true);
     assertGapFree("sales:js-xhr", run);
   }
@@ -85,7 +85,7 @@ class OfficialClientTest {
    * Pre-publishes events 1..50, starts publish.js for 51..450 and, once it has published its first
    * event, subscribe.js with since=20.
    */
-  private Run subscribeWhilePublishing(String channel, String transport, boolean sinceAsString) {
+  private Run subscribeWhilePublishing(String channel, String transport, boolean sinceAsString) throws IOException {
     for (int n = 1; n <= PRE_PUBLISHED; n++) {
       Response r = node.http.post("/api/v1/channels/" + channel + "/events",
           new JsonObject().put("type", "pre").put("data", new JsonObject().put("n", n)).put("id", channel + "-" + n),
@@ -96,11 +96,15 @@ class OfficialClientTest {
 
     NodeProcess publisher = null;
     NodeProcess subscriber = null;
+    Path holdFile = Files.createTempFile(BASE_DIR.resolve("target"), "publish-hold-", ".flag");
+    Files.delete(holdFile);
     try {
+      // publish.js stops halfway until the subscriber has registered: the seam is always mid-stream
       publisher = NodeProcess.start("publish.js",
           "--base", "http://127.0.0.1:" + node.port, "--channel", channel,
           "--first", String.valueOf(PRE_PUBLISHED + 1), "--count", String.valueOf(CONCURRENT),
-          "--type", "tick", "--concurrency", "4", "--timeout-ms", "60000");
+          "--type", "tick", "--concurrency", "4", "--timeout-ms", "60000",
+          "--hold-at", String.valueOf(PRE_PUBLISHED + CONCURRENT / 2), "--hold-file", holdFile.toString());
       // Subscribe only once live publishing is under way, so the replay/live seam falls mid-stream.
       publisher.awaitStdout(line -> true, Duration.ofSeconds(30), "publish.js's first receipt");
 
@@ -119,6 +123,7 @@ class OfficialClientTest {
       JsonObject registered = new JsonObject(subscriber.awaitStderr(
           line -> line.contains("\"registered\""), Duration.ofSeconds(30), "subscribe.js registering"));
       long headAtRegister = head(channel);
+      Files.createFile(holdFile);
       Object sentSince = registered.getJsonObject("headers").getValue("since");
       assertThat(sentSince).isInstanceOf(sinceAsString ? String.class : Number.class);
       assertThat(sentSince.toString()).isEqualTo(String.valueOf(SINCE));
