@@ -81,7 +81,8 @@ public final class Authenticator {
     if (!secret.isBlank()) {
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret));
     }
-    return options.getPubSecKeys().isEmpty() ? null : JWTAuth.create(vertx, options);
+    // getPubSecKeys() is null (not empty) until a key is added
+    return options.getPubSecKeys() == null || options.getPubSecKeys().isEmpty() ? null : JWTAuth.create(vertx, options);
   }
 
   private static List<byte[]> parseApiKeys(String csv) {
