@@ -233,6 +233,12 @@ public final class BridgeSocket implements Subscriber {
         socket.drainHandler(v -> runDrainActions());
       }
     }
+    // The caller saw a full queue on its own thread, but the socket's event loop may have drained it
+    // since, before the handler above was in place: that drain event is gone and no other comes
+    // (nothing more is written to a lagging socket). Check again now that the handler is set.
+    if (!socket.writeQueueFull()) {
+      runDrainActions();
+    }
   }
 
   private void runDrainActions() {
