@@ -29,6 +29,12 @@ free_port() {
   echo "no free port found" >&2; return 1
 }
 
+LOAD=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+CORES=$(nproc 2>/dev/null || echo 1)
+if awk -v l="$LOAD" -v c="$CORES" 'BEGIN { exit !(l > c) }'; then
+  echo "[run-publish] note: load average $LOAD on $CORES cores before starting; other work will share the CPU" >&2
+fi
+
 PORT=$(free_port)
 DATA=$(mktemp -d "${TMPDIR:-/tmp}/herald-bench.XXXXXX")
 HERALD_PID=""

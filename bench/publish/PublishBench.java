@@ -75,6 +75,7 @@ public class PublishBench {
   private final Vertx vertx;
   private final String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
   private final Cpu cpu;
+  static final double QUIET_CORES = 0.25;
   private Pool stats;
   private final Instant heraldStart;
 
@@ -414,15 +415,48 @@ public class PublishBench {
     }
 
     OpenLoop loop = new OpenLoop(pubCtx, client, channel, rate);
+    sub.timeline = new Timeline(loop.measureStart, loop.measureStart, loop.end, 1_000_000_000L);
     sub.measureStart = loop.measureStart;
     pubCtx.runOnContext(v -> loop.start());
     sleepUntil(loop.measureStart);
     Map<String, Long> before = cpu.sample();
     JsonObject window = windowStart();
+    // CPU second by second too, to tell a stall of Herald from a burst of the machine's other tenants
+    List<JsonObject> cpuPerSecond = new ArrayList<>();
+    Map<String, Long> last = before;
+    for (long t = loop.measureStart + 1_000_000_000L; t <= loop.end; t += 1_000_000_000L) {
+      sleepUntil(t);
+      Map<String, Long> now = cpu.sample();
+      cpuPerSecond.add(Cpu.diff(last, now, 1.0));
+      last = now;
+    }
     sleepUntil(loop.end);
     Map<String, Long> after = cpu.sample();
     windowEnd(window);
     JsonObject pub = loop.done.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    java.util.Set<Integer> quiet = new java.util.TreeSet<>();
+    for (Object x : pub.getJsonArray("publish_per_second")) {
+      JsonObject second = (JsonObject) x;
+      int i = (int) Math.round(second.getDouble("s"));
+      if (i >= 0 && i < cpuPerSecond.size()) {
+        JsonObject c = cpuPerSecond.get(i);
+        second.put("cpu_herald", c.getDouble("herald")).put("cpu_postgres", c.getDouble("postgres"))
+            .put("cpu_generator", c.getDouble("generator")).put("cpu_everything_else", c.getDouble("everything_else"));
+        if (c.getDouble("everything_else", 9.0) <= QUIET_CORES) {
+          quiet.add(i);
+        }
+      }
+    }
+    // The same latencies restricted to the seconds in which the rest of the machine left us alone:
+    // on a shared box, what Herald itself does at this rate. (Labelled as such; not a replacement.)
+    Hist quietPublish = loop.timeline.merged(quiet::contains);
+    Hist quietDeliver = Future.<Hist>future(p -> subCtx.runOnContext(v -> p.complete(sub.timeline.merged(quiet::contains))))
+        .await();
+    pub.put("quiet_seconds", new JsonObject()
+        .put("definition", "seconds of the window in which everything else on the machine used <= " + QUIET_CORES + " cores")
+        .put("seconds", quiet.size())
+        .put("publish_ms", quietPublish.summary())
+        .put("deliver_ms", quietDeliver.summary()));
     // give deliveries of the last events a moment to arrive
     long waitStart = System.nanoTime();
     long deadline = waitStart + (long) (Long.getLong("bench.deliverWaitMs", 3000) * 1e6);
@@ -564,6 +598,7 @@ public class PublishBench {
     final String channel;
     final Hist deliver = new Hist();
     final Hist deliverFromActual = new Hist();
+    Timeline timeline; // set with measureStart
     final Errors errors = new Errors();
     volatile boolean probeSeen;
     volatile long measureStart = Long.MAX_VALUE;
@@ -638,6 +673,9 @@ public class PublishBench {
       if (scheduled >= measureStart) {
         deliveredInWindow++;
         deliver.add(now - scheduled);
+        if (timeline != null) {
+          timeline.add(scheduled, now - scheduled);
+        }
         deliverFromActual.add(now - actual);
       }
     }
@@ -793,6 +831,14 @@ public class PublishBench {
         .put("publish_max_ms", pub.getDouble("max"))
         .put("deliver_p50_ms", del.getDouble("p50")).put("deliver_p99_ms", del.getDouble("p99"))
         .put("deliver_max_ms", del.getDouble("max"));
+      JsonObject q = rate.getJsonObject("quiet_seconds");
+      if (q != null && q.getInteger("seconds") > 0) {
+        s.put("quiet_seconds", q.getInteger("seconds"))
+            .put("quiet_publish_p50_ms", q.getJsonObject("publish_ms").getDouble("p50"))
+            .put("quiet_publish_p99_ms", q.getJsonObject("publish_ms").getDouble("p99"))
+            .put("quiet_deliver_p50_ms", q.getJsonObject("deliver_ms").getDouble("p50"))
+            .put("quiet_deliver_p99_ms", q.getJsonObject("deliver_ms").getDouble("p99"));
+      }
     }
     for (Object p : peers) {
       JsonObject j = (JsonObject) p;
@@ -891,6 +937,7 @@ public class PublishBench {
     final long bucket;
     final long[] count;
     final long[] max;
+    final Hist[] samples;
 
     Timeline(long start, long origin, long end, long bucket) {
       this.start = start;
@@ -899,6 +946,7 @@ public class PublishBench {
       int n = (int) Math.max(1, (end - start + bucket - 1) / bucket);
       this.count = new long[n];
       this.max = new long[n];
+      this.samples = new Hist[n];
     }
 
     void add(long at, long nanos) {
@@ -906,7 +954,25 @@ public class PublishBench {
       if (i >= 0 && i < count.length) {
         count[i]++;
         max[i] = Math.max(max[i], nanos);
+        if (samples[i] == null) {
+          samples[i] = new Hist();
+        }
+        samples[i].add(nanos);
       }
+    }
+
+    /** All samples of the buckets whose second (counted from the origin) passes the test. */
+    Hist merged(java.util.function.IntPredicate second) {
+      Hist h = new Hist();
+      for (int i = 0; i < count.length; i++) {
+        long s = Math.round((start - origin + i * bucket) / 1e9);
+        if (s >= 0 && samples[i] != null && second.test((int) s)) {
+          for (int k = 0; k < samples[i].n; k++) {
+            h.add(samples[i].v[k]);
+          }
+        }
+      }
+      return h;
     }
 
     JsonArray toJson() {
@@ -971,19 +1037,19 @@ public class PublishBench {
           m.put("herald", ticks(heraldPid));
         }
         if (pgPid > 0) {
-          long sum = ticks(pgPid);
+          // per process: backends and autovacuum workers come and go during a window
+          m.put("pg:" + pgPid, ticks(pgPid));
           try (var dirs = Files.list(Path.of("/proc"))) {
             for (Path p : (Iterable<Path>) dirs::iterator) {
               String name = p.getFileName().toString();
               if (name.chars().allMatch(Character::isDigit)) {
                 long[] st = stat(Long.parseLong(name));
                 if (st != null && st[0] == pgPid) {
-                  sum += st[1];
+                  m.put("pg:" + name, st[1]);
                 }
               }
             }
           }
-          m.put("postgres", sum);
         }
         String[] cpuLine = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
         long total = 0;
@@ -993,6 +1059,8 @@ public class PublishBench {
         long idle = Long.parseLong(cpuLine[4]) + Long.parseLong(cpuLine[5]);
         m.put("machine_busy", total - idle);
         m.put("machine_iowait", Long.parseLong(cpuLine[5]));
+        m.put("machine_softirq", Long.parseLong(cpuLine[7])); // network stack work, loopback included
+        m.put("machine_steal", Long.parseLong(cpuLine[8]));   // taken by the hypervisor for other guests
       } catch (IOException | RuntimeException e) {
         // not Linux, or a process went away: report what we have
       }
@@ -1019,17 +1087,33 @@ public class PublishBench {
     static JsonObject diff(Map<String, Long> a, Map<String, Long> b, double seconds) {
       JsonObject j = new JsonObject();
       double ours = 0;
+      // PostgreSQL: the processes alive at the end, counting those started meanwhile from zero
+      // (a process that exited meanwhile is missed: an undercount, never a negative)
+      long pgTicks = 0;
+      boolean pg = false;
       for (Map.Entry<String, Long> e : b.entrySet()) {
-        if (a.containsKey(e.getKey())) {
+        if (e.getKey().startsWith("pg:")) {
+          pg = true;
+          pgTicks += Math.max(0, e.getValue() - a.getOrDefault(e.getKey(), 0L));
+        }
+      }
+      if (pg) {
+        double cores = pgTicks / TICKS_PER_S / seconds;
+        j.put("postgres", round(cores, 2));
+        ours += cores;
+      }
+      for (Map.Entry<String, Long> e : b.entrySet()) {
+        if (!e.getKey().startsWith("pg:") && a.containsKey(e.getKey())) {
           double cores = (e.getValue() - a.get(e.getKey())) / TICKS_PER_S / seconds;
           j.put(e.getKey(), round(cores, 2));
-          if (List.of("generator", "herald", "postgres").contains(e.getKey())) {
+          if (List.of("generator", "herald").contains(e.getKey())) {
             ours += cores;
           }
         }
       }
       if (j.containsKey("machine_busy")) {
-        // what the rest of the machine (other tenants, the kernel's own threads) used meanwhile
+        // what the rest of the machine used meanwhile: other processes (other tenants), the kernel's
+        // softirq work (partly our own loopback traffic) and hypervisor steal
         j.put("everything_else", round(Math.max(0, j.getDouble("machine_busy") - ours), 2));
       }
       return j;
