@@ -403,6 +403,16 @@ public class PublishBench {
       client[0] = httpClient(o.rateConnections);
       p.complete();
     })).await();
+    // open the connections before the clock starts (a steady publisher has them already):
+    // rate-connections concurrent requests, so the pool holds that many keep-alive connections
+    Future.<Void>future(p -> pubCtx.runOnContext(v -> {
+      List<Future<?>> all = new ArrayList<>();
+      for (int i = 0; i < o.rateConnections; i++) {
+        all.add(client[0].request(HttpMethod.GET, "/health/live")
+            .compose(req -> req.send()).compose(resp -> resp.body()));
+      }
+      Future.all(all).<Void>mapEmpty().onComplete(p);
+    })).await();
     // wait until the subscription is live: publish probes until one comes back
     long probeDeadline = System.nanoTime() + 10_000_000_000L;
     while (!sub.probeSeen) {
@@ -1192,7 +1202,7 @@ public class PublishBench {
     int concurrency = 128;
     int manyChannels = 100;
     double rate = 5000;
-    double rateWarmupS = 3;
+    double rateWarmupS = 5;
     double rateDurationS = 30;
     int rateConnections = 64;
     int maxInFlight = 1000;
