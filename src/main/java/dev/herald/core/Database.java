@@ -71,6 +71,10 @@ public final class Database implements AutoCloseable {
           .setDataDirectory(dir)
           .setCleanDataDirectory(false)
           .setServerConfig("max_connections", "200")
+          // The embedded launcher starts postgres with -F (fsync off), which a test database may
+          // afford but an event store may not: a commit Herald acknowledged must survive a crash
+          // of the machine, not only of the process. -c fsync=on comes later and wins.
+          .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on")
           .start();
       LOG.info("embedded PostgreSQL on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
