@@ -52,7 +52,11 @@ public final class BridgeSocket implements Subscriber {
   private final Authenticator auth;
   private final int maxFrameBytes;
   private final Map<String, Function<Request, Future<?>>> services;
-  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  /**
+   * Channel -> the register frame in force for it. Presence joins and leaves are decided under this
+   * map's lock, so they reach the tracker in the order the frames came (see {@link #register}).
+   */
+  private final Map<String, Object> subscribed = new ConcurrentHashMap<>();
   private final Backlog backlog;
   // floods of joins/leaves or typing frames cost every node work: a socket gets a fair share
   private final RateLimiter presenceChanges = new RateLimiter(30, 10);
@@ -89,9 +93,11 @@ public final class BridgeSocket implements Subscriber {
     socket.frameHandler(this::onFrame);
     socket.drainHandler(v -> backlog.check());
     socket.closeHandler(v -> {
-      closed = true;
-      hub.unsubscribeAll(this);
-      presence.leaveAll(id);
+      synchronized (subscribed) {
+        closed = true;
+        hub.unsubscribeAll(this);
+        presence.leaveAll(id);
+      }
     });
   }
 
@@ -123,9 +129,11 @@ public final class BridgeSocket implements Subscriber {
     if ("register".equals(type)) {
       register(addr, headers, frame.getValue("replyAddress"));
     } else if ("unregister".equals(type)) {
-      if (subscribed.remove(addr)) {
-        hub.unsubscribe(this, addr);
-        presence.leave(id, addr);
+      synchronized (subscribed) {
+        if (subscribed.remove(addr) != null) {
+          hub.unsubscribe(this, addr);
+          presence.leave(id, addr);
+        }
       }
     } else if ("send".equals(type)) {
       send(addr, frame, headers);
@@ -151,18 +159,24 @@ public final class BridgeSocket implements Subscriber {
         presenceChanges.take("presence joins");
       }
       Long since = headers.containsKey("since") ? Channels.parseSince(headers.getValue("since")) : null;
-      if (!subscribed.contains(channel) && subscribed.size() >= MAX_SUBSCRIPTIONS) {
+      if (!subscribed.containsKey(channel) && subscribed.size() >= MAX_SUBSCRIPTIONS) {
         throw new HeraldException(429, "too_many_subscriptions", "a socket may hold at most " + MAX_SUBSCRIPTIONS + " subscriptions");
       }
-      subscribed.add(channel);
+      Object registration = new Object();
+      subscribed.put(channel, registration);
       return hub.subscribe(this, channel, since).map(v -> {
-        if (closed) {
-          hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
-        } else {
-          if (ns.presence() || ns.viewers()) {
-            presence.join(id, channel, who.subject(), info, ns.presence(), ns.viewers());
+        // The subscription completes later (a new feed waits for its cluster consumer and the
+        // journal head). If the socket closed, unregistered or registered again meanwhile, that
+        // frame's leave has already gone to the tracker: joining now would leave a ghost member.
+        synchronized (subscribed) {
+          if (closed) {
+            hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
+          } else if (subscribed.get(channel) == registration) {
+            if (ns.presence() || ns.viewers()) {
+              presence.join(id, channel, who.subject(), info, ns.presence(), ns.viewers());
+            }
+            aggregation.subscribed(channel);
           }
-          aggregation.subscribed(channel);
         }
         return v;
       });
@@ -257,8 +271,10 @@ public final class BridgeSocket implements Subscriber {
 
   /** Every socket of a token holder is a member of presence:users while it is open. */
   private void goOnline(Identity who) {
-    if (who.subject() != null && !closed) {
-      presence.join(id, PresenceTracker.ONLINE_CHANNEL, who.subject(), claimInfo(who), true, false);
+    synchronized (subscribed) { // never after the close handler's leaveAll
+      if (who.subject() != null && !closed) {
+        presence.join(id, PresenceTracker.ONLINE_CHANNEL, who.subject(), claimInfo(who), true, false);
+      }
     }
   }
 

@@ -190,6 +190,28 @@ class PresenceTest extends OneNodeTest {
     }
   }
 
+  /**
+   * Subscribing to a channel the node holds no feed for takes a moment (cluster consumer, journal
+   * head); an unregister sent meanwhile must not be overtaken by the register's presence join, or
+   * the user stays listed for as long as the socket lives.
+   */
+  @Test
+  void anUnregisterRightAfterTheRegisterLeavesNoGhostMember() {
+    String room = "chat:quick";
+    try (BridgeClient dave = node.bridge(Tokens.user("dave"));
+        BridgeClient watcher = node.bridge(Tokens.user("watcher-quick"))) {
+      dave.register(room);
+      dave.unregister(room);
+      // the watcher's subscription completes after dave's (same feed, in order): once the watcher
+      // is listed, a ghost join for dave would have been applied already
+      watcher.subscribe(room);
+      Eventually.equal(() -> members(node.http.get("/api/v1/channels/" + room + "/presence", "X-Api-Key", TestNode.API_KEY)
+          .json()).contains("watcher-quick:1"), true);
+      assertThat(members(node.http.get("/api/v1/channels/" + room + "/presence", "X-Api-Key", TestNode.API_KEY).json()))
+          .containsExactly("watcher-quick:1");
+    }
+  }
+
   static JsonObject waitFor(BridgeClient client, String channel, String type, String userId) {
     return client.next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
         && type.equals(f.getJsonObject("body").getString("type"))
