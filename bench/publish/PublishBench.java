@@ -756,7 +756,7 @@ public class PublishBench {
   final class SnapshotSubscriber {
     final String channel;
     final Errors errors = new Errors();
-    final List<long[]> arrivals = new ArrayList<>(); // {arrival, newest a, version, lastEvent a}
+    final List<long[]> arrivals = new ArrayList<>(); // {arrival, newest a, version, lastEvent a, envelope ts (ms)}
     WebSocketClient client;
     WebSocket ws;
     long frames;
@@ -794,8 +794,9 @@ public class PublishBench {
       JsonObject lastEvent = data.getJsonObject("lastEvent");
       Object lastA = lastEvent == null || lastEvent.getJsonObject("data") == null ? null
           : lastEvent.getJsonObject("data").getValue("a");
+      long sentAt = body.getString("ts") == null ? Long.MIN_VALUE : Instant.parse(body.getString("ts")).toEpochMilli();
       arrivals.add(new long[] {now, newest instanceof Number n ? n.longValue() : Long.MIN_VALUE,
-          data.getLong("version", -1L), lastA instanceof Number m ? m.longValue() : Long.MIN_VALUE});
+          data.getLong("version", -1L), lastA instanceof Number m ? m.longValue() : Long.MIN_VALUE, sentAt});
     }
 
     /** Snapshots whose newest event was sent inside [start, end): latency, rate, spacing, versions per snapshot. */
@@ -805,6 +806,10 @@ public class PublishBench {
       Hist gaps = new Hist();
       long count = 0;
       long prevArrival = -1;
+      long minGap = Long.MAX_VALUE;
+      Hist sentGaps = new Hist();
+      long prevSent = Long.MIN_VALUE;
+      long minSentGap = Long.MAX_VALUE;
       long firstVersion = -1;
       long lastVersion = -1;
       long versionsNotIncreasing = 0;
@@ -824,8 +829,14 @@ public class PublishBench {
         }
         if (prevArrival >= 0) {
           gaps.add(x[0] - prevArrival);
+          minGap = Math.min(minGap, x[0] - prevArrival);
         }
         prevArrival = x[0];
+        if (prevSent != Long.MIN_VALUE && x[4] != Long.MIN_VALUE) {
+          sentGaps.add((x[4] - prevSent) * 1_000_000L);
+          minSentGap = Math.min(minSentGap, x[4] - prevSent);
+        }
+        prevSent = x[4];
         if (firstVersion < 0) {
           firstVersion = x[2];
         }
@@ -839,7 +850,9 @@ public class PublishBench {
           .put("snapshots_per_s", round(count / seconds, 2))
           .put("latency_from_newest_send_ms", latency.summary())
           .put("latency_from_last_event_send_ms", fromLastEvent.summary())
-          .put("spacing_ms", gaps.summary())
+          .put("spacing_ms", gaps.summary().put("min", minGap == Long.MAX_VALUE ? null : round(minGap / 1e6, 3)))
+          // the same from the envelope's ts (Herald's clock when it sent the snapshot, ms): no network jitter
+          .put("spacing_by_server_ts_ms", sentGaps.summary().put("min", minSentGap == Long.MAX_VALUE ? null : minSentGap))
           .put("versions_per_snapshot", count > 1 ? round((lastVersion - firstVersion) / (double) (count - 1), 2) : null)
           .put("versions_not_increasing", versionsNotIncreasing)
           .put("errors", errors.toJson());
