@@ -9,7 +9,7 @@
 #      `market:*` (sum/count/goal, distinctCount, max/min, last, groupBy+goal). Its open-loop phase
 #      also subscribes to agg:revenue and agg:regions and measures snapshot latency.
 # Phases per Herald: jit-warmup, closed loop 128 in flight to 1 and to 100 channels (3 s warm-up,
-# 10 s measured), open loop at --rate (default 1500/s; 5 s warm-up, 20 s measured).
+# 10 s measured), open loop at --rate (default 1500/s, 64 connections; 5 s warm-up, 20 s measured).
 # Writes bench/results/aggregates-<date>-<time>.json (both reports + a summary) and prints its path.
 # About 3.5 minutes. Extra arguments go to both generator runs. Environment: HERALD_JAR, BENCH_OUT.
 set -euo pipefail
@@ -24,7 +24,7 @@ trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$RESULTS"
 
 COMMON=(--phases one,many,rate --payload agg --concurrency 128 --channels 100 --warmup 3 --duration 10
-  --rate 1500 --rate-warmup 5 --rate-duration 20 --rate-connections 32
+  --rate 1500 --rate-warmup 5 --rate-duration 20 --rate-connections 64
   --jit-warmup 15 --jit-warmup-events 40000)
 
 echo "[run-aggregates] 1/2: Herald without aggregates on the published channels" >&2
