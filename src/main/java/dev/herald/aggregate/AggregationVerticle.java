@@ -85,6 +85,11 @@ public final class AggregationVerticle extends VerticleBase {
   }
 
   private void deliver(Outgoing out) {
+    if (out.timer >= 0) {
+      // an overdue timer (the event loop was busy) must not send again right after this delivery
+      vertx.cancelTimer(out.timer);
+      out.timer = -1;
+    }
     out.delivered = out.newest;
     out.deliveredAt = System.currentTimeMillis();
     send(out.delivered);
