@@ -78,6 +78,9 @@ public final class AggregationVerticle extends VerticleBase {
       deliver(out);
     } else if (out.timer < 0) {
       out.timer = vertx.setTimer(wait, t -> {
+        if (out.timer != t) {
+          return; // cancelled by a delivery after it had already fired
+        }
         out.timer = -1;
         deliver(out);
       });
