@@ -202,7 +202,7 @@ public class PublishBench {
     Context ctx = newContext();
     HttpClient[] client = new HttpClient[1];
     BiFunction<String, Long, Future<Integer>> send = (channel, t) -> post(client[0],
-        "/api/v1/channels/" + channel + "/events", "{\"type\":\"bench\",\"data\":{\"t\":" + t + ",\"a\":" + t + "}}");
+        "/api/v1/channels/" + channel + "/events", body("bench", t, t));
     ClosedLoop loop = new ClosedLoop(ctx, 64, channels, 0, o.jitWarmupS, send);
     loop.stopAfter = o.jitWarmupEvents;
     ctx.runOnContext(v -> {
@@ -227,7 +227,7 @@ public class PublishBench {
     Context ctx = newContext();
     HttpClient[] client = new HttpClient[1];
     BiFunction<String, Long, Future<Integer>> send = (channel, t) -> post(client[0],
-        "/api/v1/channels/" + channel + "/events", "{\"type\":\"bench\",\"data\":{\"t\":" + t + ",\"a\":" + t + "}}");
+        "/api/v1/channels/" + channel + "/events", body("bench", t, t));
     ClosedLoop loop = new ClosedLoop(ctx, concurrency, channels, warmupS, durationS, send);
     ctx.runOnContext(v -> {
       client[0] = httpClient(concurrency);
@@ -397,6 +397,13 @@ public class PublishBench {
     Context subCtx = newContext();
     Subscriber sub = new Subscriber(subCtx, channel);
     Future.<Void>future(p -> subCtx.runOnContext(v -> sub.connect().onComplete(p))).await();
+    // --snapshot-channels: one more raw-WebSocket client per aggregate channel (agg:<name>)
+    List<SnapshotSubscriber> snaps = new ArrayList<>();
+    for (String ch : o.snapshotChannels) {
+      SnapshotSubscriber s = new SnapshotSubscriber(ch);
+      Future.<Void>future(p -> subCtx.runOnContext(v -> s.connect().onComplete(p))).await();
+      snaps.add(s);
+    }
 
     HttpClient[] client = new HttpClient[1];
     Future.<Void>future(p -> pubCtx.runOnContext(v -> {
@@ -484,6 +491,23 @@ public class PublishBench {
       Thread.sleep(50);
     }
     JsonObject delivered = Future.<JsonObject>future(p -> subCtx.runOnContext(v -> p.complete(sub.result()))).await();
+    if (!snaps.isEmpty()) {
+      Thread.sleep(500); // the coalesced last snapshot goes out at most one interval after the last commit
+      JsonArray snapResults = new JsonArray();
+      for (SnapshotSubscriber s : snaps) {
+        snapResults.add(Future.<JsonObject>future(p -> subCtx.runOnContext(v -> {
+          JsonObject r = s.result(loop.measureStart, loop.end);
+          s.close();
+          p.complete(r);
+        })).await());
+      }
+      pub.put("snapshots", snapResults);
+      for (Object x : snapResults) {
+        JsonObject r = (JsonObject) x;
+        log("  snapshots " + r.getString("channel") + ": " + r.getLong("snapshots_in_window") + " in window ("
+            + r.getDouble("snapshots_per_s") + "/s), latency " + r.getJsonObject("latency_from_newest_send_ms").encode());
+      }
+    }
     subCtx.runOnContext(v -> sub.close());
     pubCtx.runOnContext(v -> client[0].close());
     pub.put("name", name).put("channel", channel).put("subscribers", 1)
@@ -562,7 +586,7 @@ public class PublishBench {
       }
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      post(client[0], path, "{\"type\":\"lat\",\"data\":{\"t\":" + scheduled + ",\"a\":" + actual + "}}").onComplete(ar -> {
+      post(client[0], path, body("lat", scheduled, actual)).onComplete(ar -> {
         long now = System.nanoTime();
         inFlight--;
         if (ar.succeeded() && ar.result() == 201) {
@@ -724,6 +748,124 @@ public class PublishBench {
     }
   }
 
+  /**
+   * A raw-WebSocket subscriber of an aggregate's snapshot channel. Each snapshot carries
+   * {@code values.newest} = max(data.a) over the events it reflects: the actual send time
+   * (System.nanoTime() of this JVM) of the newest event in it. Latency = arrival - that.
+   */
+  final class SnapshotSubscriber {
+    final String channel;
+    final Errors errors = new Errors();
+    final List<long[]> arrivals = new ArrayList<>(); // {arrival, newest a, version, lastEvent a, envelope ts (ms)}
+    WebSocketClient client;
+    WebSocket ws;
+    long frames;
+
+    SnapshotSubscriber(String channel) {
+      this.channel = channel;
+    }
+
+    Future<Void> connect() {
+      client = vertx.createWebSocketClient();
+      return client.connect(o.port, o.host, "/eventbus/websocket").compose(socket -> {
+        ws = socket;
+        ws.handler(buf -> onText(buf.toString()));
+        ws.exceptionHandler(err -> errors.add(err));
+        return ws.writeTextMessage(new JsonObject().put("type", "register").put("address", channel).encode());
+      });
+    }
+
+    private void onText(String text) {
+      long now = System.nanoTime();
+      frames++;
+      JsonObject frame = new JsonObject(text);
+      if (!"rec".equals(frame.getString("type")) || !channel.equals(frame.getString("address"))) {
+        errors.add("frame " + frame.getString("type") + ": " + frame.getString("message"));
+        return;
+      }
+      JsonObject body = frame.getJsonObject("body");
+      JsonObject data = body.getJsonObject("data");
+      if (!"aggregate.snapshot".equals(body.getString("type")) || data == null) {
+        errors.add("not a snapshot: " + body.getString("type"));
+        return;
+      }
+      JsonObject values = data.getJsonObject("values", new JsonObject());
+      Object newest = values.getValue("newest");
+      JsonObject lastEvent = data.getJsonObject("lastEvent");
+      Object lastA = lastEvent == null || lastEvent.getJsonObject("data") == null ? null
+          : lastEvent.getJsonObject("data").getValue("a");
+      long sentAt = body.getString("ts") == null ? Long.MIN_VALUE : Instant.parse(body.getString("ts")).toEpochMilli();
+      arrivals.add(new long[] {now, newest instanceof Number n ? n.longValue() : Long.MIN_VALUE,
+          data.getLong("version", -1L), lastA instanceof Number m ? m.longValue() : Long.MIN_VALUE, sentAt});
+    }
+
+    /** Snapshots whose newest event was sent inside [start, end): latency, rate, spacing, versions per snapshot. */
+    JsonObject result(long start, long end) {
+      Hist latency = new Hist();
+      Hist fromLastEvent = new Hist();
+      Hist gaps = new Hist();
+      long count = 0;
+      long prevArrival = -1;
+      long minGap = Long.MAX_VALUE;
+      Hist sentGaps = new Hist();
+      long prevSent = Long.MIN_VALUE;
+      long minSentGap = Long.MAX_VALUE;
+      long firstVersion = -1;
+      long lastVersion = -1;
+      long versionsNotIncreasing = 0;
+      long prevVersion = -1;
+      for (long[] x : arrivals) {
+        if (prevVersion >= 0 && x[2] <= prevVersion) {
+          versionsNotIncreasing++;
+        }
+        prevVersion = x[2];
+        if (x[1] < start || x[1] >= end) {
+          continue;
+        }
+        count++;
+        latency.add(x[0] - x[1]);
+        if (x[3] != Long.MIN_VALUE) {
+          fromLastEvent.add(x[0] - x[3]);
+        }
+        if (prevArrival >= 0) {
+          gaps.add(x[0] - prevArrival);
+          minGap = Math.min(minGap, x[0] - prevArrival);
+        }
+        prevArrival = x[0];
+        if (prevSent != Long.MIN_VALUE && x[4] != Long.MIN_VALUE) {
+          sentGaps.add((x[4] - prevSent) * 1_000_000L);
+          minSentGap = Math.min(minSentGap, x[4] - prevSent);
+        }
+        prevSent = x[4];
+        if (firstVersion < 0) {
+          firstVersion = x[2];
+        }
+        lastVersion = x[2];
+      }
+      double seconds = (end - start) / 1e9;
+      return new JsonObject()
+          .put("channel", channel)
+          .put("frames_total", frames)
+          .put("snapshots_in_window", count)
+          .put("snapshots_per_s", round(count / seconds, 2))
+          .put("latency_from_newest_send_ms", latency.summary())
+          .put("latency_from_last_event_send_ms", fromLastEvent.summary())
+          .put("spacing_ms", gaps.summary().put("min", minGap == Long.MAX_VALUE ? null : round(minGap / 1e6, 3)))
+          // the same from the envelope's ts (Herald's clock when it sent the snapshot, ms): no network jitter
+          .put("spacing_by_server_ts_ms", sentGaps.summary().put("min", minSentGap == Long.MAX_VALUE ? null : minSentGap))
+          .put("versions_per_snapshot", count > 1 ? round((lastVersion - firstVersion) / (double) (count - 1), 2) : null)
+          .put("versions_not_increasing", versionsNotIncreasing)
+          .put("errors", errors.toJson());
+    }
+
+    void close() {
+      if (ws != null) {
+        ws.close();
+      }
+      client.close();
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** A fresh event-loop context (round-robin over the event loops); getOrCreateContext() would be sticky to main. */
@@ -743,6 +885,20 @@ public class PublishBench {
     return vertx.createHttpClient(
         new HttpClientOptions().setDefaultHost(o.host).setDefaultPort(o.port).setKeepAlive(true).setPipelining(false),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  /**
+   * An event's JSON. {@code t}/{@code a}: scheduled and actual send time (System.nanoTime()). With
+   * {@code --payload agg} the data also carries what aggregates fold (derived from t, so the same
+   * settings give the same mix): an amount 1..100, one of 1,000 users, one of 8 regions.
+   */
+  String body(String type, long t, long a) {
+    if (!"agg".equals(o.payload)) {
+      return "{\"type\":\"" + type + "\",\"data\":{\"t\":" + t + ",\"a\":" + a + "}}";
+    }
+    long k = Math.abs(t / 1000);
+    return "{\"type\":\"" + type + "\",\"data\":{\"t\":" + t + ",\"a\":" + a + ",\"amount\":" + (1 + k % 100)
+        + ",\"user\":\"u" + (k / 7 % 1000) + "\",\"region\":\"r" + (k / 11 % 8) + "\"}}";
   }
 
   Future<Integer> post(HttpClient client, String path, String json) {
@@ -841,6 +997,17 @@ public class PublishBench {
         .put("publish_max_ms", pub.getDouble("max"))
         .put("deliver_p50_ms", del.getDouble("p50")).put("deliver_p99_ms", del.getDouble("p99"))
         .put("deliver_max_ms", del.getDouble("max"));
+      JsonArray snaps = rate.getJsonArray("snapshots");
+      if (snaps != null) {
+        for (Object x : snaps) {
+          JsonObject r = (JsonObject) x;
+          JsonObject l = r.getJsonObject("latency_from_newest_send_ms");
+          String key = "snapshot_" + r.getString("channel").replace(':', '_');
+          s.put(key + "_per_s", r.getDouble("snapshots_per_s"))
+              .put(key + "_latency_p50_ms", l.getDouble("p50")).put(key + "_latency_p99_ms", l.getDouble("p99"))
+              .put(key + "_latency_max_ms", l.getDouble("max"));
+        }
+      }
       JsonObject q = rate.getJsonObject("quiet_seconds");
       if (q != null && q.getInteger("seconds") > 0) {
         s.put("quiet_seconds", q.getInteger("seconds"))
@@ -1210,6 +1377,8 @@ public class PublishBench {
     double peerDurationS = 5;
     int peerConnections = 64;
     List<String> phases = List.of("one", "many", "rate", "serial", "naive");
+    String payload = "plain";
+    List<String> snapshotChannels = List.of();
 
     static Opts parse(String[] args) throws IOException {
       Opts o = new Opts();
@@ -1225,7 +1394,7 @@ public class PublishBench {
       for (String k : a.keySet()) {
         if (!List.of("url", "api-key", "data-dir", "pg-port", "herald-pid", "out", "label", "warmup", "duration",
             "concurrency", "channels", "rate", "rate-warmup", "rate-duration", "rate-connections", "max-in-flight",
-            "peer-warmup", "peer-duration", "peer-connections", "phases", "jit-warmup", "jit-warmup-events").contains(k)) {
+            "peer-warmup", "peer-duration", "peer-connections", "phases", "jit-warmup", "jit-warmup-events", "payload", "snapshot-channels").contains(k)) {
           usage("unknown option --" + k);
         }
       }
@@ -1265,6 +1434,16 @@ public class PublishBench {
           usage("--phases takes a comma-separated list of one, many, rate, serial, naive");
         }
       }
+      o.payload = a.getOrDefault("payload", o.payload);
+      if (!List.of("plain", "agg").contains(o.payload)) {
+        usage("--payload is plain or agg");
+      }
+      if (a.containsKey("snapshot-channels")) {
+        o.snapshotChannels = List.of(a.get("snapshot-channels").split(","));
+        if (o.snapshotChannels.size() > 10) {
+          usage("--snapshot-channels: at most 10");
+        }
+      }
       o.pgPort = Integer.parseInt(a.getOrDefault("pg-port", "0"));
       if (o.dataDir != null) {
         // PostgreSQL's postmaster.pid: line 1 pid, line 4 port
@@ -1290,7 +1469,10 @@ public class PublishBench {
           .put("rate_connections", rateConnections).put("max_in_flight", maxInFlight)
           .put("phases", String.join(",", phases))
           .put("peer_connections", peerConnections).put("peer_warmup_s", peerWarmupS).put("peer_duration_s", peerDurationS)
-          .put("payload", "{\"type\":\"bench\",\"data\":{\"t\":<nanoTime>,\"a\":<nanoTime>}} (about 70 bytes)")
+          .put("payload", "agg".equals(payload)
+              ? "{\"type\":\"bench\",\"data\":{\"t\":<nanoTime>,\"a\":<nanoTime>,\"amount\":1..100,\"user\":\"u0..u999\",\"region\":\"r0..r7\"}} (about 120 bytes)"
+              : "{\"type\":\"bench\",\"data\":{\"t\":<nanoTime>,\"a\":<nanoTime>}} (about 70 bytes)")
+          .put("snapshot_channels", String.join(",", snapshotChannels))
           .put("http", "HTTP/1.1 keep-alive, one request per connection at a time");
     }
 
@@ -1300,7 +1482,7 @@ public class PublishBench {
           + "--api-key KEY [--data-dir HERALD_DATA_DIR | --pg-port N] [--herald-pid PID] [--out FILE] [--label TEXT] "
           + "[--jit-warmup MAX_S] [--jit-warmup-events N] [--warmup S] [--duration S] [--concurrency N] [--channels N] [--rate EPS] [--rate-warmup S] "
           + "[--rate-duration S] [--rate-connections N] [--max-in-flight N] [--peer-warmup S] [--peer-duration S] "
-          + "[--peer-connections N] [--phases one,many,rate,serial,naive]");
+          + "[--peer-connections N] [--phases one,many,rate,serial,naive] [--payload plain|agg] [--snapshot-channels agg:a,agg:b]");
       System.exit(2);
     }
   }

@@ -78,6 +78,9 @@ public final class AggregationVerticle extends VerticleBase {
       deliver(out);
     } else if (out.timer < 0) {
       out.timer = vertx.setTimer(wait, t -> {
+        if (out.timer != t) {
+          return; // cancelled by a delivery after it had already fired
+        }
         out.timer = -1;
         deliver(out);
       });
@@ -85,6 +88,11 @@ public final class AggregationVerticle extends VerticleBase {
   }
 
   private void deliver(Outgoing out) {
+    if (out.timer >= 0) {
+      // an overdue timer (the event loop was busy) must not send again right after this delivery
+      vertx.cancelTimer(out.timer);
+      out.timer = -1;
+    }
     out.delivered = out.newest;
     out.deliveredAt = System.currentTimeMillis();
     send(out.delivered);
