@@ -651,11 +651,9 @@ public class PublishBench {
 
     Future<Void> connect() {
       client = vertx.createWebSocketClient();
-      return client.connect(o.port, o.host, "/eventbus/websocket").compose(socket -> {
+      return subscribe(client, channel, this::onText, errors).map(socket -> {
         ws = socket;
-        ws.handler(buf -> onText(buf.toString()));
-        ws.exceptionHandler(err -> errors.add(err));
-        return ws.writeTextMessage(new JsonObject().put("type", "register").put("address", channel).encode());
+        return null;
       });
     }
 
@@ -767,11 +765,9 @@ public class PublishBench {
 
     Future<Void> connect() {
       client = vertx.createWebSocketClient();
-      return client.connect(o.port, o.host, "/eventbus/websocket").compose(socket -> {
+      return subscribe(client, channel, this::onText, errors).map(socket -> {
         ws = socket;
-        ws.handler(buf -> onText(buf.toString()));
-        ws.exceptionHandler(err -> errors.add(err));
-        return ws.writeTextMessage(new JsonObject().put("type", "register").put("address", channel).encode());
+        return null;
       });
     }
 
@@ -1050,6 +1046,15 @@ public class PublishBench {
     s.put("target_p99_under_20ms_at_5k_met", rate != null && rate.getDouble("offered_rate") >= 5000
         && rate.getLong("skipped_over_max_in_flight") == 0 && pub.getDouble("p99") < 20 && del.getDouble("p99") < 20);
     return s;
+  }
+
+  /** Opens a raw bridge WebSocket to Herald and registers it on the channel. */
+  Future<WebSocket> subscribe(WebSocketClient client, String channel, java.util.function.Consumer<String> onText, Errors errors) {
+    return client.connect(o.port, o.host, "/eventbus/websocket").compose(socket -> {
+      socket.handler(buf -> onText.accept(buf.toString()));
+      socket.exceptionHandler(err -> errors.add(err));
+      return socket.writeTextMessage(new JsonObject().put("type", "register").put("address", channel).encode()).map(socket);
+    });
   }
 
   static void sleepUntil(long nanoTime) throws InterruptedException {
