@@ -166,10 +166,6 @@ public final class Herald implements AutoCloseable {
     return cluster;
   }
 
-  public int port() {
-    return config.port();
-  }
-
   @Override
   public void close() {
     try {

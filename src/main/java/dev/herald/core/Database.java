@@ -51,10 +51,6 @@ public final class Database implements AutoCloseable {
         .build();
   }
 
-  public PgConnectOptions connectOptions() {
-    return connect;
-  }
-
   private void migrate() {
     String jdbc = "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
     Flyway.configure()

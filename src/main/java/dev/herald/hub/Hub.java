@@ -67,11 +67,6 @@ public final class Hub extends VerticleBase {
     context.runOnContext(v -> List.copyOf(feeds.values()).forEach(feed -> feed.remove(subscriber)));
   }
 
-  /** Channels this node currently holds a cluster consumer for. */
-  public Future<Integer> channelCount() {
-    return onHub(() -> Future.succeededFuture(feeds.size()));
-  }
-
   /**
    * Writes an ephemeral frame (presence, typing, viewers: no seq, never stored) to this node's
    * subscribers of the channel. Sockets that are lagging miss it; it is not replayed.
