@@ -4,7 +4,8 @@
 # it, stops it, and prints the path of the JSON report. Extra arguments go to the generator
 # (e.g. --duration 5 --concurrency 256). The whole run is bounded (about 2 minutes by default).
 # Environment: HERALD_JAR (another build to measure), BENCH_OUT (report path), BENCH_LABEL (a note
-# stored in the report), HERALD_JAVA_OPTS (JVM options for Herald), BENCH_TIMEOUT (generator limit, s).
+# stored in the report), HERALD_JAVA_OPTS (JVM options for Herald), BENCH_TIMEOUT (generator limit, s),
+# BENCH_HERALD_LOG (copy Herald's log there at the end).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -58,6 +59,7 @@ cleanup() {
     echo "[run-publish] failed (exit $rc); last lines of the Herald log:" >&2
     tail -20 "$DATA/herald.log" >&2 || true
   fi
+  if [[ -n "${BENCH_HERALD_LOG:-}" && -f "$DATA/herald.log" ]]; then cp "$DATA/herald.log" "$BENCH_HERALD_LOG"; fi
   rm -rf "$DATA"
   exit $rc
 }

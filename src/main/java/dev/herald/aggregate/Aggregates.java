@@ -78,6 +78,16 @@ public final class Aggregates implements CommitHook {
   // ---- in the append transaction ----
 
   @Override
+  public boolean concerns(String channel, String type) {
+    for (AggregateDefinition def : byName.values()) {
+      if (def.matches(channel, type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
   public Future<Object> inTransaction(SqlConnection conn, List<Event> fresh) {
     List<Snapshot> snapshots = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
@@ -200,7 +210,7 @@ public final class Aggregates implements CommitHook {
       List<Item> items) {
     String[] grps = states.keySet().toArray(new String[0]);
     String[] vals = states.values().stream().map(JsonObject::encode).toArray(String[]::new);
-    String last = items.isEmpty() ? null : items.get(items.size() - 1).event().envelope().encode();
+    String last = items.isEmpty() ? null : items.get(items.size() - 1).event().envelopeJson();
     return conn.preparedQuery("INSERT INTO aggregate_state (name, grp, version, vals, last_event) "
             + "SELECT $1, g, $3, v::jsonb, $5::text::jsonb FROM unnest($2::text[], $4::text[]) AS t(g, v) "
             + "ON CONFLICT (name, grp) DO UPDATE SET version = EXCLUDED.version, vals = EXCLUDED.vals, "
@@ -290,9 +300,8 @@ public final class Aggregates implements CommitHook {
               .compose(history -> {
                 List<Event> events = new ArrayList<>();
                 for (Row r : history) {
-                  String data = r.getString("data");
                   events.add(new Event(r.getString("channel"), r.getLong("seq"), r.getString("id"), r.getString("type"),
-                      data == null ? null : Json.decodeValue(data), r.getOffsetDateTime("ts").toInstant()));
+                      r.getString("data"), r.getOffsetDateTime("ts").toInstant()));
                 }
                 return fold(conn, def, events, version);
               });

@@ -9,11 +9,11 @@ import dev.herald.journal.Appended;
 import dev.herald.journal.NewEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 
 /** REST for durable channels: publish one, publish a batch, read history. */
 public final class ChannelRoutes {
@@ -36,7 +36,7 @@ public final class ChannelRoutes {
     NewEvent event = Channels.parseEvent(Rest.jsonBody(ctx), ChannelName.require(ctx.pathParam("channel")));
     return channels.publish(who, List.of(event)).map(results -> {
       Appended result = results.get(0);
-      Rest.reply(ctx, result.duplicate() ? 200 : 201, result.event().receipt());
+      Rest.replyJson(ctx, result.duplicate() ? 200 : 201, result.event().receiptJson());
       return null;
     });
   }
@@ -54,13 +54,13 @@ public final class ChannelRoutes {
       }
     }
     return channels.publish(who, events).map(results -> {
-      JsonArray receipts = new JsonArray();
+      StringJoiner receipts = new StringJoiner(",", "[", "]");
       boolean created = false;
       for (Appended a : results) {
-        receipts.add(a.event().receipt());
+        receipts.add(a.event().receiptJson());
         created |= !a.duplicate();
       }
-      Rest.reply(ctx, created ? 201 : 200, receipts);
+      Rest.replyJson(ctx, created ? 201 : 200, receipts.toString());
       return null;
     });
   }
@@ -70,9 +70,9 @@ public final class ChannelRoutes {
     long since = Channels.parseSince(ctx.queryParams().get("since"));
     int limit = Channels.parseLimit(ctx.queryParams().get("limit"));
     return channels.history(who, channel, since, limit).map(page -> {
-      JsonArray events = new JsonArray();
-      page.events().forEach(e -> events.add(e.envelope()));
-      Rest.reply(ctx, 200, new JsonObject().put("events", events).put("lastSeq", page.lastSeq()));
+      StringJoiner events = new StringJoiner(",", "{\"events\":[", "],\"lastSeq\":" + page.lastSeq() + "}");
+      page.events().forEach(e -> events.add(e.envelopeJson()));
+      Rest.replyJson(ctx, 200, events.toString());
       return null;
     });
   }

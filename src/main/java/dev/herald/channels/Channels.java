@@ -10,6 +10,7 @@ import dev.herald.journal.HistoryPage;
 import dev.herald.journal.Journal;
 import dev.herald.journal.NewEvent;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.UUID;
@@ -73,7 +74,7 @@ public final class Channels {
     }
     boolean clientId = id != null;
     return new NewEvent(channel, clientId ? (String) id : UUID.randomUUID().toString(), clientId, type,
-        body.getValue("data"));
+        Json.encode(body.getValue("data")));
   }
 
   /** Parses since/limit as given by a user (numbers or numeric strings); null means the default. */

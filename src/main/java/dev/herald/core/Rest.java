@@ -34,7 +34,12 @@ public final class Rest {
   }
 
   public static void reply(RoutingContext ctx, int status, Object json) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(json));
+    replyJson(ctx, status, Json.encode(json));
+  }
+
+  /** Replies with JSON that is already text. */
+  public static void replyJson(RoutingContext ctx, int status, String json) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json);
   }
 
   /** The request body parsed as JSON (object, array or scalar), or a 400 saying why not. */

@@ -10,10 +10,22 @@ public final class Timestamps {
   private static final DateTimeFormatter FORMAT =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
+  /** Every event of a commit shares one timestamp: formatting it once serves the whole group. */
+  private static volatile Formatted last = new Formatted(Instant.EPOCH, FORMAT.format(Instant.EPOCH));
+
+  private record Formatted(Instant instant, String text) {
+  }
+
   private Timestamps() {
   }
 
   public static String format(Instant instant) {
-    return FORMAT.format(instant);
+    Formatted cached = last;
+    if (cached.instant.equals(instant)) {
+      return cached.text;
+    }
+    String text = FORMAT.format(instant);
+    last = new Formatted(instant, text);
+    return text;
   }
 }

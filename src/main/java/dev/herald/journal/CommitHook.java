@@ -11,6 +11,9 @@ import java.util.List;
  */
 public interface CommitHook {
 
+  /** Whether an event of this type on this channel gives the hook work; appends nobody cares about skip the transaction. */
+  boolean concerns(String channel, String type);
+
   Future<Object> inTransaction(SqlConnection conn, List<Event> fresh);
 
   /** After commit, with what {@link #inTransaction} returned (null when the append stored nothing new). */

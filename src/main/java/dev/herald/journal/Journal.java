@@ -1,30 +1,24 @@
 package dev.herald.journal;
 
-import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.Json;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.HashSet;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -103,9 +97,8 @@ public final class Journal {
   }
 
   private static Event toEvent(String channel, Row row) {
-    String data = row.getString("data");
-    return new Event(channel, row.getLong("seq"), row.getString("id"), row.getString("type"),
-        data == null ? null : Json.decodeValue(data), row.getOffsetDateTime("ts").toInstant());
+    return new Event(channel, row.getLong("seq"), row.getString("id"), row.getString("type"), row.getString("data"),
+        row.getOffsetDateTime("ts").toInstant());
   }
 
   private void flushNext() {
@@ -125,7 +118,7 @@ public final class Journal {
     Instant ts = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     List<NewEvent> all = new ArrayList<>();
     batch.forEach(p -> all.addAll(p.events));
-    pool.withTransaction(conn -> write(conn, all, ts)).onComplete(ar -> {
+    write(all, ts).onComplete(ar -> {
       if (ar.failed() && isUniqueViolation(ar.cause()) && attempt < MAX_ATTEMPTS) {
         // another node stored one of these ids between our lookup and our insert: look again
         commit(batch, attempt + 1);
@@ -182,29 +175,40 @@ public final class Journal {
   private record Written(List<Appended> appended, List<Object> hookResults) {
   }
 
-  /** One transaction: find already-stored ids, bump each channel's head, insert the new events, run the hooks. */
-  private Future<Written> write(SqlConnection conn, List<NewEvent> all, Instant ts) {
-    return existing(conn, all).compose(stored -> {
+  /**
+   * Finds already-stored ids, then stores the fresh events. Without a hook that cares, the append is
+   * one statement (atomic on its own, one round trip including the commit); otherwise a transaction
+   * runs that statement and then the hooks. The id lookup needs no transaction: a concurrent insert
+   * of the same id fails the unique constraint and the whole group is retried.
+   */
+  private Future<Written> write(List<NewEvent> all, Instant ts) {
+    return existing(all).compose(stored -> {
       Set<String> known = new HashSet<>(stored.keySet());
-      TreeMap<String, Integer> perChannel = new TreeMap<>();
       List<NewEvent> fresh = new ArrayList<>();
       for (NewEvent e : all) {
         if (known.add(key(e.channel(), e.id()))) {
           fresh.add(e);
-          perChannel.merge(e.channel(), 1, Integer::sum);
         }
       }
       if (fresh.isEmpty()) {
         return Future.succeededFuture(new Written(resolve(all, stored, Map.of()), noHookResults()));
       }
-      return bumpHeads(conn, perChannel).compose(heads -> {
-        Map<String, Event> created = assignSeqs(fresh, perChannel, heads, ts);
-        List<Event> events = List.copyOf(created.values());
-        return insert(conn, events, ts)
-            .compose(v -> runHooks(conn, events, 0, new ArrayList<>()))
-            .map(results -> new Written(resolve(all, stored, created), results));
-      });
+      AppendStatement statement = new AppendStatement(fresh, ts);
+      boolean hooked = hooks.stream().anyMatch(h -> fresh.stream().anyMatch(e -> h.concerns(e.channel(), e.type())));
+      if (!hooked) {
+        return statement.execute(pool)
+            .map(events -> new Written(resolve(all, stored, byKey(events)), noHookResults()));
+      }
+      return pool.withTransaction(conn -> statement.execute(conn)
+          .compose(events -> runHooks(conn, events, 0, new ArrayList<>())
+              .map(results -> new Written(resolve(all, stored, byKey(events)), results))));
     });
+  }
+
+  private static Map<String, Event> byKey(List<Event> events) {
+    Map<String, Event> created = new HashMap<>();
+    events.forEach(e -> created.put(key(e.channel(), e.id()), e));
+    return created;
   }
 
   /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
@@ -218,12 +222,12 @@ public final class Journal {
     });
   }
 
-  /** When every event was a duplicate the hooks have nothing to do: they are told null. */
+  /** When no hook had work the hooks are told null. */
   private List<Object> noHookResults() {
     return java.util.Collections.nCopies(hooks.size(), null);
   }
 
-  private Future<Map<String, Event>> existing(SqlConnection conn, List<NewEvent> all) {
+  private Future<Map<String, Event>> existing(List<NewEvent> all) {
     List<String> channels = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (NewEvent e : all) {
@@ -235,7 +239,7 @@ public final class Journal {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return conn.preparedQuery("SELECT e.channel, e.seq, e.id, e.type, e.data::text AS data, e.ts FROM events e "
+    return pool.preparedQuery("SELECT e.channel, e.seq, e.id, e.type, e.data::text AS data, e.ts FROM events e "
             + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id")
         .execute(Tuple.tuple().addValue(channels.toArray(new String[0])).addValue(ids.toArray(new String[0])))
         .map(rows -> {
@@ -246,63 +250,6 @@ public final class Journal {
           }
           return found;
         });
-  }
-
-  private Future<Map<String, Long>> bumpHeads(SqlConnection conn, TreeMap<String, Integer> perChannel) {
-    int n = perChannel.size();
-    String[] names = new String[n];
-    String[] namespaces = new String[n];
-    Long[] counts = new Long[n];
-    int i = 0;
-    for (Map.Entry<String, Integer> e : perChannel.entrySet()) {
-      names[i] = e.getKey();
-      namespaces[i] = ChannelName.namespace(e.getKey());
-      counts[i++] = (long) e.getValue();
-    }
-    return conn.preparedQuery("INSERT INTO channels (name, namespace, last_seq) "
-            + "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ORDER BY 1 "
-            + "ON CONFLICT (name) DO UPDATE SET last_seq = channels.last_seq + EXCLUDED.last_seq "
-            + "RETURNING name, last_seq")
-        .execute(Tuple.of(names, namespaces, counts))
-        .map(rows -> {
-          Map<String, Long> heads = new HashMap<>();
-          rows.forEach(r -> heads.put(r.getString(0), r.getLong(1)));
-          return heads;
-        });
-  }
-
-  private static Map<String, Event> assignSeqs(List<NewEvent> fresh, Map<String, Integer> perChannel,
-      Map<String, Long> heads, Instant ts) {
-    Map<String, Long> next = new HashMap<>();
-    perChannel.forEach((ch, count) -> next.put(ch, heads.get(ch) - count + 1));
-    Map<String, Event> created = new LinkedHashMap<>();
-    for (NewEvent e : fresh) {
-      long seq = next.merge(e.channel(), 1L, Long::sum) - 1;
-      created.put(key(e.channel(), e.id()), new Event(e.channel(), seq, e.id(), e.type(), e.data(), ts));
-    }
-    return created;
-  }
-
-  private Future<Void> insert(SqlConnection conn, java.util.Collection<Event> events, Instant ts) {
-    int n = events.size();
-    String[] channels = new String[n];
-    Long[] seqs = new Long[n];
-    String[] ids = new String[n];
-    String[] types = new String[n];
-    String[] data = new String[n];
-    int i = 0;
-    for (Event e : events) {
-      channels[i] = e.channel();
-      seqs[i] = e.seq();
-      ids[i] = e.id();
-      types[i] = e.type();
-      data[i++] = Json.encode(e.data());
-    }
-    return conn.preparedQuery("INSERT INTO events (channel, seq, id, type, data, ts) "
-            + "SELECT c, s, i, t, d::jsonb, $6 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[]) "
-            + "AS x(c, s, i, t, d)")
-        .execute(Tuple.of(channels, seqs, ids, types, data, OffsetDateTime.ofInstant(ts, ZoneOffset.UTC)))
-        .mapEmpty();
   }
 
   /** The first mention of a newly created event is "created"; every other mention is a duplicate. */

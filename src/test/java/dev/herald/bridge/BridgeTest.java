@@ -33,6 +33,27 @@ class BridgeTest extends OneNodeTest {
   }
 
   @Test
+  void idsTypesAndDataThatNeedEscapingArriveIntactLiveInReceiptsAndInHistory() {
+    String id = "quote\" backslash\\ newline\n tab\t bell\u0007 é ✓";
+    String type = "type \"with\" \\ and \u0001";
+    JsonObject data = new JsonObject().put("text", "</script>\"\\\u2028").put("nested", new JsonObject().put("n", 1.5));
+    JsonObject event = new JsonObject().put("id", id).put("type", type).put("data", data);
+    try (BridgeClient client = node.bridge()) {
+      client.subscribe("market:escapes");
+      JsonObject receipt = node.http.post("/api/v1/channels/market:escapes/events", event,
+          "X-Api-Key", TestNode.API_KEY).json();
+      assertThat(receipt.getString("id")).isEqualTo(id);
+      JsonObject live = client.deliveries("market:escapes", 1, WAIT).get(0);
+      JsonObject stored = node.http.get("/api/v1/channels/market:escapes/events").json().getJsonArray("events").getJsonObject(0);
+      for (JsonObject envelope : List.of(live, stored)) {
+        assertThat(envelope.getString("id")).isEqualTo(id);
+        assertThat(envelope.getString("type")).isEqualTo(type);
+        assertThat(envelope.getJsonObject("data")).isEqualTo(data);
+      }
+    }
+  }
+
+  @Test
   void sinceReplaysStoredEventsThenContinuesLiveWithoutGapOrDuplicate() throws Exception {
     String channel = "market:resume";
     for (int i = 1; i <= 40; i++) {
