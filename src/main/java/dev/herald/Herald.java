@@ -85,6 +85,7 @@ public final class Herald implements AutoCloseable {
     Database database = Database.open(config);
     ClusterManager cluster = config.cluster() ? new HazelcastClusterManager(hazelcastConfig(config.clusterName())) : null;
     VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
         .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
     Vertx vertx;
     try {
@@ -128,9 +129,10 @@ public final class Herald implements AutoCloseable {
     }
     vertx.setPeriodic(RETENTION_PERIOD_MS, t -> herald.retention.trim()
         .onFailure(err -> LOG.warn("history retention pass failed: {}", err.getMessage())));
-    LOG.info("Herald serving on http://localhost:{} ({}{})", config.port(),
+    LOG.info("Herald serving on http://localhost:{} ({}{}, {} transport)", config.port(),
         cluster == null ? "single node" : "cluster node " + cluster.getNodeId(),
-        config.dbUrl() == null ? ", embedded PostgreSQL in " + Path.of(config.dataDir()).toAbsolutePath() : "");
+        config.dbUrl() == null ? ", embedded PostgreSQL in " + Path.of(config.dataDir()).toAbsolutePath() : "",
+        vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
     return herald;
   }
 
