@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class Herald implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Herald.class);
-  private static final long RETENTION_PERIOD_MS = 60_000;
+  /** Often, so each pass deletes about a second's worth of a busy channel's events rather than a minute's. */
+  private static final long COUNT_RETENTION_PERIOD_MS = 1_000;
+  private static final long AGE_RETENTION_PERIOD_MS = 60_000;
 
   private final HeraldConfig config;
   private final Database database;
@@ -100,13 +102,17 @@ public final class Herald implements AutoCloseable {
     Herald herald;
     try {
       Aggregates aggregates = new Aggregates(config.aggregates(), pool);
-      Journal journal = new Journal(pool, events -> Hub.broadcast(vertx.eventBus(), events), List.of(aggregates));
+      Retention retention = new Retention(pool, namespaces);
+      Journal journal = new Journal(pool, events -> {
+        Hub.broadcast(vertx.eventBus(), events);
+        retention.appended(events);
+      }, List.of(aggregates));
       Hub hub = new Hub(journal);
       PresenceTracker presence = new PresenceTracker(hub, cluster);
       AggregationVerticle aggregation = new AggregationVerticle(aggregates, hub);
       Channels channels = new Channels(journal, namespaces);
       Authenticator auth = new Authenticator(vertx, config);
-      herald = new Herald(config, database, vertx, cluster, hub, journal, new Retention(pool, namespaces));
+      herald = new Herald(config, database, vertx, cluster, hub, journal, retention);
       vertx.deployVerticle(hub).await();
       vertx.deployVerticle(presence).await();
       vertx.deployVerticle(aggregation).await();
@@ -127,8 +133,10 @@ public final class Herald implements AutoCloseable {
       }
       throw e;
     }
-    vertx.setPeriodic(RETENTION_PERIOD_MS, t -> herald.retention.trim()
-        .onFailure(err -> LOG.warn("history retention pass failed: {}", err.getMessage())));
+    vertx.setPeriodic(COUNT_RETENTION_PERIOD_MS, t -> herald.retention.trimCounts()
+        .onFailure(err -> LOG.warn("history retention (max events) failed: {}", err.getMessage())));
+    vertx.setPeriodic(AGE_RETENTION_PERIOD_MS, t -> herald.retention.trimAges()
+        .onFailure(err -> LOG.warn("history retention (max age) failed: {}", err.getMessage())));
     LOG.info("Herald serving on http://localhost:{} ({}{}, {} transport)", config.port(),
         cluster == null ? "single node" : "cluster node " + cluster.getNodeId(),
         config.dbUrl() == null ? ", embedded PostgreSQL in " + Path.of(config.dataDir()).toAbsolutePath() : "",

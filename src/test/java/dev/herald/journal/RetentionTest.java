@@ -32,6 +32,9 @@ class RetentionTest {
       JsonObject kept = node.http.get("/api/v1/channels/long-feed/events", "X-Api-Key", TestNode.API_KEY).json();
       assertThat(kept.getJsonArray("events")).hasSize(10);
       assertThat(node.http.publish("short:feed", "n", 11).json().getLong("seq")).isEqualTo(11);
+      node.herald.trimHistory().await();
+      JsonArray later = node.http.get("/api/v1/channels/short:feed/events").json().getJsonArray("events");
+      assertThat(later.stream().map(e -> ((JsonObject) e).getLong("seq")).toList()).containsExactly(9L, 10L, 11L);
 
       // maxAge 0s: everything committed before the pass is past its age
       JsonObject aged = node.http.get("/api/v1/channels/fleeting:feed/events").json();
