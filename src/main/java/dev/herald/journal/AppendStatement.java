@@ -27,9 +27,9 @@ final class AppendStatement {
       + " ON CONFLICT (name) DO UPDATE SET last_seq = channels.last_seq + EXCLUDED.last_seq"
       + " RETURNING name, last_seq),"
       + " stored AS ("
-      + " INSERT INTO events (channel, seq, id, type, data, ts)"
-      + " SELECT x.c, h.last_seq - x.back, x.i, x.t, x.d::jsonb, $9"
-      + " FROM unnest($4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[]) AS x(c, back, i, t, d)"
+      + " INSERT INTO events (channel, seq, id, client_id, type, data, ts)"
+      + " SELECT x.c, h.last_seq - x.back, x.i, x.ci, x.t, x.d::json, $10"
+      + " FROM unnest($4::text[], $5::bigint[], $6::text[], $7::boolean[], $8::text[], $9::text[]) AS x(c, back, i, ci, t, d)"
       + " JOIN heads h ON h.name = x.c)"
       + " SELECT name, last_seq FROM heads";
 
@@ -75,17 +75,19 @@ final class AppendStatement {
     int n = events.size();
     String[] channels = new String[n];
     String[] ids = new String[n];
+    Boolean[] clientIds = new Boolean[n];
     String[] types = new String[n];
     String[] data = new String[n];
     for (int i = 0; i < n; i++) {
       NewEvent e = events.get(i);
       channels[i] = e.channel();
       ids[i] = e.id();
+      clientIds[i] = e.clientId();
       types[i] = e.type();
       data[i] = e.dataJson();
     }
     return Tuple.tuple().addValue(names).addValue(namespaces).addValue(perChannel.values().toArray(new Long[c]))
-        .addValue(channels).addValue(back).addValue(ids).addValue(types).addValue(data)
+        .addValue(channels).addValue(back).addValue(ids).addValue(clientIds).addValue(types).addValue(data)
         .addValue(OffsetDateTime.ofInstant(ts, ZoneOffset.UTC));
   }
 }

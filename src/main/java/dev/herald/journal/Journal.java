@@ -240,7 +240,7 @@ public final class Journal {
       return Future.succeededFuture(Map.of());
     }
     return pool.preparedQuery("SELECT e.channel, e.seq, e.id, e.type, e.data::text AS data, e.ts FROM events e "
-            + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id")
+            + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id WHERE e.client_id")
         .execute(Tuple.tuple().addValue(channels.toArray(new String[0])).addValue(ids.toArray(new String[0])))
         .map(rows -> {
           Map<String, Event> found = new HashMap<>();

@@ -37,6 +37,17 @@ class ChannelsRestTest extends OneNodeTest {
   }
 
   @Test
+  void historyReturnsDataAsPublishedKeyOrderIncluded() {
+    JsonObject data = new JsonObject().put("zeta", 1).put("alpha", new JsonObject().put("y", true).put("b", "x")).put("mid", 2.50);
+    node.http.publish("ordered", "t", data);
+    JsonObject stored = node.http.get("/api/v1/channels/ordered/events", key()).json()
+        .getJsonArray("events").getJsonObject(0).getJsonObject("data");
+    assertThat(stored.fieldNames()).containsExactly("zeta", "alpha", "mid");
+    assertThat(stored.getJsonObject("alpha").fieldNames()).containsExactly("y", "b");
+    assertThat(stored).isEqualTo(data);
+  }
+
+  @Test
   void repostingTheSameIdReturnsTheFirstResultAndStoresOnce() {
     JsonObject event = new JsonObject().put("type", "paid").put("data", new JsonObject().put("amount", 5)).put("id", "pay-1");
     Response first = node.http.post("/api/v1/channels/payments/events", event, key());
