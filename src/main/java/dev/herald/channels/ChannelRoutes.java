@@ -2,16 +2,13 @@ package dev.herald.channels;
 
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
-import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Rest;
 import dev.herald.journal.Appended;
 import dev.herald.journal.NewEvent;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -33,7 +30,7 @@ public final class ChannelRoutes {
   }
 
   private Future<Void> publishOne(RoutingContext ctx, Identity who) {
-    NewEvent event = Channels.parseEvent(Rest.jsonBody(ctx), ChannelName.require(ctx.pathParam("channel")));
+    NewEvent event = EventReader.one(Rest.body(ctx), ChannelName.require(ctx.pathParam("channel")));
     return channels.publish(who, List.of(event)).map(results -> {
       Appended result = results.get(0);
       Rest.replyJson(ctx, result.duplicate() ? 200 : 201, result.event().receiptJson());
@@ -42,17 +39,7 @@ public final class ChannelRoutes {
   }
 
   private Future<Void> publishBatch(RoutingContext ctx, Identity who) {
-    if (!(Rest.jsonBody(ctx) instanceof JsonArray array) || array.isEmpty()) {
-      throw HeraldException.badRequest("invalid_batch", "the body must be a non-empty JSON array of {channel, type, data, id?}");
-    }
-    List<NewEvent> events = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      try {
-        events.add(Channels.parseEvent(array.getValue(i), null));
-      } catch (HeraldException e) {
-        throw new HeraldException(e.status(), e.code(), "item " + i + ": " + e.getMessage());
-      }
-    }
+    List<NewEvent> events = EventReader.batch(Rest.body(ctx));
     return channels.publish(who, events).map(results -> {
       StringJoiner receipts = new StringJoiner(",", "[", "]");
       boolean created = false;

@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -61,20 +62,28 @@ public final class Channels {
    */
   public static NewEvent parseEvent(Object json, String channel) {
     if (!(json instanceof JsonObject body)) {
-      throw HeraldException.badRequest("invalid_event", "an event must be a JSON object {type, data, id?}");
+      throw notAnEvent();
     }
+    return toEvent(body.getMap(), Json.encode(body.getValue("data")), channel);
+  }
+
+  static HeraldException notAnEvent() {
+    return HeraldException.badRequest("invalid_event", "an event must be a JSON object {type, data, id?}");
+  }
+
+  /** Checks an event's top-level fields (data aside, given as JSON text) and makes the event. */
+  static NewEvent toEvent(Map<String, Object> fields, String dataJson, String channel) {
     if (channel == null) {
-      channel = requireString(body, "channel", 200);
+      channel = requireString(fields, "channel", 200);
     }
     ChannelName.require(channel);
-    String type = requireString(body, "type", MAX_TYPE_LENGTH);
-    Object id = body.getValue("id");
+    String type = requireString(fields, "type", MAX_TYPE_LENGTH);
+    Object id = fields.get("id");
     if (id != null && !(id instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH)) {
       throw HeraldException.badRequest("invalid_event", "id must be a string of 1 to " + MAX_ID_LENGTH + " characters");
     }
     boolean clientId = id != null;
-    return new NewEvent(channel, clientId ? (String) id : UUID.randomUUID().toString(), clientId, type,
-        Json.encode(body.getValue("data")));
+    return new NewEvent(channel, clientId ? (String) id : UUID.randomUUID().toString(), clientId, type, dataJson);
   }
 
   /** Parses since/limit as given by a user (numbers or numeric strings); null means the default. */
@@ -111,8 +120,8 @@ public final class Channels {
     throw HeraldException.badRequest("invalid_" + name, name + " must be a whole number");
   }
 
-  private static String requireString(JsonObject body, String field, int maxLength) {
-    Object value = body.getValue(field);
+  private static String requireString(Map<String, Object> fields, String field, int maxLength) {
+    Object value = fields.get(field);
     if (!(value instanceof String s) || s.isEmpty()) {
       throw HeraldException.badRequest("invalid_event", field + " is required and must be a non-empty string");
     }

@@ -1,7 +1,7 @@
 package dev.herald.core;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.DecodeException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -42,16 +42,16 @@ public final class Rest {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json);
   }
 
-  /** The request body parsed as JSON (object, array or scalar), or a 400 saying why not. */
-  public static Object jsonBody(RoutingContext ctx) {
+  /** The request body, or a 400 when there is none. */
+  public static Buffer body(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) {
       throw HeraldException.badRequest("invalid_json", "the request body is empty; send JSON");
     }
-    try {
-      return Json.decodeValue(ctx.body().buffer());
-    } catch (DecodeException e) {
-      throw HeraldException.badRequest("invalid_json", "the request body is not valid JSON");
-    }
+    return ctx.body().buffer();
+  }
+
+  public static HeraldException notJson() {
+    return HeraldException.badRequest("invalid_json", "the request body is not valid JSON");
   }
 
   /** The router's failure handler: statuses set by Vert.x (404, 405, 413...) become JSON errors too. */
