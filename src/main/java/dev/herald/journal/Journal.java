@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -183,32 +181,69 @@ public final class Journal {
    */
   private Future<Written> write(List<NewEvent> all, Instant ts) {
     return existing(all).compose(stored -> {
-      Set<String> known = new HashSet<>(stored.keySet());
-      List<NewEvent> fresh = new ArrayList<>();
-      for (NewEvent e : all) {
-        if (known.add(key(e.channel(), e.id()))) {
-          fresh.add(e);
-        }
+      Group group = new Group(all, stored);
+      if (group.fresh.isEmpty()) {
+        return Future.succeededFuture(new Written(group.results(List.of()), noHookResults()));
       }
-      if (fresh.isEmpty()) {
-        return Future.succeededFuture(new Written(resolve(all, stored, Map.of()), noHookResults()));
-      }
-      AppendStatement statement = new AppendStatement(fresh, ts);
-      boolean hooked = hooks.stream().anyMatch(h -> fresh.stream().anyMatch(e -> h.concerns(e.channel(), e.type())));
+      AppendStatement statement = new AppendStatement(group.fresh, ts);
+      boolean hooked = hooks.stream().anyMatch(h -> group.fresh.stream().anyMatch(e -> h.concerns(e.channel(), e.type())));
       if (!hooked) {
-        return statement.execute(pool)
-            .map(events -> new Written(resolve(all, stored, byKey(events)), noHookResults()));
+        return statement.execute(pool).map(events -> new Written(group.results(events), noHookResults()));
       }
       return pool.withTransaction(conn -> statement.execute(conn)
           .compose(events -> runHooks(conn, events, 0, new ArrayList<>())
-              .map(results -> new Written(resolve(all, stored, byKey(events)), results))));
+              .map(results -> new Written(group.results(events), results))));
     });
   }
 
-  private static Map<String, Event> byKey(List<Event> events) {
-    Map<String, Event> created = new HashMap<>();
-    events.forEach(e -> created.put(key(e.channel(), e.id()), e));
-    return created;
+  /**
+   * Which events of a group are fresh, and what each caller is told: the first mention of a new
+   * event is "created", a repeat of a client id (in this group or already stored) is a duplicate.
+   * Only client-given ids can repeat: Herald's own are random UUIDs.
+   */
+  private static final class Group {
+    final List<NewEvent> fresh = new ArrayList<>();
+    private final List<NewEvent> all;
+    private final Map<String, Event> stored;
+    /** Per event of the group: its index in fresh, or -1 when it is already stored. */
+    private final int[] slot;
+    private final boolean[] repeat;
+
+    Group(List<NewEvent> all, Map<String, Event> stored) {
+      this.all = all;
+      this.stored = stored;
+      slot = new int[all.size()];
+      repeat = new boolean[all.size()];
+      Map<String, Integer> firstMention = new HashMap<>();
+      for (int i = 0; i < all.size(); i++) {
+        NewEvent e = all.get(i);
+        String k = e.clientId() ? key(e.channel(), e.id()) : null;
+        Integer first = k == null ? null : firstMention.get(k);
+        if (k != null && stored.containsKey(k)) {
+          slot[i] = -1;
+        } else if (first != null) {
+          slot[i] = first;
+          repeat[i] = true;
+        } else {
+          slot[i] = fresh.size();
+          fresh.add(e);
+          if (k != null) {
+            firstMention.put(k, slot[i]);
+          }
+        }
+      }
+    }
+
+    /** The results in the callers' order, given the stored fresh events (in fresh's order). */
+    List<Appended> results(List<Event> created) {
+      List<Appended> results = new ArrayList<>(all.size());
+      for (int i = 0; i < all.size(); i++) {
+        NewEvent e = all.get(i);
+        results.add(slot[i] < 0 ? new Appended(stored.get(key(e.channel(), e.id())), true)
+            : new Appended(created.get(slot[i]), repeat[i]));
+      }
+      return results;
+    }
   }
 
   /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
@@ -250,18 +285,6 @@ public final class Journal {
           }
           return found;
         });
-  }
-
-  /** The first mention of a newly created event is "created"; every other mention is a duplicate. */
-  private static List<Appended> resolve(List<NewEvent> all, Map<String, Event> stored, Map<String, Event> created) {
-    List<Appended> results = new ArrayList<>(all.size());
-    Set<String> reported = new HashSet<>();
-    for (NewEvent e : all) {
-      String k = key(e.channel(), e.id());
-      Event fresh = created.get(k);
-      results.add(fresh != null ? new Appended(fresh, !reported.add(k)) : new Appended(stored.get(k), true));
-    }
-    return results;
   }
 
   private static String key(String channel, String id) {
