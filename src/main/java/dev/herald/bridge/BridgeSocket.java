@@ -358,10 +358,12 @@ public final class BridgeSocket implements Subscriber {
 
   @Override
   public void write(EncodedFrame frame) {
+    int bytes = frame.size();
+    backlog.add(bytes);
     try {
-      backlog.add(frame.size(), socket.write(frame));
+      socket.write(frame, () -> backlog.written(bytes));
     } catch (RuntimeException closedMeanwhile) {
-      // the socket closed under us: its close handler removes it from the hub
+      backlog.written(bytes); // the socket closed under us: its close handler removes it from the hub
     }
   }
 
