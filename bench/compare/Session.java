@@ -107,7 +107,7 @@ final class Session implements AutoCloseable {
       sleepUntil(tick);
       long total = delivered();
       long sent = pub.sent;
-      Log.progress(String.format("  %s %s t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, skipped %d",
+      Log.progress(String.format("  %s %s t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, dropped %d",
           target.name(), tick < from ? "warm-up" : "measure", (tick - start) / 1e9, total - lastTotal, sent - lastSent,
           pub.failed, pub.skipped));
       lastTotal = total;
