@@ -1,6 +1,5 @@
 package dev.herald.bridge;
 
-import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,14 +26,16 @@ final class Backlog {
     this.transportFull = transportFull;
   }
 
-  void add(long bytes, Future<?> written) {
+  /** A delivery of this size was handed to the socket; call {@link #written} once it went out (or failed). */
+  void add(long bytes) {
     pending.addAndGet(bytes);
-    written.onComplete(ar -> {
-      pending.addAndGet(-bytes);
-      if (waiting) {
-        check();
-      }
-    });
+  }
+
+  void written(long bytes) {
+    pending.addAndGet(-bytes);
+    if (waiting) {
+      check();
+    }
   }
 
   boolean full() {
