@@ -1,6 +1,8 @@
 package dev.herald.core;
 
 import io.vertx.core.Future;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * REST plumbing shared by the feature packages: who is calling, JSON in and out, and errors as
- * {"error":{code,message}} with the status, never a stack trace.
+ * {"error":{code,message}} with the status, never a stack trace. Responses are always written on
+ * the request's own event loop, wherever the answer was computed (the HTTP server runs in strict
+ * thread mode, see GatewayVerticle).
  */
 public final class Rest {
 
@@ -34,7 +38,22 @@ public final class Rest {
   }
 
   public static void reply(RoutingContext ctx, int status, Object json) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(json));
+    onRequestThread(ctx, () ->
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Json.encode(json)));
+  }
+
+  /**
+   * Runs a response write on the request's event loop. Answers often come from another context (the
+   * hub, presence, the journal's caller hop); in strict thread mode Vert.x refuses a write from any
+   * thread but the request's own, and saves a multi-producer write queue per connection for it.
+   */
+  public static void onRequestThread(RoutingContext ctx, Runnable write) {
+    ContextInternal context = ((HttpServerRequestInternal) ctx.request()).context();
+    if (context.executor().inThread()) {
+      write.run();
+    } else {
+      context.runOnContext(v -> write.run());
+    }
   }
 
   /** The request body parsed as JSON (object, array or scalar), or a 400 saying why not. */
@@ -55,6 +74,10 @@ public final class Rest {
   }
 
   public static void fail(RoutingContext ctx, Throwable failure) {
+    onRequestThread(ctx, () -> writeFailure(ctx, failure));
+  }
+
+  private static void writeFailure(RoutingContext ctx, Throwable failure) {
     HeraldException error = failure != null ? HeraldException.from(failure) : fromStatus(ctx.statusCode());
     if (error.status() >= 500 && failure != null && !(failure instanceof HeraldException)) {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
