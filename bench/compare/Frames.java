@@ -1,0 +1,73 @@
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+
+/** Byte-level peeks into frames: the generator never parses a delivery as JSON (it must stay lean). */
+final class Frames {
+
+  private static final byte[] SENT_AT = "\"t\":".getBytes(StandardCharsets.US_ASCII);
+
+  private Frames() {
+  }
+
+  /** The scheduled send time a delivery carries ({"t":nanos,...} in its data), or -1 if it has none. */
+  static long sentAt(Buffer frame) {
+    int i = indexOf(frame, SENT_AT, 0);
+    if (i < 0) {
+      return -1;
+    }
+    long v = 0;
+    boolean neg = false;
+    int p = i + SENT_AT.length;
+    if (p < frame.length() && frame.getByte(p) == '-') {
+      neg = true;
+      p++;
+    }
+    for (; p < frame.length(); p++) {
+      byte b = frame.getByte(p);
+      if (b < '0' || b > '9') {
+        break;
+      }
+      v = v * 10 + (b - '0');
+    }
+    return neg ? -v : v;
+  }
+
+  static boolean contains(Buffer frame, byte[] what) {
+    return indexOf(frame, what, 0) >= 0;
+  }
+
+  static boolean startsWith(Buffer frame, byte[] what) {
+    if (frame.length() < what.length) {
+      return false;
+    }
+    for (int k = 0; k < what.length; k++) {
+      if (frame.getByte(k) != what[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  static int indexOf(Buffer frame, byte[] what, int from) {
+    int last = frame.length() - what.length;
+    outer:
+    for (int i = from; i <= last; i++) {
+      for (int k = 0; k < what.length; k++) {
+        if (frame.getByte(i + k) != what[k]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  /** A JSON string literal (channel names and room names here are plain ASCII). */
+  static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+}

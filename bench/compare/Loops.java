@@ -1,0 +1,59 @@
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The generator's event loops: subscriber loops (each with its own WebSocket client and delivery
+ * recorder) and one loop for the publisher, so publishing is never queued behind deliveries.
+ */
+final class Loops {
+
+  final Vertx vertx;
+  final List<Context> subscriberContexts = new ArrayList<>();
+  final List<Recorder> recorders = new ArrayList<>();
+  final List<WebSocketClient> clients = new ArrayList<>();
+  final Context publisherContext;
+
+  Loops(Vertx vertx, int subscriberLoops) {
+    this.vertx = vertx;
+    for (int i = 0; i < subscriberLoops; i++) {
+      Context ctx = newContext();
+      subscriberContexts.add(ctx);
+      recorders.add(new Recorder());
+      clients.add(on(ctx, () -> Future.succeededFuture(vertx.createWebSocketClient(new WebSocketClientOptions()
+          .setMaxConnections(20_000).setConnectTimeout(30_000).setMaxFrameSize(1 << 20)))).await());
+    }
+    publisherContext = newContext();
+  }
+
+  int size() {
+    return subscriberContexts.size();
+  }
+
+  /** Runs the action on the context and completes with its result, on the caller's side. */
+  static <T> Future<T> on(Context ctx, Supplier<Future<T>> action) {
+    Promise<T> p = Promise.promise();
+    ctx.runOnContext(v -> action.get().onComplete(p));
+    return p.future();
+  }
+
+  /** A context on its own event loop (a verticle per context makes Vert.x spread them over loops). */
+  private Context newContext() {
+    Promise<Context> ctx = Promise.promise();
+    vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        ctx.complete(context);
+        return Future.succeededFuture();
+      }
+    }).await();
+    return ctx.future().await();
+  }
+}

@@ -1,0 +1,83 @@
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command line of the generator. Servers are given as key=value lists (the run script starts them):
+ * {@code --herald port=P,pid=PID,pgpid=PG} (one node), {@code --cluster ports=P1+P2,pids=A+B,pgpid=PG}
+ * (two nodes sharing node 1's PostgreSQL), {@code --socketio port=P,pid=PID}, {@code --raw port=P,pid=PID}.
+ * Every server is on 127.0.0.1. A scenario runs against the servers that were given.
+ */
+final class Opts {
+
+  static final List<String> SCENARIOS = List.of("fanout", "channels", "cluster");
+
+  final Map<String, Map<String, String>> servers = new HashMap<>();
+  List<String> scenarios = SCENARIOS;
+  boolean quick;
+  String apiKey;
+  String jwtSecret;
+  String out;
+  String label = "";
+
+  static Opts parse(String[] args) {
+    Opts o = new Opts();
+    for (int i = 0; i < args.length; i++) {
+      String k = args[i];
+      if (k.equals("--quick")) {
+        o.quick = true;
+        continue;
+      }
+      if (!k.startsWith("--") || i + 1 >= args.length) {
+        usage("unexpected argument " + k);
+      }
+      String v = args[++i];
+      switch (k) {
+        case "--herald", "--cluster", "--socketio", "--raw" -> o.servers.put(k.substring(2), keyValues(v));
+        case "--scenarios" -> o.scenarios = List.of(v.split(","));
+        case "--api-key" -> o.apiKey = v;
+        case "--jwt-secret" -> o.jwtSecret = v;
+        case "--out" -> o.out = v;
+        case "--label" -> o.label = v;
+        default -> usage("unknown option " + k);
+      }
+    }
+    if (!SCENARIOS.containsAll(o.scenarios)) {
+      usage("--scenarios takes a comma-separated list of " + String.join(",", SCENARIOS));
+    }
+    return o;
+  }
+
+  static List<Integer> ints(String plusList) {
+    List<Integer> v = new ArrayList<>();
+    for (String s : plusList.split("\\+")) {
+      v.add(Integer.parseInt(s));
+    }
+    return v;
+  }
+
+  static List<Long> longs(String plusList) {
+    return ints(plusList).stream().map(Integer::longValue).toList();
+  }
+
+  private static Map<String, String> keyValues(String spec) {
+    Map<String, String> m = new HashMap<>();
+    for (String kv : spec.split(",")) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        usage("expected key=value in " + spec);
+      }
+      m.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return m;
+  }
+
+  static void usage(String problem) {
+    System.err.println(problem);
+    System.err.println("usage: CompareBench [--herald port=P,pid=PID,pgpid=PG] [--cluster ports=P1+P2,pids=A+B,pgpid=PG] "
+        + "[--socketio port=P,pid=PID] [--raw port=P,pid=PID] --api-key KEY [--jwt-secret S] "
+        + "[--scenarios fanout,channels,cluster] [--quick] [--out FILE] [--label TEXT]");
+    System.exit(2);
+  }
+}

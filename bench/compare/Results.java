@@ -1,0 +1,87 @@
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The JSON of one measured window, and the ratios between targets measured on the same case. */
+final class Results {
+
+  private Results() {
+  }
+
+  static JsonObject of(Target target, int connections, double windowS, Publisher pub, long[] publishLatency,
+      List<Recorder.Snapshot> snaps, JsonObject cpu) {
+    int n = snaps.stream().mapToInt(s -> s.latencies().length).sum();
+    long[] all = new long[n];
+    int k = 0;
+    long arrived = 0;
+    long errors = 0;
+    String lastError = null;
+    for (Recorder.Snapshot s : snaps) {
+      System.arraycopy(s.latencies(), 0, all, k, s.latencies().length);
+      k += s.latencies().length;
+      arrived += s.arrivedInWindow();
+      errors += s.errors();
+      lastError = s.lastError() != null ? s.lastError() : lastError;
+    }
+    double perDelivery = arrived == 0 ? 0 : 1e6 / arrived;
+    JsonObject j = new JsonObject()
+        .put("target", target.name())
+        .put("connections", connections)
+        .put("delivered_per_s", Stats.round(arrived / windowS, 0))
+        .put("deliver_ms", Stats.latencyMs(all))
+        .put("publish_ms", Stats.latencyMs(publishLatency))
+        .put("cpu_us_per_delivery", Stats.round(cpu.getDouble("server_s") * perDelivery, 2))
+        .put("cpu_us_per_delivery_without_db", Stats.round(cpu.getDouble("server_without_db_s") * perDelivery, 2))
+        .put("generator_us_per_delivery", Stats.round(cpu.getDouble("generator_cores") * windowS * perDelivery, 2))
+        .put("cpu", cpu)
+        .put("publishes", new JsonObject().put("sent", pub.sent).put("ok", pub.ok).put("failed", pub.failed)
+            .put("skipped_over_in_flight_cap", pub.skipped).put("last_error", pub.lastError()))
+        .put("expected_deliveries_in_window", pub.expectedInWindow)
+        .put("received_deliveries_in_window", n)
+        .put("missing", Math.max(0, pub.expectedInWindow - n))
+        .put("extra", Math.max(0, n - pub.expectedInWindow))
+        .put("subscriber_errors", errors);
+    if (lastError != null) {
+      j.put("last_subscriber_error", lastError);
+    }
+    return j;
+  }
+
+  /**
+   * For each case (same "case" key), the ratio of every target's CPU per delivery and p99 to the
+   * others': e.g. herald/socketio 0.6 means Herald used 60 % of Socket.IO's CPU per delivery.
+   */
+  static JsonArray ratios(List<JsonObject> results, List<String[]> pairs) {
+    JsonArray out = new JsonArray();
+    Map<String, List<JsonObject>> byCase = results.stream()
+        .collect(Collectors.groupingBy(r -> r.getString("case"), java.util.LinkedHashMap::new, Collectors.toList()));
+    byCase.forEach((name, rs) -> {
+      Map<String, JsonObject> byTarget = rs.stream().collect(Collectors.toMap(r -> r.getString("target"), Function.identity(), (a, b) -> b));
+      JsonObject c = new JsonObject().put("case", name);
+      for (String[] pair : pairs) {
+        JsonObject a = byTarget.get(pair[0]);
+        JsonObject b = byTarget.get(pair[1]);
+        if (a != null && b != null) {
+          c.put(pair[0] + "/" + pair[1], new JsonObject()
+              .put("cpu_us_per_delivery", ratio(a.getDouble("cpu_us_per_delivery"), b.getDouble("cpu_us_per_delivery")))
+              .put("cpu_us_per_delivery_without_db",
+                  ratio(a.getDouble("cpu_us_per_delivery_without_db"), b.getDouble("cpu_us_per_delivery_without_db")))
+              .put("p99", ratio(p99(a), p99(b))));
+        }
+      }
+      out.add(c);
+    });
+    return out;
+  }
+
+  private static Double p99(JsonObject r) {
+    return r.getJsonObject("deliver_ms").getDouble("p99");
+  }
+
+  private static Double ratio(Double a, Double b) {
+    return a == null || b == null || b == 0 ? null : Stats.round(a / b, 3);
+  }
+}

@@ -1,0 +1,169 @@
+import io.vertx.core.Future;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A set of subscriber connections to one target, opened once and measured under one or more
+ * offered loads, then closed. Connection i subscribes to channels.get(i) (logical names, mapped by
+ * the target's protocol) as users.get(i) (or no user).
+ */
+final class Session implements AutoCloseable {
+
+  static final int CONNECTS_IN_FLIGHT = 128;
+  static final long KEEPALIVE_MS = 10_000;
+
+  private final Loops loops;
+  private final Target target;
+  private final List<List<Conn>> byLoop = new ArrayList<>();
+  private final List<Long> keepaliveTimers = new ArrayList<>();
+  private int size;
+
+  Session(Loops loops, Target target) {
+    this.loops = loops;
+    this.target = target;
+    for (int i = 0; i < loops.size(); i++) {
+      byLoop.add(new ArrayList<>());
+    }
+  }
+
+  /** Opens the connections (at most 128 handshakes at a time) and waits until all are subscribed. */
+  void open(List<List<String>> channels, List<String> users) throws InterruptedException {
+    long t0 = System.nanoTime();
+    Semaphore permits = new Semaphore(CONNECTS_IN_FLIGHT);
+    List<Future<Void>> all = new ArrayList<>();
+    for (int i = 0; i < channels.size(); i++) {
+      permits.acquire();
+      int loop = i % loops.size();
+      List<String> names = channels.get(i).stream().map(target.protocol()::channel).toList();
+      Conn conn = new Conn(names, loops.recorders.get(loop));
+      String path = target.protocol().path(names, users == null ? null : users.get(i));
+      int port = target.wsPort(i);
+      loops.subscriberContexts.get(loop).runOnContext(v -> {
+        byLoop.get(loop).add(conn);
+        connect(loop, conn, port, path);
+      });
+      conn.subscribed.future().onComplete(ar -> permits.release());
+      all.add(conn.subscribed.future());
+      if ((i + 1) % 1000 == 0) {
+        Log.progress("  " + target.name() + ": " + (i + 1) + "/" + channels.size() + " connections opening");
+      }
+    }
+    size = channels.size();
+    Future.all(all).toCompletionStage().toCompletableFuture().orTimeout(120, TimeUnit.SECONDS).join();
+    Log.info("  " + target.name() + ": " + size + " connections subscribed in "
+        + Stats.round((System.nanoTime() - t0) / 1e9, 1) + " s");
+    for (int i = 0; i < loops.size(); i++) {
+      List<Conn> conns = byLoop.get(i);
+      keepaliveTimers.add(Loops.on(loops.subscriberContexts.get(i), () -> Future.succeededFuture(
+          loops.vertx.setPeriodic(KEEPALIVE_MS, t -> conns.forEach(target.protocol()::keepalive)))).await());
+    }
+  }
+
+  private void connect(int loop, Conn conn, int port, String path) {
+    loops.clients.get(loop).connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path))
+        .onSuccess(ws -> {
+          conn.ws = ws;
+          ws.handler(frame -> target.protocol().frame(conn, frame));
+          ws.exceptionHandler(err -> conn.failed(String.valueOf(err)));
+          ws.closeHandler(v -> conn.failed("closed by the server"));
+          target.protocol().opened(conn);
+        })
+        .onFailure(err -> conn.failed("connect: " + err));
+  }
+
+  int size() {
+    return size;
+  }
+
+  /**
+   * Publishes the streams open-loop: warm-up, then the measured window, then waits (up to 5 s) for
+   * the window's deliveries to arrive. Returns what was seen: deliveries, latency from the
+   * scheduled send, the CPU of every process, and what got lost.
+   */
+  JsonObject measure(List<Publisher.Stream> streams, double warmupS, double measureS) throws InterruptedException {
+    long start = System.nanoTime() + 50_000_000L;
+    long from = start + (long) (warmupS * 1e9);
+    long to = from + (long) (measureS * 1e9);
+    loops.recorders.forEach(r -> r.window(from, to));
+    Publisher pub = new Publisher(loops.vertx, loops.publisherContext, target, streams);
+    pub.start(start, from, to);
+    Map<String, Long> cpu0 = null;
+    long lastTotal = delivered();
+    long lastSent = 0;
+    for (long tick = start + 1_000_000_000L; ; tick += 1_000_000_000L) {
+      if (cpu0 == null && tick > from) {
+        sleepUntil(from);
+        cpu0 = Cpu.sample(target.processes());
+      }
+      if (tick >= to) {
+        break;
+      }
+      sleepUntil(tick);
+      long total = delivered();
+      long sent = pub.sent;
+      Log.progress(String.format("  %s %s t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, skipped %d",
+          target.name(), tick < from ? "warm-up" : "measure", (tick - start) / 1e9, total - lastTotal, sent - lastSent,
+          pub.failed, pub.skipped));
+      lastTotal = total;
+      lastSent = sent;
+    }
+    sleepUntil(to);
+    Map<String, Long> cpu1 = Cpu.sample(target.processes());
+    pub.stop();
+    long waitUntil = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < waitUntil && !(pub.idle() && received() >= pub.expectedInWindow)) {
+      Thread.sleep(50);
+    }
+    long[] publishLatency = Loops.on(loops.publisherContext, () -> Future.succeededFuture(pub.publishLatencies())).await();
+    pub.close();
+    List<Recorder.Snapshot> snaps = new ArrayList<>();
+    for (int i = 0; i < loops.size(); i++) {
+      Recorder r = loops.recorders.get(i);
+      snaps.add(Loops.on(loops.subscriberContexts.get(i), () -> Future.succeededFuture(r.take())).await());
+    }
+    return Results.of(target, size, measureS, pub, publishLatency, snaps, Cpu.diff(target.processes(), cpu0, cpu1, measureS));
+  }
+
+  private long delivered() {
+    long n = 0;
+    for (Recorder r : loops.recorders) {
+      n += r.total;
+    }
+    return n;
+  }
+
+  /** Deliveries of events scheduled in the window seen so far (approximate while running). */
+  private long received() {
+    long n = 0;
+    for (Recorder r : loops.recorders) {
+      n += r.sampled;
+    }
+    return n;
+  }
+
+  private static void sleepUntil(long nanos) throws InterruptedException {
+    long ms = (nanos - System.nanoTime()) / 1_000_000;
+    if (ms > 0) {
+      Thread.sleep(ms);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int i = 0; i < loops.size(); i++) {
+      List<Conn> conns = byLoop.get(i);
+      long timer = i < keepaliveTimers.size() ? keepaliveTimers.get(i) : -1;
+      Loops.on(loops.subscriberContexts.get(i), () -> {
+        loops.vertx.cancelTimer(timer);
+        conns.forEach(Conn::close);
+        conns.clear();
+        return Future.succeededFuture();
+      }).await();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// Socket.IO 4.8 peer for bench/run-compare.sh: one process, websocket transport only, rooms.
+//   client → server: event "join" (room) with an ack: the socket joins the room, the ack says so
+//   HTTP POST /publish: one {room, event, data} or an array of them → io.to(room).emit(event, data)
+//   HTTP GET /health: 200 once listening
+// Listens on 127.0.0.1:$PORT only. No auth, no persistence: what a typical Socket.IO app does.
+'use strict';
+const http = require('http');
+const { Server } = require('socket.io');
+
+const port = Number(process.env.PORT || 0);
+const MAX_BODY = 1 << 20;
+
+const httpServer = http.createServer((req, res) => {
+  if (req.method === 'GET' && req.url === '/health') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    return;
+  }
+  if (req.method !== 'POST' || req.url !== '/publish') {
+    res.writeHead(404).end();
+    return;
+  }
+  const chunks = [];
+  let size = 0;
+  req.on('data', (c) => {
+    size += c.length;
+    if (size > MAX_BODY) req.destroy();
+    else chunks.push(c);
+  });
+  req.on('end', () => {
+    let items;
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      items = Array.isArray(body) ? body : [body];
+    } catch (e) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_json"}');
+      return;
+    }
+    for (const { room, event, data } of items) {
+      io.to(String(room)).emit(event || 'event', data);
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(`{"published":${items.length}}`);
+  });
+});
+
+const io = new Server(httpServer, { transports: ['websocket'], serveClient: false });
+io.on('connection', (socket) => {
+  socket.on('join', (room, ack) => {
+    socket.join(String(room));
+    if (typeof ack === 'function') ack(true);
+  });
+});
+
+httpServer.listen(port, '127.0.0.1', () => {
+  console.error(`socket.io ${require('socket.io/package.json').version} peer on 127.0.0.1:${httpServer.address().port}`);
+});
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
