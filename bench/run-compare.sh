@@ -2,7 +2,7 @@
 # Herald vs Socket.IO 4.8 vs a bare Vert.x WebSocket broadcaster, side by side in one run: CPU per
 # delivery and publish -> deliver latency at fixed offered loads (bench/compare/, bench/peers/).
 #
-#   bench/run-compare.sh [--scenarios fanout,channels,cluster] [--quick]
+#   bench/run-compare.sh [--scenarios fanout,channels,cluster] [--targets herald,socketio,raw] [--quick]
 #
 # Starts every server it needs on free 127.0.0.1 ports with throw-away data dirs (one Herald node
 # with its embedded PostgreSQL, the Socket.IO peer, the raw peer; for "cluster" two more Herald
@@ -18,12 +18,15 @@ ROOT=$(pwd)
 JAR="${HERALD_JAR:-$ROOT/target/herald.jar}"
 RESULTS="$ROOT/bench/results"
 SCENARIOS="fanout,channels,cluster"
+TARGETS="herald,socketio,raw"   # the single-node servers of scenarios 1 and 2
 QUICK=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scenarios) SCENARIOS="$2"; shift 2 ;;
+    --targets) TARGETS="$2"; shift 2 ;;
     --quick) QUICK="--quick"; shift ;;
-    *) echo "usage: bench/run-compare.sh [--scenarios fanout,channels,cluster] [--quick]" >&2; exit 2 ;;
+    *) echo "usage: bench/run-compare.sh [--scenarios fanout,channels,cluster] [--targets herald,socketio,raw] [--quick]" >&2
+       exit 2 ;;
   esac
 done
 GEN_TIMEOUT=$([[ -n "$QUICK" ]] && echo 420 || echo 1800)
@@ -95,17 +98,20 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average at start: $LOAD_START ($(nproc) cores)"
 ARGS=(--api-key "$API_KEY" --jwt-secret "$JWT_SECRET" --scenarios "$SCENARIOS" $QUICK)
 
-if [[ "$SCENARIOS" =~ fanout|channels ]]; then
+wants() { [[ "$SCENARIOS" =~ fanout|channels && ",$TARGETS," == *",$1,"* ]]; }
+if wants herald; then
   P=$(free_port)
   start_herald herald "$P" "$WORK/herald"
   ARGS+=(--herald "port=$P,pid=$NODE_PID,pgpid=$(head -1 "$WORK/herald/pg/postmaster.pid")")
-
+fi
+if wants socketio; then
   P=$(free_port)
   PORT=$P node bench/peers/socketio/server.js >"$WORK/socketio.log" 2>&1 &
   PIDS+=($!)
   wait_ready "http://127.0.0.1:$P/health" $! socketio
   ARGS+=(--socketio "port=$P,pid=${PIDS[-1]}")
-
+fi
+if wants raw; then
   P=$(free_port)
   PORT=$P java -cp "$WORK/classes:$JAR" RawBroadcaster >"$WORK/raw.log" 2>&1 &
   PIDS+=($!)

@@ -1,6 +1,5 @@
 package dev.herald.bridge;
 
-import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -29,14 +28,16 @@ final class Backlog {
     this.transport = transport;
   }
 
-  void add(long bytes, Future<?> written) {
+  /** A delivery of this size was handed to the socket; call {@link #written} once it went out (or failed). */
+  void add(long bytes) {
     PENDING.addAndGet(this, bytes);
-    written.onComplete(ar -> {
-      PENDING.addAndGet(this, -bytes);
-      if (waiting) {
-        check();
-      }
-    });
+  }
+
+  void written(long bytes) {
+    PENDING.addAndGet(this, -bytes);
+    if (waiting) {
+      check();
+    }
   }
 
   boolean full() {

@@ -1,7 +1,6 @@
 package dev.herald.bridge;
 
 import dev.herald.hub.EncodedFrame;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 
@@ -20,9 +19,10 @@ interface BridgeConnection {
 
   /**
    * A frame shared by every local subscriber, written without encoding it again where possible;
-   * completes once written to the network (or handed to a transport that queues it itself).
+   * {@code written} runs once it is written to the network (or handed to a transport that queues
+   * it itself), or failed. Called on the connection's event loop.
    */
-  Future<Void> write(EncodedFrame frame);
+  void write(EncodedFrame frame, Runnable written);
 
   /** Whether a queue the transport keeps itself is full (SockJS sessions queue bytes for polling clients). */
   boolean writeQueueFull();

@@ -12,8 +12,11 @@ import dev.herald.hub.EncodedFrame;
 import dev.herald.hub.Hub;
 import dev.herald.hub.Subscriber;
 import dev.herald.presence.PresenceTracker;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -59,6 +62,12 @@ public final class BridgeSocket implements Subscriber {
   private static final AtomicLong SERIALS = new AtomicLong();
 
   private final BridgeConnection socket;
+  /**
+   * The context of the event loop that owns the connection (the handshake ran on it); the hub
+   * writes from it. Not the handshake's own context: Vert.x gives every HTTP request a duplicate
+   * of its loop's context, and the hub groups sockets by context, one task per group.
+   */
+  private final Context context = Vertx.currentContext() instanceof ContextInternal ctx ? ctx.unwrap() : null;
   private final long serial = SERIALS.incrementAndGet();
   private final Hub hub;
   private final PresenceTracker presence;
@@ -364,11 +373,18 @@ public final class BridgeSocket implements Subscriber {
   // ---- Subscriber: called by the hub, possibly from its thread ----
 
   @Override
+  public Context context() {
+    return context;
+  }
+
+  @Override
   public void write(EncodedFrame frame) {
+    int bytes = frame.size();
+    backlog.add(bytes);
     try {
-      backlog.add(frame.size(), socket.write(frame));
+      socket.write(frame, () -> backlog.written(bytes));
     } catch (RuntimeException closedMeanwhile) {
-      // the socket closed under us: its close handler removes it from the hub
+      backlog.written(bytes); // the socket closed under us: its close handler removes it from the hub
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.herald.bridge;
 
 import dev.herald.hub.EncodedFrame;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -36,8 +35,8 @@ final class SockJsConnection implements BridgeConnection {
   }
 
   @Override
-  public Future<Void> write(EncodedFrame frame) {
-    return socket.write(frame.text());
+  public void write(EncodedFrame frame, Runnable written) {
+    socket.write(frame.text()).onComplete(ar -> written.run());
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,7 @@ final class ChannelFeed {
   private final Future<Void> ready;
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
   private final TreeMap<Long, EncodedFrame> early = new TreeMap<>();
+  private final LoopWrites writes = new LoopWrites();
   private long head = -1;
   private boolean filling;
   private long gapTimer = -1;
@@ -169,27 +171,30 @@ final class ChannelFeed {
         s.subscriber.whenDrained(() -> context.runOnContext(v -> catchUp(s)));
         continue;
       }
-      s.subscriber.write(frame);
+      writes.add(s.subscriber);
       s.cursor = seq;
     }
+    writes.send(frame);
   }
 
   void deliverEphemeral(EncodedFrame frame) {
     for (Subscription s : subscriptions.values()) {
       if ((s.state == State.LIVE || s.state == State.CATCHING_UP) && !s.subscriber.writeQueueFull()) {
-        s.subscriber.write(frame);
+        writes.add(s.subscriber);
       }
     }
+    writes.send(frame);
   }
 
   void deliverVersioned(long version, EncodedFrame frame) {
     for (Subscription s : subscriptions.values()) {
       if ((s.state == State.LIVE || s.state == State.CATCHING_UP) && version > s.snapshotVersion
           && !s.subscriber.writeQueueFull()) {
-        s.subscriber.write(frame);
+        writes.add(s.subscriber);
         s.snapshotVersion = version;
       }
     }
+    writes.send(frame);
   }
 
   private void catchUp(Subscription s) {
@@ -210,12 +215,14 @@ final class ChannelFeed {
         return;
       }
       HistoryPage page = ar.result();
+      List<EncodedFrame> frames = new ArrayList<>();
       for (Event e : page.events()) {
         if (e.seq() > s.cursor) {
-          s.subscriber.write(EncodedFrame.ofText(e.frame()));
+          frames.add(EncodedFrame.ofText(e.frame()));
           s.cursor = e.seq();
         }
       }
+      LoopWrites.send(s.subscriber, frames);
       boolean more = page.events().size() == PAGE || s.cursor < head;
       if (!more) {
         s.state = State.LIVE;

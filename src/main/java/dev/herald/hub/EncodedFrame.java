@@ -1,6 +1,7 @@
 package dev.herald.hub;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * One bridge frame as it goes out to every local socket: the UTF-8 bytes (what a raw WebSocket
@@ -11,6 +12,7 @@ public final class EncodedFrame {
 
   private volatile byte[] utf8;
   private volatile String text;
+  private volatile Object wire;
 
   private EncodedFrame(byte[] utf8, String text) {
     this.utf8 = utf8;
@@ -39,6 +41,21 @@ public final class EncodedFrame {
   public int size() {
     byte[] b = utf8;
     return b != null ? b.length : text.length();
+  }
+
+  /**
+   * The frame as one transport puts it on the wire (e.g. a complete WebSocket frame), made by
+   * {@code encoder} at most about once per node: threads that race may each encode it, and one
+   * result is kept. A node uses a single such encoding (the raw WebSocket's).
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T wire(Function<EncodedFrame, T> encoder) {
+    Object w = wire;
+    if (w == null) {
+      w = encoder.apply(this);
+      wire = w;
+    }
+    return (T) w;
   }
 
   public String text() {

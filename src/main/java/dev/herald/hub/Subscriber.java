@@ -1,12 +1,19 @@
 package dev.herald.hub;
 
 import dev.herald.core.HeraldException;
+import io.vertx.core.Context;
 
 /**
  * A local socket as the hub sees it. Calls come from the hub's thread and must never throw: the hub
  * writes one frame to many subscribers in a loop, and one closed socket must not cost the others.
  */
 public interface Subscriber {
+
+  /**
+   * The context whose thread owns the socket: the hub makes its writes from there, one task per
+   * event loop for all the sockets it owns. Null: the hub writes from its own thread.
+   */
+  Context context();
 
   /** Writes a complete bridge frame; the same instance goes to every local socket. */
   void write(EncodedFrame frame);

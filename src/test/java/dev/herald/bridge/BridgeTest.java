@@ -33,6 +33,27 @@ class BridgeTest extends OneNodeTest {
   }
 
   @Test
+  void plainAndCompressingSocketsGetTheSameDeliveriesInOrder() {
+    // a plain socket gets the node's pre-built WebSocket frame; one that offered permessage-deflate
+    // gets its frames through Vert.x: both see the same envelopes, in seq order
+    try (BridgeClient plain = node.bridge(); BridgeClient deflate = BridgeClient.connectWithCompression(node.port)) {
+      plain.subscribe("market:wire");
+      deflate.subscribe("market:wire");
+      for (int i = 1; i <= 50; i++) {
+        node.http.publish("market:wire", "tick", "é".repeat(i * 3)); // multi-byte UTF-8
+      }
+      node.http.publish("market:wire", "tick", "a".repeat(65_000)); // a frame over 64 KiB: 8-byte length
+      List<JsonObject> a = plain.deliveries("market:wire", 51, WAIT);
+      List<JsonObject> b = deflate.deliveries("market:wire", 51, WAIT);
+      assertThat(a).isEqualTo(b);
+      assertThat(a.stream().map(e -> e.getLong("seq")).toList())
+          .containsExactlyElementsOf(LongStream.rangeClosed(1, 51).boxed().toList());
+      assertThat(a.get(49).getString("data")).isEqualTo("é".repeat(150));
+      assertThat(a.get(50).getString("data")).hasSize(65_000);
+    }
+  }
+
+  @Test
   void sinceReplaysStoredEventsThenContinuesLiveWithoutGapOrDuplicate() throws Exception {
     String channel = "market:resume";
     for (int i = 1; i <= 40; i++) {

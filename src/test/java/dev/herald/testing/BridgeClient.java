@@ -49,6 +49,11 @@ public final class BridgeClient implements AutoCloseable {
     return connect(port, null, new WebSocketClientOptions().setReceiveBufferSize(4096));
   }
 
+  /** A client that offers permessage-deflate, as browsers do. */
+  public static BridgeClient connectWithCompression(int port) {
+    return connect(port, null, new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+  }
+
   private static BridgeClient connect(int port, String token, WebSocketClientOptions options) {
     WebSocketClient client = CLIENTS.createWebSocketClient(options);
     String uri = "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));

@@ -1,0 +1,59 @@
+package dev.herald.hub;
+
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a frame to many subscribers from the event loops that own their sockets: one task per
+ * loop, instead of one hop between threads for every socket (which is what writing to a socket
+ * from the hub's thread costs: a queue, a wake-up and a drain per socket and frame). Every write
+ * of the hub to a subscriber goes through here, and a context runs its tasks in order, so each
+ * socket still gets frames in the order the hub wrote them. Used on the hub's thread only.
+ */
+final class LoopWrites {
+
+  // a node has a handful of event loops: a linear scan beats hashing a context per socket
+  private final List<Context> contexts = new ArrayList<>();
+  private final List<List<Subscriber>> subscribers = new ArrayList<>();
+
+  void add(Subscriber subscriber) {
+    Context ctx = subscriber.context();
+    int i = contexts.indexOf(ctx);
+    if (i < 0) {
+      i = contexts.size();
+      contexts.add(ctx);
+      subscribers.add(new ArrayList<>());
+    }
+    subscribers.get(i).add(subscriber);
+  }
+
+  /** Writes the frame to every subscriber added since the last call. */
+  void send(EncodedFrame frame) {
+    for (int i = 0; i < contexts.size(); i++) {
+      List<Subscriber> group = subscribers.get(i);
+      run(contexts.get(i), () -> {
+        for (Subscriber s : group) {
+          s.write(frame);
+        }
+      });
+    }
+    contexts.clear();
+    subscribers.clear();
+  }
+
+  /** Writes frames to one subscriber, in order (a page of history it is catching up on). */
+  static void send(Subscriber subscriber, List<EncodedFrame> frames) {
+    if (!frames.isEmpty()) {
+      run(subscriber.context(), () -> frames.forEach(subscriber::write));
+    }
+  }
+
+  private static void run(Context ctx, Runnable writes) {
+    if (ctx == null) {
+      writes.run();
+    } else {
+      ctx.runOnContext(v -> writes.run());
+    }
+  }
+}
