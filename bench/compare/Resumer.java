@@ -38,7 +38,9 @@ final class Resumer {
   Conn connect() {
     Conn c = new Conn(List.of(channel), loops.recorders.get(loop));
     c.log = log;
-    c.since = log.lastSeq > 0 ? log.lastSeq : -1;
+    // the first subscription starts at the head (the channel is fresh); every later one resumes after
+    // the last seq seen, 0 if none came yet (starting at the head again would skip what came meanwhile)
+    c.since = log.drops > 0 ? log.lastSeq : -1;
     conn = c;
     log.attempts++;
     long timeout = loops.vertx.setTimer(ATTEMPT_TIMEOUT_MS, t -> c.failed("not subscribed after " + ATTEMPT_TIMEOUT_MS + " ms"));
