@@ -1,3 +1,4 @@
+import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,16 @@ final class Bench {
     this.servers = servers;
     this.protocols = protocols;
     this.quick = quick;
+  }
+
+  /** One measurement of a kind of server, or what went wrong with it: a failure costs that row, not the run. */
+  static JsonObject orError(Servers.Kind kind, java.util.concurrent.Callable<JsonObject> measurement) {
+    try {
+      return measurement.call();
+    } catch (Exception e) {
+      Log.info("  " + kind.name().toLowerCase() + " failed: " + e);
+      return new JsonObject().put("target", kind.name().toLowerCase()).put("error", String.valueOf(e));
+    }
   }
 
   /** A server the generator started, as a target: its protocol, its port, its process. */

@@ -22,7 +22,7 @@ final class Memory {
     JsonArray results = new JsonArray();
     for (Servers.Kind kind : bench.protocols.keySet()) {
       for (int n : sizes) {
-        results.add(measure(bench, kind, n));
+        results.add(Bench.orError(kind, () -> measure(bench, kind, n)));
       }
     }
     return new JsonObject()
