@@ -52,6 +52,10 @@ final class Resumer {
             .setURI(target.protocol().path(c.channels, null)))
         .onSuccess(ws -> {
           c.ws = ws;
+          if (c != conn) {
+            c.close(); // this attempt was given up (timed out) while connecting: a second subscription would duplicate
+            return;
+          }
           ws.handler(frame -> target.protocol().frame(c, frame));
           ws.exceptionHandler(err -> { });
           ws.closeHandler(v -> {
