@@ -1,12 +1,15 @@
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import java.util.BitSet;
 
 /**
  * What one storm client received, event by event (written from its event loop only). Events are
  * numbered by the publisher's schedule: event k was scheduled at start + k x interval, the time it
  * carries as "t". Herald deliveries also carry the channel's seq: the last one seen is the resume
- * point, and a seq that skips or repeats is counted. Once the coordinator hands over the events
- * accepted before the kill, the client is caught up when it has resubscribed and holds them all.
+ * point, and a seq that skips or repeats is counted. The arrival time of each event is kept: the
+ * client has caught up once it has resubscribed and holds every accepted event scheduled before
+ * that ({@link #caughtUpAt}, worked out at the end). While the run goes on, the coordinator
+ * watches a simpler sign: holding every event accepted before the stop ({@link #heldPreStopAt}).
  */
 final class DeliveryLog {
 
@@ -15,6 +18,7 @@ final class DeliveryLog {
   private final long start;
   private final double interval;
   final BitSet received = new BitSet();
+  private long[] arrivals = new long[256];
   long deliveries;
   long duplicates;
   long lastSeq;
@@ -25,7 +29,7 @@ final class DeliveryLog {
   long drops;
   long attempts;
   long resubscribedAt = -1;
-  long caughtUpAt = -1;
+  long heldPreStopAt = -1;
   private boolean dropped;
   private boolean firstAfterResubscribe;
   private BitSet mustHave;
@@ -46,6 +50,11 @@ final class DeliveryLog {
       int k = index(sentAt);
       if (received.get(k)) {
         duplicates++;
+      } else {
+        if (k >= arrivals.length) {
+          arrivals = Arrays.copyOf(arrivals, Math.max(k + 1, 2 * arrivals.length));
+        }
+        arrivals[k] = System.nanoTime();
       }
       received.set(k);
     }
@@ -88,7 +97,7 @@ final class DeliveryLog {
   }
 
   private void checkCaughtUp() {
-    if (caughtUpAt >= 0 || mustHave == null || resubscribedAt < 0) {
+    if (heldPreStopAt >= 0 || mustHave == null || resubscribedAt < 0) {
       return;
     }
     int k = mustHave.nextSetBit(missingFrom);
@@ -96,10 +105,28 @@ final class DeliveryLog {
       k = mustHave.nextSetBit(k + 1);
     }
     if (k < 0) {
-      caughtUpAt = System.nanoTime();
+      heldPreStopAt = System.nanoTime();
     } else {
       missingFrom = k;
     }
+  }
+
+  /**
+   * When this client had resubscribed and held every accepted event scheduled before it
+   * resubscribed (what it missed while away, replayed or not), or -1 if one never came.
+   */
+  long caughtUpAt(BitSet accepted) {
+    if (resubscribedAt < 0) {
+      return -1;
+    }
+    long at = resubscribedAt;
+    for (int k = accepted.nextSetBit(0); k >= 0 && start + k * interval < resubscribedAt; k = accepted.nextSetBit(k + 1)) {
+      if (!received.get(k)) {
+        return -1;
+      }
+      at = Math.max(at, arrivals[k]);
+    }
+    return at;
   }
 
   /** Accepted events this client never received. */
