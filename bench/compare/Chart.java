@@ -19,7 +19,7 @@ public class Chart {
       "herald-cluster-local", "#2b6cb0", "herald-cluster-split", "#63b3ed");
   private static final int PANEL_W = 460;
   private static final int PANEL_H = 220;
-  private static final int ROW_H = PANEL_H + 90;
+  private static final int ROW_H = PANEL_H + 100;
 
   public static void main(String[] args) throws Exception {
     JsonObject report = new JsonObject(Files.readString(Path.of(args[0])));
@@ -38,15 +38,23 @@ public class Chart {
       }
     }
     int width = 2 * PANEL_W + 120;
-    int height = 70 + names.size() * ROW_H + 30;
+    int height = 84 + names.size() * ROW_H + 20;
     StringBuilder b = new StringBuilder();
     b.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n", width, height));
     b.append(String.format("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
+    JsonObject machine = report.getJsonObject("machine");
+    String load = String.join(" ", java.util.Arrays.asList(machine.getString("load_average_start").split(" ")).subList(0, 3));
     b.append(text(20, 24, 15, "start", "Herald vs Socket.IO 4.8 vs bare Vert.x WebSocket (" + report.getString("started_at")
-        + ", " + report.getJsonObject("machine").getInteger("cores") + " cores, load " + report.getJsonObject("machine").getString("load_average_start") + ")"));
-    b.append(text(20, 42, 11, "start", "server CPU per delivery (Herald: JVM + its PostgreSQL; lighter part: JVM alone) and p99 "
+        + ", " + machine.getInteger("cores") + " shared cores, load average at start " + load + ")"));
+    b.append(text(20, 42, 11, "start", "server CPU per delivery (Herald: dark = its JVM, light top = its PostgreSQL) and p99 "
         + "publish→deliver latency from the scheduled send; lower is better"));
-    int y = 70;
+    int lx = 20;
+    for (String t : List.of("herald", "socketio", "raw", "herald-cluster-split")) {
+      b.append(String.format("<rect x=\"%d\" y=\"50\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", lx, COLORS.get(t)));
+      b.append(text(lx + 14, 59, 10, "start", t.equals("herald-cluster-split") ? "cluster split (vs local)" : t));
+      lx += t.length() * 7 + 60;
+    }
+    int y = 84;
     for (String s : names) {
       JsonArray results = scenarios.getJsonObject(s).getJsonArray("results");
       b.append(text(20, y + 4, 13, "start", "scenario: " + s));
@@ -97,7 +105,11 @@ public class Chart {
         b.append(text(bx + barW / 2, bottom - h - 3, 9, "middle", fmt(val)));
         b.append(text(bx + barW / 2, bottom + 12, 8, "middle", shortName(r.getString("target"))));
       }
-      b.append(text(x0 + g * groupW + groupW / 2, bottom + 26, 10, "middle", e.getKey()));
+      // "1000 subscribers @ 25000/s" on two lines
+      String[] label = e.getKey().split(" @ |, ", 2);
+      for (int line = 0; line < label.length; line++) {
+        b.append(text(x0 + g * groupW + groupW / 2, bottom + 26 + 12 * line, 10, "middle", label[line]));
+      }
       g++;
     }
     return b.toString();

@@ -14,6 +14,8 @@ import java.util.Map;
 final class Cpu {
 
   static final double TICKS_PER_S = 100.0; // USER_HZ on Linux
+  /** Suffix of the kernel part (stime) of a process's ticks: sockets cost the kernel as much as the JVM. */
+  private static final String KERNEL = ":kernel";
 
   /** A server process; db marks the embedded PostgreSQL (reported with and without). */
   record Proc(String name, long pid, boolean withChildren, boolean db) {
@@ -27,6 +29,8 @@ final class Cpu {
     Map<Long, Long> children = childTicks(procs);
     for (Proc p : procs) {
       m.merge(p.name(), ticks(p.pid()) + (p.withChildren() ? children.getOrDefault(p.pid(), 0L) : 0L), Long::sum);
+      long[] st = stat(p.pid());
+      m.merge(p.name() + KERNEL, st == null ? 0 : st[2], Long::sum);
     }
     m.put("generator", ticks(ProcessHandle.current().pid()));
     try {
@@ -45,6 +49,7 @@ final class Cpu {
   /** Seconds of CPU per name between two samples, and cores (seconds / window). */
   static JsonObject diff(List<Proc> procs, Map<String, Long> a, Map<String, Long> b, double windowS) {
     JsonObject seconds = new JsonObject();
+    JsonObject kernel = new JsonObject();
     double server = 0;
     double serverWithoutDb = 0;
     for (Proc p : procs) {
@@ -53,6 +58,7 @@ final class Cpu {
       }
       double s = Math.max(0, b.getOrDefault(p.name(), 0L) - a.getOrDefault(p.name(), 0L)) / TICKS_PER_S;
       seconds.put(p.name(), s);
+      kernel.put(p.name(), Math.max(0, b.getOrDefault(p.name() + KERNEL, 0L) - a.getOrDefault(p.name() + KERNEL, 0L)) / TICKS_PER_S);
       server += s;
       if (!p.db()) {
         serverWithoutDb += s;
@@ -64,6 +70,7 @@ final class Cpu {
         .put("server_s", Stats.round(server, 2))
         .put("server_without_db_s", Stats.round(serverWithoutDb, 2))
         .put("per_process_s", seconds)
+        .put("per_process_kernel_s", kernel) // of which in the kernel (stime; PostgreSQL: the postmaster only)
         .put("server_cores", Stats.round(server / windowS, 3))
         .put("generator_cores", Stats.round(generator / windowS, 3));
     if (a.containsKey("machine_busy")) {
@@ -101,12 +108,12 @@ final class Cpu {
     return sums;
   }
 
-  /** {ppid, utime+stime} from /proc/pid/stat, or null. */
+  /** {ppid, utime+stime, stime} from /proc/pid/stat, or null. */
   private static long[] stat(long pid) {
     try {
       String s = Files.readString(Path.of("/proc/" + pid + "/stat"));
       String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-      return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12])};
+      return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[12])};
     } catch (IOException | RuntimeException e) {
       return null;
     }

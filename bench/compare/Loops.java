@@ -1,10 +1,10 @@
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -44,16 +44,8 @@ final class Loops {
     return p.future();
   }
 
-  /** A context on its own event loop (a verticle per context makes Vert.x spread them over loops). */
+  /** A new event-loop context: Vert.x hands them out round-robin over its loops. */
   private Context newContext() {
-    Promise<Context> ctx = Promise.promise();
-    vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        ctx.complete(context);
-        return Future.succeededFuture();
-      }
-    }).await();
-    return ctx.future().await();
+    return ((VertxInternal) vertx).createEventLoopContext();
   }
 }

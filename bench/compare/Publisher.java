@@ -24,6 +24,7 @@ final class Publisher {
 
   static final int MAX_IN_FLIGHT = 64;
   static final int CONNECT_TIMEOUT_MS = 5000;
+  static final int MAX_BATCH = 1000;
   private static final String PAD = "x".repeat(64);
 
   private final Vertx vertx;
@@ -37,11 +38,14 @@ final class Publisher {
   private volatile long from = Long.MAX_VALUE;
   private volatile long to = Long.MAX_VALUE;
   private int inFlight;
+  private List<Protocol.Pub> due = new ArrayList<>();
+  private List<Long> dueTimes = new ArrayList<>();
+  private List<Integer> dueFanouts = new ArrayList<>(); // deliveries each should cause inside the window
   // counters, read by the coordinator for progress and at the end
   volatile long sent;
   volatile long ok;
   volatile long failed;
-  volatile long skipped;
+  volatile long skipped; // dropped when more than MAX_BATCH publishes were waiting
   volatile long expectedInWindow;
   private final List<Long> publishLatency = new ArrayList<>();
   private String lastError;
@@ -84,35 +88,33 @@ final class Publisher {
 
   private void tick() {
     long now = System.nanoTime();
-    List<Protocol.Pub> due = null;
-    List<Long> times = null;
-    int fanout = 0;
     for (int s = 0; s < streams.size(); s++) {
       Stream st = streams.get(s);
       double interval = 1e9 / st.perSecond();
       long at;
       while ((at = start + (long) (next[s] * interval)) <= now) {
-        if (due == null) {
-          due = new ArrayList<>();
-          times = new ArrayList<>();
-        }
         due.add(new Protocol.Pub(target.protocol().channel(st.channel().apply(next[s])),
             "{\"t\":" + at + ",\"p\":\"" + PAD + "\"}"));
-        times.add(at);
-        if (at >= from && at < to) {
-          fanout += st.fanout();
-        }
+        dueTimes.add(at);
+        dueFanouts.add(at >= from && at < to ? st.fanout() : 0);
         next[s]++;
       }
     }
-    if (due == null) {
+    // at the in-flight cap, what is due waits for the next tick and goes out in one batch then;
+    // its latency still counts from the scheduled time
+    if (due.isEmpty() || inFlight >= MAX_IN_FLIGHT) {
       return;
     }
-    if (inFlight >= MAX_IN_FLIGHT) {
-      skipped += due.size();
-      return;
+    if (due.size() > MAX_BATCH) {
+      skipped += due.size() - MAX_BATCH; // hopelessly behind: drop the oldest rather than grow without bound
+      due.subList(0, due.size() - MAX_BATCH).clear();
+      dueTimes.subList(0, dueTimes.size() - MAX_BATCH).clear();
+      dueFanouts.subList(0, dueFanouts.size() - MAX_BATCH).clear();
     }
-    send(due, times, fanout);
+    send(due, dueTimes, dueFanouts.stream().mapToInt(Integer::intValue).sum());
+    due = new ArrayList<>();
+    dueTimes = new ArrayList<>();
+    dueFanouts = new ArrayList<>();
   }
 
   private void send(List<Protocol.Pub> due, List<Long> times, int fanoutInWindow) {

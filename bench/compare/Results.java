@@ -38,9 +38,10 @@ final class Results {
         .put("generator_us_per_delivery", Stats.round(cpu.getDouble("generator_cores") * windowS * perDelivery, 2))
         .put("cpu", cpu)
         .put("publishes", new JsonObject().put("sent", pub.sent).put("ok", pub.ok).put("failed", pub.failed)
-            .put("skipped_over_in_flight_cap", pub.skipped).put("last_error", pub.lastError()))
+            .put("dropped_far_behind", pub.skipped).put("last_error", pub.lastError()))
         .put("expected_deliveries_in_window", pub.expectedInWindow)
         .put("received_deliveries_in_window", n)
+        // not arrived within the wait after the window (late or lost: a stalled server shows here)
         .put("missing", Math.max(0, pub.expectedInWindow - n))
         .put("extra", Math.max(0, n - pub.expectedInWindow))
         .put("subscriber_errors", errors);
