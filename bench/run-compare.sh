@@ -2,13 +2,15 @@
 # Herald vs Socket.IO 4.8 vs a bare Vert.x WebSocket broadcaster, side by side in one run: CPU per
 # delivery and publish -> deliver latency at fixed offered loads (bench/compare/, bench/peers/).
 #
-#   bench/run-compare.sh [--scenarios fanout,channels,cluster] [--targets herald,socketio,raw] [--quick]
+#   bench/run-compare.sh [--scenarios fanout,channels,cluster,memory,storm] [--targets herald,socketio,raw] [--quick]
 #
 # Starts every server it needs on free 127.0.0.1 ports with throw-away data dirs (one Herald node
 # with its embedded PostgreSQL, the Socket.IO peer, the raw peer; for "cluster" two more Herald
 # nodes sharing the first cluster node's PostgreSQL, in a cluster of their own), runs the generator
 # under a timeout, writes bench/results/compare-<date>-<time>.json and an SVG chart next to it, and
-# stops everything it started, whatever happened. Progress on stderr.
+# stops everything it started, whatever happened. Progress on stderr. The memory and storm scenarios
+# need fresh or restarted servers: the generator starts those itself (bench/compare/Servers.java)
+# under the same work dir, and writes their pids where the cleanup below finds them.
 # Environment: HERALD_JAR (another build), HERALD_JAVA_OPTS (JVM options for the Herald nodes, e.g.
 # a flight recording), BENCH_LABEL (a note in the report), BENCH_OUT (report path).
 set -euo pipefail
@@ -17,19 +19,19 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JAR="${HERALD_JAR:-$ROOT/target/herald.jar}"
 RESULTS="$ROOT/bench/results"
-SCENARIOS="fanout,channels,cluster"
-TARGETS="herald,socketio,raw"   # the single-node servers of scenarios 1 and 2
+SCENARIOS="fanout,channels,cluster"   # memory and storm run when asked for (--scenarios memory,storm)
+TARGETS="herald,socketio,raw"   # the single-node servers of scenarios 1, 2, 3 and 5
 QUICK=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scenarios) SCENARIOS="$2"; shift 2 ;;
     --targets) TARGETS="$2"; shift 2 ;;
     --quick) QUICK="--quick"; shift ;;
-    *) echo "usage: bench/run-compare.sh [--scenarios fanout,channels,cluster] [--targets herald,socketio,raw] [--quick]" >&2
+    *) echo "usage: bench/run-compare.sh [--scenarios fanout,channels,cluster,memory,storm] [--targets herald,socketio,raw] [--quick]" >&2
        exit 2 ;;
   esac
 done
-GEN_TIMEOUT=$([[ -n "$QUICK" ]] && echo 420 || echo 1800)
+GEN_TIMEOUT=$([[ -n "$QUICK" ]] && echo 900 || echo 3000)
 API_KEY="bench-$RANDOM$RANDOM"
 JWT_SECRET="bench-secret-$RANDOM$RANDOM$RANDOM"
 log() { echo "[run-compare] $*" >&2; }
@@ -40,6 +42,16 @@ PG_PIDS=()  # embedded PostgreSQL postmasters of our Herald nodes (they normally
 
 cleanup() {
   local rc=$?
+  # servers the generator started itself (memory, storm), in case it could not stop them
+  if [[ -f "$WORK/generator-pids" ]]; then
+    # only processes still running with our work dir in their environment (a pid may have been reused)
+    while read -r pid; do
+      if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -q "^HERALD_DATA_DIR=$WORK/"; then PIDS+=("$pid"); fi
+    done <"$WORK/generator-pids"
+  fi
+  for f in "$WORK"/gen-herald-*/pg/postmaster.pid; do
+    if [[ -f "$f" ]]; then PG_PIDS+=("$(head -1 "$f")"); fi
+  done
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     kill "${PIDS[$i]}" 2>/dev/null || true
   done
@@ -96,7 +108,8 @@ javac -nowarn -d "$WORK/classes" -cp "$JAR" bench/compare/*.java bench/peers/raw
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average at start: $LOAD_START ($(nproc) cores)"
-ARGS=(--api-key "$API_KEY" --jwt-secret "$JWT_SECRET" --scenarios "$SCENARIOS" $QUICK)
+ARGS=(--api-key "$API_KEY" --jwt-secret "$JWT_SECRET" --scenarios "$SCENARIOS" $QUICK
+  --jar "$JAR" --classes "$WORK/classes" --work "$WORK" --targets "$TARGETS")
 
 wants() { [[ "$SCENARIOS" =~ fanout|channels && ",$TARGETS," == *",$1,"* ]]; }
 if wants herald; then

@@ -31,7 +31,9 @@ public class Chart {
     JsonObject scenarios = report.getJsonObject("scenarios");
     List<String> names = new ArrayList<>();
     for (String s : scenarios.fieldNames()) {
-      if (scenarios.getJsonObject(s).containsKey("results")) {
+      JsonArray results = scenarios.getJsonObject(s).getJsonArray("results");
+      // load scenarios only: memory and storm report other things (see their JSON)
+      if (results != null && !results.isEmpty() && results.getJsonObject(0).containsKey("cpu_us_per_delivery")) {
         names.add(s);
       }
     }

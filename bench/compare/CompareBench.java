@@ -40,7 +40,15 @@ public class CompareBench {
   static void run(Opts o, Vertx vertx) throws Exception {
     long started = System.nanoTime();
     String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-    Bench bench = new Bench(new Loops(vertx, 2), targets(o, runId), o.quick);
+    HeraldProtocol herald = new HeraldProtocol(runId, o.apiKey, o.jwtSecret == null ? null : new Jwt(o.jwtSecret));
+    Servers servers = o.work == null ? null
+        : new Servers(new Servers.Setup(Path.of(o.jar), Path.of(o.classes), Path.of(o.work), o.apiKey, o.jwtSecret));
+    Map<Servers.Kind, Protocol> protocols = new LinkedHashMap<>();
+    protocols.put(Servers.Kind.HERALD, herald);
+    protocols.put(Servers.Kind.SOCKETIO, new SocketIoProtocol());
+    protocols.put(Servers.Kind.RAW, new RawProtocol());
+    protocols.keySet().removeIf(k -> !o.kinds.contains(k.name().toLowerCase()));
+    Bench bench = new Bench(new Loops(vertx, 2), targets(o, herald), servers, protocols, o.quick);
     JsonObject report = new JsonObject()
         .put("benchmark", "herald-compare")
         .put("started_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
@@ -56,6 +64,8 @@ public class CompareBench {
         case "fanout" -> Fanout.run(bench);
         case "channels" -> ManyChannels.run(bench);
         case "cluster" -> Cluster.run(bench);
+        case "memory" -> Memory.run(bench);
+        case "storm" -> Storm.run(bench);
         default -> throw new IllegalArgumentException(s);
       });
     }
@@ -70,9 +80,8 @@ public class CompareBench {
     }
   }
 
-  static Map<String, Target> targets(Opts o, String runId) {
+  static Map<String, Target> targets(Opts o, HeraldProtocol herald) {
     Map<String, Target> t = new LinkedHashMap<>();
-    HeraldProtocol herald = new HeraldProtocol(runId, o.apiKey, o.jwtSecret == null ? null : new Jwt(o.jwtSecret));
     Map<String, String> s = o.servers.get("herald");
     if (s != null) {
       int port = Integer.parseInt(s.get("port"));

@@ -1,4 +1,5 @@
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import java.util.List;
 
@@ -9,6 +10,10 @@ final class Conn {
   final Recorder recorder;
   final Promise<Void> subscribed = Promise.promise();
   WebSocket ws;
+  /** Resume point for protocols that have one (Herald: headers.since on register); -1 for none. */
+  long since = -1;
+  /** Per-event bookkeeping of the reconnect storm (which events arrived, seq continuity); null elsewhere. */
+  DeliveryLog log;
   private int acks;
   private boolean closing;
 
@@ -28,8 +33,11 @@ final class Conn {
     }
   }
 
-  void delivered(long sentAt) {
+  void delivered(long sentAt, Buffer frame) {
     recorder.delivery(sentAt);
+    if (log != null) {
+      log.delivered(sentAt, frame);
+    }
   }
 
   void failed(String why) {

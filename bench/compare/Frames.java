@@ -11,13 +11,18 @@ final class Frames {
 
   /** The scheduled send time a delivery carries ({"t":nanos,...} in its data), or -1 if it has none. */
   static long sentAt(Buffer frame) {
-    int i = indexOf(frame, SENT_AT, 0);
+    return number(frame, SENT_AT);
+  }
+
+  /** The integer right after the first occurrence of key (e.g. {@code "seq":}), or -1 if key is absent. */
+  static long number(Buffer frame, byte[] key) {
+    int i = indexOf(frame, key, 0);
     if (i < 0) {
       return -1;
     }
     long v = 0;
     boolean neg = false;
-    int p = i + SENT_AT.length;
+    int p = i + key.length;
     if (p < frame.length() && frame.getByte(p) == '-') {
       neg = true;
       p++;

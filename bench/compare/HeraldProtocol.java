@@ -4,7 +4,8 @@ import java.util.stream.Collectors;
 
 /**
  * Herald's event-bus bridge on the raw WebSocket at /eventbus/websocket: one {@code register} with a
- * replyAddress per channel (Herald acks once live delivery is set up), deliveries are
+ * replyAddress per channel (Herald acks once live delivery is set up; after a reconnect it carries
+ * headers.since, the last seq the connection saw, and Herald replays what came after), deliveries are
  * {@code rec} frames whose body is the event envelope, a {@code ping} every 10 s. Publishes go to
  * the REST API with the API key. Logical channels map to fresh names of this run: {@code market:}
  * (anyone may subscribe) for shared ones, {@code user:{id}} with a JWT whose sub is id.
@@ -47,7 +48,9 @@ final class HeraldProtocol implements Protocol {
   @Override
   public void opened(Conn conn) {
     for (int i = 0; i < conn.channels.size(); i++) {
-      conn.send("{\"type\":\"register\",\"address\":" + Frames.quote(conn.channels.get(i)) + ",\"replyAddress\":\"ack-" + i + "\"}");
+      String resume = conn.since >= 0 ? ",\"headers\":{\"since\":" + conn.since + "}" : "";
+      conn.send("{\"type\":\"register\",\"address\":" + Frames.quote(conn.channels.get(i)) + ",\"replyAddress\":\"ack-" + i
+          + "\"" + resume + "}");
     }
   }
 
@@ -55,7 +58,7 @@ final class HeraldProtocol implements Protocol {
   public void frame(Conn conn, Buffer frame) {
     long sentAt = Frames.sentAt(frame);
     if (sentAt >= 0) {
-      conn.delivered(sentAt);
+      conn.delivered(sentAt, frame);
     } else if (Frames.contains(frame, ACK)) {
       conn.acked();
     } else if (Frames.startsWith(frame, ERR)) {

@@ -11,7 +11,7 @@ import java.util.Map;
  */
 final class Opts {
 
-  static final List<String> SCENARIOS = List.of("fanout", "channels", "cluster");
+  static final List<String> SCENARIOS = List.of("fanout", "channels", "cluster", "memory", "storm");
 
   final Map<String, Map<String, String>> servers = new HashMap<>();
   List<String> scenarios = SCENARIOS;
@@ -20,6 +20,11 @@ final class Opts {
   String jwtSecret;
   String out;
   String label = "";
+  // where the generator finds what it needs to start servers itself (memory, storm)
+  String jar;
+  String classes;
+  String work;
+  List<String> kinds = List.of("herald", "socketio", "raw");
 
   static Opts parse(String[] args) {
     Opts o = new Opts();
@@ -40,6 +45,10 @@ final class Opts {
         case "--jwt-secret" -> o.jwtSecret = v;
         case "--out" -> o.out = v;
         case "--label" -> o.label = v;
+        case "--jar" -> o.jar = v;
+        case "--classes" -> o.classes = v;
+        case "--work" -> o.work = v;
+        case "--targets" -> o.kinds = List.of(v.split(","));
         default -> usage("unknown option " + k);
       }
     }
@@ -77,7 +86,8 @@ final class Opts {
     System.err.println(problem);
     System.err.println("usage: CompareBench [--herald port=P,pid=PID,pgpid=PG] [--cluster ports=P1+P2,pids=A+B,pgpid=PG] "
         + "[--socketio port=P,pid=PID] [--raw port=P,pid=PID] --api-key KEY [--jwt-secret S] "
-        + "[--scenarios fanout,channels,cluster] [--quick] [--out FILE] [--label TEXT]");
+        + "[--scenarios fanout,channels,cluster,memory,storm] [--quick] [--out FILE] [--label TEXT] "
+        + "[--jar HERALD_JAR --classes RAW_PEER_CLASSES --work DIR [--targets herald,socketio,raw] (memory, storm)]");
     System.exit(2);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
@@ -22,6 +23,7 @@ final class Publisher {
   }
 
   static final int MAX_IN_FLIGHT = 64;
+  static final int CONNECT_TIMEOUT_MS = 5000;
   static final int MAX_BATCH = 1000;
   private static final String PAD = "x".repeat(64);
 
@@ -47,6 +49,8 @@ final class Publisher {
   volatile long expectedInWindow;
   private final List<Long> publishLatency = new ArrayList<>();
   private String lastError;
+  /** Told the scheduled time of every publish the server accepted (2xx), on the publisher's context. */
+  LongConsumer accepted = t -> { };
 
   Publisher(Vertx vertx, Context context, Target target, List<Stream> streams) {
     this.vertx = vertx;
@@ -61,8 +65,10 @@ final class Publisher {
     from = windowFrom;
     to = windowTo;
     context.runOnContext(v -> {
+      // a connect to a server that is restarting (storm) or whose accept queue overflows must fail,
+      // not hold one of the MAX_IN_FLIGHT slots for the default minute
       client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDefaultHost("127.0.0.1")
-          .setDefaultPort(target.publishPort()), new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
+          .setDefaultPort(target.publishPort()).setConnectTimeout(CONNECT_TIMEOUT_MS), new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
       timer = vertx.setPeriodic(1, t -> tick());
     });
   }
@@ -127,6 +133,7 @@ final class Publisher {
           if (ar.succeeded() && ar.result() / 100 == 2) {
             ok += due.size();
             expectedInWindow += fanoutInWindow;
+            times.forEach(accepted::accept);
             for (long t : times) {
               if (t >= from && t < to) {
                 publishLatency.add(now - t);

@@ -23,7 +23,7 @@ final class RawProtocol implements Protocol {
 
   @Override
   public void frame(Conn conn, Buffer frame) {
-    conn.delivered(Frames.sentAt(frame));
+    conn.delivered(Frames.sentAt(frame), frame);
   }
 
   @Override

@@ -148,7 +148,7 @@ final class Session implements AutoCloseable {
     return n;
   }
 
-  private static void sleepUntil(long nanos) throws InterruptedException {
+  static void sleepUntil(long nanos) throws InterruptedException {
     long ms = (nanos - System.nanoTime()) / 1_000_000;
     if (ms > 0) {
       Thread.sleep(ms);

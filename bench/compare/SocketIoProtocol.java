@@ -33,7 +33,7 @@ final class SocketIoProtocol implements Protocol {
     if (frame.length() == 1 && frame.getByte(0) == '2') {
       conn.send("3");
     } else if (Frames.startsWith(frame, EVENT)) {
-      conn.delivered(Frames.sentAt(frame));
+      conn.delivered(Frames.sentAt(frame), frame);
     } else if (Frames.startsWith(frame, ACK)) {
       conn.acked();
     } else if (Frames.startsWith(frame, OPEN)) {

@@ -2,6 +2,7 @@
 //   client → server: event "join" (room) with an ack: the socket joins the room, the ack says so
 //   HTTP POST /publish: one {room, event, data} or an array of them → io.to(room).emit(event, data)
 //   HTTP GET /health: 200 once listening
+//   HTTP GET /memory: process.memoryUsage() right after a full GC (run with node --expose-gc)
 // Listens on 127.0.0.1:$PORT only. No auth, no persistence: what a typical Socket.IO app does.
 'use strict';
 const http = require('http');
@@ -13,6 +14,16 @@ const MAX_BODY = 1 << 20;
 const httpServer = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    return;
+  }
+  if (req.method === 'GET' && req.url === '/memory') {
+    // heap after a full GC (needs node --expose-gc; without it the figures include garbage)
+    if (global.gc) {
+      global.gc();
+      global.gc();
+    }
+    res.writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ ...process.memoryUsage(), gc: Boolean(global.gc) }));
     return;
   }
   if (req.method !== 'POST' || req.url !== '/publish') {

@@ -27,9 +27,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * One browser connection (SockJS or raw WebSocket) speaking the Vert.x event-bus bridge protocol: {@code register} a channel
  * (optionally with {@code headers.since}), {@code unregister}, and {@code send} to Herald's services.
  * Every problem is answered with an {@code err} frame; the socket stays open.
+ *
+ * <p>A node holds tens of thousands of these, most of them idle, so a socket keeps only what it
+ * uses: the service table is shared, rate limiters appear with the first frame they limit, and
+ * the subscription map starts at the size of one subscription.
  */
 public final class BridgeSocket implements Subscriber {
 
@@ -46,6 +50,17 @@ public final class BridgeSocket implements Subscriber {
   /** Presence info given on register (headers.info) may be this large, encoded. */
   static final int MAX_INFO_BYTES = 1024;
 
+  /** Services a socket may send to, shared by every socket: name -> (socket, request) -> reply. */
+  private static final Map<String, BiFunction<BridgeSocket, Request, Future<?>>> SERVICES = Map.of(
+      "herald.publish", BridgeSocket::publish,
+      "herald.history", BridgeSocket::history,
+      "herald.auth", BridgeSocket::authenticate,
+      "herald.presence", BridgeSocket::presenceSnapshot,
+      "herald.typing", BridgeSocket::typing);
+  private static final Future<Identity> ANONYMOUS = Future.succeededFuture(Identity.ANONYMOUS);
+  /** Source of node-local socket ids (presence tracks sockets by id; only this node sees them). */
+  private static final AtomicLong SERIALS = new AtomicLong();
+
   private final BridgeConnection socket;
   /**
    * The context of the event loop that owns the connection (the handshake ran on it); the hub
@@ -53,23 +68,24 @@ public final class BridgeSocket implements Subscriber {
    * of its loop's context, and the hub groups sockets by context, one task per group.
    */
   private final Context context = Vertx.currentContext() instanceof ContextInternal ctx ? ctx.unwrap() : null;
-  private final String id = UUID.randomUUID().toString();
+  private final long serial = SERIALS.incrementAndGet();
   private final Hub hub;
   private final PresenceTracker presence;
   private final AggregationVerticle aggregation;
   private final Channels channels;
   private final Authenticator auth;
   private final int maxFrameBytes;
-  private final Map<String, Function<Request, Future<?>>> services;
   /**
    * Channel -> the register frame in force for it. Presence joins and leaves are decided under this
    * map's lock, so they reach the tracker in the order the frames came (see {@link #register}).
+   * Sized for one subscription, the common case; it grows as needed.
    */
-  private final Map<String, Object> subscribed = new ConcurrentHashMap<>();
+  private final Map<String, Object> subscribed = new ConcurrentHashMap<>(1);
   private final Backlog backlog;
   // floods of joins/leaves or typing frames cost every node work: a socket gets a fair share
-  private final RateLimiter presenceChanges = new RateLimiter(30, 10);
-  private final RateLimiter typingFrames = new RateLimiter(10, 2);
+  // (created on the first such frame: most sockets never send one)
+  private RateLimiter presenceChanges;
+  private RateLimiter typingFrames;
   private volatile Future<Identity> identity;
   private volatile boolean closed;
 
@@ -86,18 +102,17 @@ public final class BridgeSocket implements Subscriber {
     this.channels = channels;
     this.auth = auth;
     this.maxFrameBytes = maxFrameBytes;
-    this.backlog = new Backlog(socket::writeQueueFull);
-    this.services = Map.of(
-        "herald.publish", this::publish,
-        "herald.history", this::history,
-        "herald.auth", this::authenticate,
-        "herald.presence", this::presenceSnapshot,
-        "herald.typing", this::typing);
+    this.backlog = new Backlog(socket);
+  }
+
+  /** This socket's id for the presence tracker. */
+  private String id() {
+    return Long.toString(serial);
   }
 
   public void start() {
     String token = queryParam(socket.uri(), "token");
-    identity = token == null ? Future.succeededFuture(Identity.ANONYMOUS) : auth.verifyToken(token);
+    identity = token == null ? ANONYMOUS : auth.verifyToken(token);
     identity.onSuccess(this::goOnline).onFailure(err -> sendErr(null, HeraldException.from(err)));
     socket.frameHandler(this::onFrame);
     socket.drainHandler(v -> backlog.check());
@@ -105,7 +120,7 @@ public final class BridgeSocket implements Subscriber {
       synchronized (subscribed) {
         closed = true;
         hub.unsubscribeAll(this);
-        presence.leaveAll(id);
+        presence.leaveAll(id());
       }
     });
   }
@@ -141,7 +156,7 @@ public final class BridgeSocket implements Subscriber {
       synchronized (subscribed) {
         if (subscribed.remove(addr) != null) {
           hub.unsubscribe(this, addr);
-          presence.leave(id, addr);
+          presence.leave(id(), addr);
         }
       }
     } else if ("send".equals(type)) {
@@ -165,6 +180,9 @@ public final class BridgeSocket implements Subscriber {
       Namespace ns = channels.namespace(channel);
       JsonObject info = ns.presence() ? presenceInfo(who, headers) : null;
       if (ns.presence() || ns.viewers()) {
+        if (presenceChanges == null) {
+          presenceChanges = new RateLimiter(30, 10);
+        }
         presenceChanges.take("presence joins");
       }
       Long since = headers.containsKey("since") ? Channels.parseSince(headers.getValue("since")) : null;
@@ -182,7 +200,7 @@ public final class BridgeSocket implements Subscriber {
             hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
           } else if (subscribed.get(channel) == registration) {
             if (ns.presence() || ns.viewers()) {
-              presence.join(id, channel, who.subject(), info, ns.presence(), ns.viewers());
+              presence.join(id(), channel, who.subject(), info, ns.presence(), ns.viewers());
             }
             aggregation.subscribed(channel);
           }
@@ -202,10 +220,10 @@ public final class BridgeSocket implements Subscriber {
   private void send(String address, JsonObject frame, JsonObject headers) {
     Object replyAddress = frame.getValue("replyAddress");
     String answerTo = replyAddress instanceof String r ? r : address;
-    Function<Request, Future<?>> service = services.get(address);
+    BiFunction<BridgeSocket, Request, Future<?>> service = SERVICES.get(address);
     if (service == null) {
       sendErr(answerTo, HeraldException.notFound("no service at " + address
-          + "; services are " + String.join(", ", new TreeSet<>(services.keySet()))));
+          + "; services are " + String.join(", ", new TreeSet<>(SERVICES.keySet()))));
       return;
     }
     Object body = frame.getValue("body");
@@ -214,7 +232,7 @@ public final class BridgeSocket implements Subscriber {
       return;
     }
     identityFor(headers)
-        .compose(who -> service.apply(new Request(json, who)))
+        .compose(who -> service.apply(this, new Request(json, who)))
         .onSuccess(reply -> {
           if (replyAddress instanceof String r) {
             socket.write(Frames.rec(r, reply));
@@ -247,7 +265,7 @@ public final class BridgeSocket implements Subscriber {
       Identity previous = identity.result();
       identity = verified;
       if (previous == null || !Objects.equals(previous.subject(), who.subject())) {
-        presence.leave(id, PresenceTracker.ONLINE_CHANNEL);
+        presence.leave(id(), PresenceTracker.ONLINE_CHANNEL);
         goOnline(who);
       }
       return new JsonObject().put("ok", true).put("sub", who.subject());
@@ -274,15 +292,18 @@ public final class BridgeSocket implements Subscriber {
     }
     channels.checkSubscribe(req.who(), channel);
     channels.namespace(channel).requireTyping(channel);
+    if (typingFrames == null) {
+      typingFrames = new RateLimiter(10, 2);
+    }
     typingFrames.take("typing frames");
-    return presence.typing(id, channel, req.who().subject(), (Boolean) on).map(v -> new JsonObject().put("ok", true));
+    return presence.typing(id(), channel, req.who().subject(), (Boolean) on).map(v -> new JsonObject().put("ok", true));
   }
 
   /** Every socket of a token holder is a member of presence:users while it is open. */
   private void goOnline(Identity who) {
     synchronized (subscribed) { // never after the close handler's leaveAll
       if (who.subject() != null && !closed) {
-        presence.join(id, PresenceTracker.ONLINE_CHANNEL, who.subject(), claimInfo(who), true, false);
+        presence.join(id(), PresenceTracker.ONLINE_CHANNEL, who.subject(), claimInfo(who), true, false);
       }
     }
   }

@@ -2,6 +2,8 @@ package dev.herald.core;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -11,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * REST plumbing shared by the feature packages: who is calling, JSON in and out, and errors as
- * {"error":{code,message}} with the status, never a stack trace.
+ * {"error":{code,message}} with the status, never a stack trace. Responses are always written on
+ * the request's own event loop, wherever the answer was computed (the HTTP server runs in strict
+ * thread mode, see GatewayVerticle).
  */
 public final class Rest {
 
@@ -39,7 +43,22 @@ public final class Rest {
 
   /** Replies with JSON that is already text. */
   public static void replyJson(RoutingContext ctx, int status, String json) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json);
+    onRequestThread(ctx, () ->
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json));
+  }
+
+  /**
+   * Runs a response write on the request's event loop. Answers often come from another context (the
+   * hub, presence, the journal's caller hop); in strict thread mode Vert.x refuses a write from any
+   * thread but the request's own, and saves a multi-producer write queue per connection for it.
+   */
+  public static void onRequestThread(RoutingContext ctx, Runnable write) {
+    ContextInternal context = ((HttpServerRequestInternal) ctx.request()).context();
+    if (context.executor().inThread()) {
+      write.run();
+    } else {
+      context.runOnContext(v -> write.run());
+    }
   }
 
   /** The request body, or a 400 when there is none. */
@@ -60,6 +79,10 @@ public final class Rest {
   }
 
   public static void fail(RoutingContext ctx, Throwable failure) {
+    onRequestThread(ctx, () -> writeFailure(ctx, failure));
+  }
+
+  private static void writeFailure(RoutingContext ctx, Throwable failure) {
     HeraldException error = failure != null ? HeraldException.from(failure) : fromStatus(ctx.statusCode());
     if (error.status() >= 500 && failure != null && !(failure instanceof HeraldException)) {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);

@@ -2,7 +2,6 @@ package dev.herald.hub;
 
 import dev.herald.core.HeraldException;
 import dev.herald.journal.Event;
-import dev.herald.journal.HistoryPage;
 import dev.herald.journal.Journal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -62,6 +61,7 @@ final class ChannelFeed {
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
   private final TreeMap<Long, EncodedFrame> early = new TreeMap<>();
   private final LoopWrites writes = new LoopWrites();
+  private final ReplayPages replay;
   private long head = -1;
   private boolean filling;
   private long gapTimer = -1;
@@ -73,6 +73,7 @@ final class ChannelFeed {
     this.context = context;
     this.journal = journal;
     this.onEmpty = onEmpty;
+    this.replay = new ReplayPages(vertx, after -> here(journal.read(channel, after, PAGE)));
     this.consumer = vertx.eventBus().consumer(Hub.address(channel), msg -> onFrame(msg.body()));
     this.ready = here(consumer.completion().compose(v -> journal.head(channel))).map(h -> {
       head = h;
@@ -202,7 +203,7 @@ final class ChannelFeed {
       return;
     }
     s.state = State.CATCHING_UP;
-    here(journal.read(channel, s.cursor, PAGE)).onComplete(ar -> {
+    replay.after(s.cursor).onComplete(ar -> {
       if (subscriptions.get(s.subscriber) != s) {
         return;
       }
@@ -214,16 +215,16 @@ final class ChannelFeed {
         remove(s.subscriber);
         return;
       }
-      HistoryPage page = ar.result();
+      List<ReplayPages.Replayed> page = ar.result();
       List<EncodedFrame> frames = new ArrayList<>();
-      for (Event e : page.events()) {
+      for (ReplayPages.Replayed e : page) {
         if (e.seq() > s.cursor) {
-          frames.add(EncodedFrame.ofText(e.frame()));
+          frames.add(e.frame());
           s.cursor = e.seq();
         }
       }
       LoopWrites.send(s.subscriber, frames);
-      boolean more = page.events().size() == PAGE || s.cursor < head;
+      boolean more = page.size() == PAGE || s.cursor < head;
       if (!more) {
         s.state = State.LIVE;
       } else if (s.subscriber.writeQueueFull()) {

@@ -1,0 +1,63 @@
+package dev.herald.hub;
+
+import dev.herald.journal.Event;
+import dev.herald.journal.HistoryPage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
+
+/**
+ * Journal pages read to bring subscriptions up to date, shared. Subscriptions that resume from the
+ * same seq at about the same time (a reconnect storm after a node restart: thousands of clients
+ * whose last seq is the same) get one read and the same encoded frames, instead of a read, a JSON
+ * encoding and a frame per socket. A page serves for {@link #KEEP_MS} after it arrived; a failed
+ * read serves nobody else. One per channel feed, used on the hub's context only.
+ */
+final class ReplayPages {
+
+  static final long KEEP_MS = 2000;
+
+  /** One stored event, as every subscriber of the channel receives it. */
+  record Replayed(long seq, EncodedFrame frame) {
+  }
+
+  private final Vertx vertx;
+  private final LongFunction<Future<HistoryPage>> read;
+  private final Map<Long, Future<List<Replayed>>> pages = new HashMap<>();
+
+  /** {@code read} reads the page after a seq and completes on the hub's context. */
+  ReplayPages(Vertx vertx, LongFunction<Future<HistoryPage>> read) {
+    this.vertx = vertx;
+    this.read = read;
+  }
+
+  /** The stored events after {@code seq} (a page of them), read once for everyone who asks meanwhile. */
+  Future<List<Replayed>> after(long seq) {
+    Future<List<Replayed>> page = pages.get(seq);
+    if (page != null) {
+      return page;
+    }
+    Future<List<Replayed>> reading = read.apply(seq).map(ReplayPages::frames);
+    pages.put(seq, reading);
+    reading.onComplete(ar -> {
+      if (ar.failed()) {
+        pages.remove(seq, reading);
+      } else {
+        vertx.setTimer(KEEP_MS, t -> pages.remove(seq, reading));
+      }
+    });
+    return reading;
+  }
+
+  private static List<Replayed> frames(HistoryPage page) {
+    List<Replayed> frames = new ArrayList<>(page.events().size());
+    for (Event e : page.events()) {
+      frames.add(new Replayed(e.seq(), EncodedFrame.ofText(e.frame())));
+    }
+    return frames;
+  }
+}
