@@ -102,7 +102,8 @@ public final class Herald implements AutoCloseable {
     Herald herald;
     try {
       Aggregates aggregates = new Aggregates(config.aggregates(), pool);
-      Retention retention = new Retention(pool, namespaces);
+      // retention gets a connection of its own: a long delete must never hold up appends
+      Retention retention = new Retention(database.createPool(vertx, 1), namespaces);
       Journal journal = new Journal(pool, events -> {
         Hub.broadcast(vertx.eventBus(), events);
         retention.appended(events);
