@@ -1,7 +1,5 @@
 package dev.herald.core;
 
-import java.util.regex.Pattern;
-
 /**
  * Channel names are {@code [A-Za-z0-9_:.-]{1,200}}. The namespace is the part before the first ':',
  * or the whole name when it has none: channel {@code sales} is in namespace {@code sales}, and
@@ -9,13 +7,25 @@ import java.util.regex.Pattern;
  */
 public final class ChannelName {
 
-  private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_:.-]{1,200}");
+  private static final int MAX_LENGTH = 200;
 
   private ChannelName() {
   }
 
+  /** Checked on every publish and subscribe: a plain loop, not a regex. */
   public static boolean isValid(String name) {
-    return name != null && VALID.matcher(name).matches();
+    if (name == null || name.isEmpty() || name.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == ':' || c == '.' || c == '-';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Returns the name if valid, otherwise throws a 400 the client can act on. */

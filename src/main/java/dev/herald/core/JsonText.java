@@ -18,7 +18,12 @@ public final class JsonText {
       return out.append("null");
     }
     out.append('"');
-    for (int i = 0; i < value.length(); i++) {
+    int plain = 0;
+    while (plain < value.length() && !needsEscape(value.charAt(plain))) {
+      plain++;
+    }
+    out.append(value, 0, plain); // ids, types and channel names rarely need any escaping
+    for (int i = plain; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");
@@ -36,5 +41,9 @@ public final class JsonText {
       }
     }
     return out.append('"');
+  }
+
+  private static boolean needsEscape(char c) {
+    return c < 0x20 || c == '"' || c == '\\';
   }
 }

@@ -41,7 +41,9 @@ public final class Hub extends VerticleBase {
    */
   public static void broadcast(EventBus bus, List<Event> events) {
     for (Event e : events) {
-      bus.publish(address(e.channel()), Buffer.buffer().appendLong(e.seq()).appendString(e.frame()));
+      String frame = e.frame();
+      // sized for the common all-ASCII frame, so the buffer is not grown while the frame is copied in
+      bus.publish(address(e.channel()), Buffer.buffer(Long.BYTES + frame.length()).appendLong(e.seq()).appendString(frame));
     }
   }
 

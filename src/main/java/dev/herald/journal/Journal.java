@@ -122,6 +122,17 @@ public final class Journal {
         commit(batch, attempt + 1);
         return;
       }
+      // The next group goes to PostgreSQL first, then this one is announced while that one is in
+      // flight. Announcements keep commit order: the next group's completion runs on this same
+      // context, after this task.
+      boolean more;
+      synchronized (this) {
+        more = !queue.isEmpty();
+        flushing = more;
+      }
+      if (more) {
+        flushNext();
+      }
       if (ar.succeeded()) {
         commits.incrementAndGet();
         List<Appended> results = ar.result().appended();
@@ -138,14 +149,6 @@ public final class Journal {
         LOG.error("append of {} events failed", all.size(), ar.cause());
         HeraldException failure = HeraldException.unavailable("the event store is not reachable; nothing was stored");
         batch.forEach(p -> p.fail(failure));
-      }
-      boolean more;
-      synchronized (this) {
-        more = !queue.isEmpty();
-        flushing = more;
-      }
-      if (more) {
-        flushNext();
       }
     });
   }
