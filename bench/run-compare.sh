@@ -104,7 +104,7 @@ if [[ ! -d bench/peers/socketio/node_modules ]]; then
 fi
 # compiled up front, so that neither the generator nor the raw peer JIT-compiles javac while measured
 log "compiling the generator and the raw peer"
-javac -nowarn -d "$WORK/classes" -cp "$JAR" bench/compare/*.java bench/peers/raw-vertx/RawBroadcaster.java
+javac -nowarn -d "$WORK/classes" -cp "$JAR" bench/compare/*.java bench/common/DiskProbe.java bench/peers/raw-vertx/RawBroadcaster.java
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average at start: $LOAD_START ($(nproc) cores)"

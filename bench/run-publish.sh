@@ -69,7 +69,7 @@ trap 'exit 130' INT TERM
 # Compile the generator up front: the single-file launcher would run javac inside the measuring
 # JVM, and the JIT then spends a core compiling javac during the first phases.
 echo "[run-publish] compiling the load generator" >&2
-javac -nowarn -d "$DATA/generator" -cp "$JAR" "$ROOT/bench/publish/PublishBench.java"
+javac -nowarn -d "$DATA/generator" -cp "$JAR" "$ROOT/bench/publish/PublishBench.java" "$ROOT/bench/common/DiskProbe.java"
 
 echo "[run-publish] starting Herald on 127.0.0.1:$PORT, data in $DATA" >&2
 HERALD_PORT=$PORT HERALD_DATA_DIR="$DATA" HERALD_API_KEYS="$API_KEY" \

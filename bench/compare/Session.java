@@ -1,6 +1,7 @@
 import io.vertx.core.Future;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,9 @@ final class Session implements AutoCloseable {
     long to = from + (long) (measureS * 1e9);
     loops.recorders.forEach(r -> r.window(from, to));
     Publisher pub = new Publisher(loops.vertx, loops.publisherContext, target, streams);
+    // the disk's own fsync stalls in the same window: a durable publish cannot return before its WAL flush
+    DiskProbe disk = new DiskProbe(Path.of(System.getProperty("java.io.tmpdir")), to);
+    disk.start();
     pub.start(start, from, to);
     Map<String, Long> cpu0 = null;
     long lastTotal = delivered();
@@ -128,7 +132,8 @@ final class Session implements AutoCloseable {
       Recorder r = loops.recorders.get(i);
       snaps.add(Loops.on(loops.subscriberContexts.get(i), () -> Future.succeededFuture(r.take())).await());
     }
-    return Results.of(target, size, measureS, pub, publishLatency, snaps, Cpu.diff(target.processes(), cpu0, cpu1, measureS));
+    return Results.of(target, size, measureS, pub, publishLatency, snaps, Cpu.diff(target.processes(), cpu0, cpu1, measureS))
+        .put("disk_probe", disk.finish().toJson(from, to));
   }
 
   private long delivered() {

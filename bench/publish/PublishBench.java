@@ -1,12 +1,11 @@
 // Herald publish benchmark: durable publish throughput and publish->deliver latency on one node.
 //
-// Run with the fat jar on the classpath (JDK 17 single-file source launch):
-//   java -cp target/herald.jar bench/publish/PublishBench.java --url http://127.0.0.1:8080 --api-key k1 \
+// Normally started by bench/run-publish.sh, which starts and stops a throw-away Herald. By hand, compile it with
+// the disk probe it shares with bench/compare and run it with the fat jar on the classpath:
+//   javac -d /tmp/gen -cp target/herald.jar bench/publish/PublishBench.java bench/common/DiskProbe.java
+//   java -cp /tmp/gen:target/herald.jar PublishBench --url http://127.0.0.1:8080 --api-key k1 \
 //        --data-dir /path/to/HERALD_DATA_DIR [--herald-pid PID] [--out bench/results/x.json]
-// Normally started by bench/run-publish.sh, which starts and stops a throw-away Herald.
-//
-// (JDK 17 compiles the file in memory; run-publish.sh compiles it with javac first, so that the
-// measuring JVM does not spend a core JIT-compiling javac during the first phases.)
+// (Compiled up front so that the measuring JVM does not spend a core JIT-compiling javac during the first phases.)
 //
 // Phases (all bounded in time; every number is measured in this one run):
 //   jit-warmup                : both JVMs start cold: 64 in flight over 10 channels with subscribers, not reported
@@ -76,6 +75,8 @@ public class PublishBench {
   private final String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
   private final Cpu cpu;
   static final double QUIET_CORES = 0.25;
+  /** A second is undisturbed by the disk if no probe fsync in it (or the second before) took longer. */
+  static final long CALM_FSYNC_NANOS = 20_000_000L;
   private Pool stats;
   private final Instant heraldStart;
 
@@ -465,6 +466,8 @@ public class PublishBench {
     OpenLoop loop = new OpenLoop(pubCtx, client, channel, rate);
     sub.timeline = new Timeline(loop.measureStart, loop.measureStart, loop.end, 1_000_000_000L);
     sub.measureStart = loop.measureStart;
+    DiskProbe disk = new DiskProbe(Path.of(o.dataDir == null ? System.getProperty("java.io.tmpdir") : o.dataDir), loop.end);
+    disk.start();
     pubCtx.runOnContext(v -> loop.start());
     sleepUntil(loop.measureStart);
     Map<String, Long> before = cpu.sample();
@@ -482,16 +485,23 @@ public class PublishBench {
     Map<String, Long> after = cpu.sample();
     windowEnd(window);
     JsonObject pub = loop.done.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    disk.finish();
     java.util.Set<Integer> quiet = new java.util.TreeSet<>();
+    java.util.Set<Integer> undisturbed = new java.util.TreeSet<>();
     for (Object x : pub.getJsonArray("publish_per_second")) {
       JsonObject second = (JsonObject) x;
       int i = (int) Math.round(second.getDouble("s"));
       if (i >= 0 && i < cpuPerSecond.size()) {
         JsonObject c = cpuPerSecond.get(i);
         second.put("cpu_herald", c.getDouble("herald")).put("cpu_postgres", c.getDouble("postgres"))
-            .put("cpu_generator", c.getDouble("generator")).put("cpu_everything_else", c.getDouble("everything_else"));
+            .put("cpu_generator", c.getDouble("generator")).put("cpu_everything_else", c.getDouble("everything_else"))
+            .put("disk_fsync_max_ms", round(fsyncMax(disk, loop.measureStart, i) / 1e6, 1));
         if (c.getDouble("everything_else", 9.0) <= QUIET_CORES) {
           quiet.add(i);
+          // a stall late in the second before still delays the events sent in this one
+          if (Math.max(fsyncMax(disk, loop.measureStart, i), fsyncMax(disk, loop.measureStart, i - 1)) <= CALM_FSYNC_NANOS) {
+            undisturbed.add(i);
+          }
         }
       }
     }
@@ -505,6 +515,16 @@ public class PublishBench {
         .put("seconds", quiet.size())
         .put("publish_ms", quietPublish.summary())
         .put("deliver_ms", quietDeliver.summary()));
+    pub.put("disk_probe", disk.toJson(loop.measureStart, loop.end));
+    Hist calmPublish = loop.timeline.merged(undisturbed::contains);
+    Hist calmDeliver = Future.<Hist>future(p -> subCtx.runOnContext(v -> p.complete(sub.timeline.merged(undisturbed::contains))))
+        .await();
+    pub.put("undisturbed_seconds", new JsonObject()
+        .put("definition", "quiet seconds in which, in that second and the one before, no disk probe fsync took over "
+            + CALM_FSYNC_NANOS / 1_000_000 + " ms: what Herald does when neither the CPU nor the disk is taken from it")
+        .put("seconds", undisturbed.size())
+        .put("publish_ms", calmPublish.summary())
+        .put("deliver_ms", calmDeliver.summary()));
     // give deliveries of the last events a moment to arrive
     long waitStart = System.nanoTime();
     long deadline = waitStart + (long) (Long.getLong("bench.deliverWaitMs", 3000) * 1e6);
@@ -1043,6 +1063,16 @@ public class PublishBench {
             .put("quiet_deliver_p50_ms", q.getJsonObject("deliver_ms").getDouble("p50"))
             .put("quiet_deliver_p99_ms", q.getJsonObject("deliver_ms").getDouble("p99"));
       }
+      JsonObject d = rate.getJsonObject("disk_probe");
+      s.put("disk_fsync_p99_ms", d.getJsonObject("fsync_ms").getDouble("p99"))
+          .put("disk_fsync_max_ms", d.getJsonObject("fsync_ms").getDouble("max"))
+          .put("disk_stalls_over_50ms", d.getJsonArray("stalls_over_50ms").size());
+      JsonObject u = rate.getJsonObject("undisturbed_seconds");
+      if (u.getInteger("seconds") > 0) {
+        s.put("undisturbed_seconds", u.getInteger("seconds"))
+            .put("undisturbed_publish_p99_ms", u.getJsonObject("publish_ms").getDouble("p99"))
+            .put("undisturbed_deliver_p99_ms", u.getJsonObject("deliver_ms").getDouble("p99"));
+      }
     }
     for (Object p : peers) {
       JsonObject j = (JsonObject) p;
@@ -1092,6 +1122,11 @@ public class PublishBench {
       socket.exceptionHandler(err -> errors.add(err));
       return socket.writeTextMessage(new JsonObject().put("type", "register").put("address", channel).encode()).map(socket);
     });
+  }
+
+  /** Longest disk probe fsync that started in second s of the window starting at origin. */
+  static long fsyncMax(DiskProbe disk, long origin, int s) {
+    return disk.maxBetween(origin + s * 1_000_000_000L, origin + (s + 1) * 1_000_000_000L);
   }
 
   static void sleepUntil(long nanoTime) throws InterruptedException {
