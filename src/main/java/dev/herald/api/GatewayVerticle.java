@@ -40,7 +40,11 @@ public final class GatewayVerticle extends VerticleBase {
     // Strict thread mode: every HTTP response is written on its request's event loop (Rest sees to
     // it), so Vert.x gives each connection a direct write path instead of a multi-producer queue
     // (about 4.7 KB per connection, kept for as long as a WebSocket upgraded from it stays open).
+    // No WebSocket compression, although browsers offer permessage-deflate: a delivery is one frame
+    // built per node and written to every socket as it is, and a deflating socket would need its
+    // own compressed copy and zlib state (~100 KB of native memory per connection, measured).
     HttpServerOptions http = new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
         .setStrictThreadMode(true)
         .setMaxWebSocketFrameSize(4 * config.maxBodyBytes()).setMaxWebSocketMessageSize(4 * config.maxBodyBytes());
     return vertx.createHttpServer(http)

@@ -4,6 +4,7 @@ import dev.herald.hub.EncodedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.lang.reflect.Field;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * A delivery as a complete WebSocket TEXT frame (header and UTF-8 payload; a server's frames are
  * not masked), built once per node and written to each socket's channel as it is: no per-socket
  * frame objects, encoding or copy into a new frame. Only for sockets that negotiated no extension
- * (a compressed socket gets frames through Vert.x).
+ * (Herald's server accepts none; a socket with one would get its frames through Vert.x).
  */
 final class WebSocketWire {
 
@@ -53,10 +54,6 @@ final class WebSocketWire {
    * whose channel we cannot reach).
    */
   static ChannelHandlerContext channel(ServerWebSocket ws) {
-    String extensions = ws.headers() == null ? null : ws.headers().get("Sec-WebSocket-Extensions");
-    if (extensions != null && !extensions.isBlank()) {
-      return null;
-    }
     Object core = ws;
     try {
       if (!(core instanceof WebSocketInternal) && WRAPPED != null && WRAPPED.getDeclaringClass().isInstance(core)) {
@@ -65,7 +62,13 @@ final class WebSocketWire {
     } catch (IllegalAccessException e) {
       return null;
     }
-    return core instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
+    if (!(core instanceof WebSocketInternal internal)) {
+      return null;
+    }
+    ChannelHandlerContext ctx = internal.channelHandlerContext();
+    // an extension negotiated at the handshake sits in the pipeline as an encoder of its own
+    boolean extended = ctx.pipeline().toMap().values().stream().anyMatch(h -> h instanceof WebSocketExtensionEncoder);
+    return extended ? null : ctx;
   }
 
   private static Field wrappedField() {

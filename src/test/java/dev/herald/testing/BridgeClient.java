@@ -64,6 +64,11 @@ public final class BridgeClient implements AutoCloseable {
         .await();
   }
 
+  /** The extensions Herald accepted in the handshake response (null: none). */
+  public String negotiatedExtensions() {
+    return socket.headers() == null ? null : socket.headers().get("Sec-WebSocket-Extensions");
+  }
+
   /** Stops reading from the socket, like a browser tab frozen in the background. */
   public void pause() {
     socket.pause();
