@@ -27,8 +27,10 @@ final class Loops {
       Context ctx = newContext();
       subscriberContexts.add(ctx);
       recorders.add(new Recorder());
+      // clients offer permessage-deflate as browsers do; each server decides whether to accept it
       clients.add(on(ctx, () -> Future.succeededFuture(vertx.createWebSocketClient(new WebSocketClientOptions()
-          .setMaxConnections(20_000).setConnectTimeout(30_000).setMaxFrameSize(1 << 20)))).await());
+          .setMaxConnections(20_000).setConnectTimeout(30_000).setMaxFrameSize(1 << 20)
+          .setTryUsePerMessageCompression(true)))).await());
     }
     publisherContext = newContext();
   }

@@ -61,7 +61,9 @@ public class RawBroadcaster extends VerticleBase {
   @Override
   public Future<?> start() {
     INSTANCES.add(this);
-    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+    // the ceiling writes the same bytes to every socket: no per-socket compression (Socket.IO declines it too)
+    return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+            .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false))
         .webSocketHandler(this::join)
         .requestHandler(this::request)
         .listen();
