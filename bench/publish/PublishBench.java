@@ -589,6 +589,7 @@ public class PublishBench {
     final Timeline timeline;
     long sent;
     long skipped;
+    long skippedInWarmup;
     long inFlight;
     long maxInFlight;
     long okTotal;
@@ -618,7 +619,12 @@ public class PublishBench {
         long scheduled = t0 + (long) (sent * 1e9 / rate);
         sent++;
         if (inFlight >= o.maxInFlight) {
-          skipped++; // the server is this far behind: do not queue without bound
+          // the server is this far behind: do not queue without bound
+          if (scheduled >= measureStart) {
+            skipped++;
+          } else {
+            skippedInWarmup++;
+          }
           continue;
         }
         fire(scheduled);
@@ -664,6 +670,7 @@ public class PublishBench {
             .put("duration_s", round(seconds, 2))
             .put("scheduled_total", total)
             .put("skipped_over_max_in_flight", skipped)
+            .put("skipped_over_max_in_flight_in_warmup", skippedInWarmup)
             .put("max_in_flight_seen", maxInFlight)
             .put("ok_total", okTotal)
             .put("ok_in_window", okInWindow)
