@@ -119,7 +119,7 @@ public final class BridgeSocket implements Subscriber {
     socket.closeHandler(v -> {
       synchronized (subscribed) {
         closed = true;
-        hub.unsubscribeAll(this);
+        hub.unsubscribe(this, List.copyOf(subscribed.keySet()));
         presence.leaveAll(id());
       }
     });

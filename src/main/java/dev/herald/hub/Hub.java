@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,16 +58,19 @@ public final class Hub extends VerticleBase {
   }
 
   public void unsubscribe(Subscriber subscriber, String channel) {
-    context.runOnContext(v -> {
-      ChannelFeed feed = feeds.get(channel);
-      if (feed != null) {
-        feed.remove(subscriber);
-      }
-    });
+    unsubscribe(subscriber, List.of(channel));
   }
 
-  public void unsubscribeAll(Subscriber subscriber) {
-    context.runOnContext(v -> List.copyOf(feeds.values()).forEach(feed -> feed.remove(subscriber)));
+  /** A closed socket leaves its channels: only those, so a close costs its own subscriptions, not the node's channels. */
+  public void unsubscribe(Subscriber subscriber, Collection<String> channels) {
+    context.runOnContext(v -> {
+      for (String channel : channels) {
+        ChannelFeed feed = feeds.get(channel);
+        if (feed != null) {
+          feed.remove(subscriber);
+        }
+      }
+    });
   }
 
   /**

@@ -230,6 +230,23 @@ class BridgeTest extends OneNodeTest {
     }
   }
 
+  @Test
+  void closingASocketLeavesEachOfItsChannelsAndNoOtherSubscription() {
+    try (BridgeClient stays = node.bridge()) {
+      stays.subscribe("market:close-b");
+      BridgeClient leaves = node.bridge();
+      for (String channel : List.of("market:close-a", "market:close-b", "market:close-c")) {
+        leaves.subscribe(channel);
+      }
+      assertThat(node.herald.hub().subscriberCount("market:close-b").await()).isEqualTo(2);
+      leaves.close();
+      Eventually.equal(() -> List.of("market:close-a", "market:close-b", "market:close-c").stream()
+          .map(channel -> node.herald.hub().subscriberCount(channel).await()).toList(), List.of(0, 1, 0));
+      node.http.publish("market:close-b", "tick", "still here");
+      assertThat(stays.deliveries("market:close-b", 1, WAIT)).hasSize(1);
+    }
+  }
+
   static void assertNoMoreDeliveries(BridgeClient client, String channel) {
     // a later event on another channel, delivered to the same socket, bounds the wait
     client.subscribe("market:fence");
