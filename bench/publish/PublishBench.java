@@ -684,28 +684,19 @@ public class PublishBench {
     }
   }
 
-  /** One raw-WebSocket bridge client subscribed to one channel; runs on its own event loop. */
-  final class Subscriber {
-    final Context ctx;
+  /** A raw bridge WebSocket registered on one channel; subclasses read its frames. */
+  abstract class RawSubscriber {
     final String channel;
-    final Hist deliver = new Hist();
-    final Hist deliverFromActual = new Hist();
-    Timeline timeline; // set with measureStart
     final Errors errors = new Errors();
-    volatile boolean probeSeen;
-    volatile long measureStart = Long.MAX_VALUE;
     WebSocketClient client;
     WebSocket ws;
-    long lastSeq = -1;
     long frames;
-    long deliveredInWindow;
-    long gaps;
-    long duplicates;
 
-    Subscriber(Context ctx, String channel) {
-      this.ctx = ctx;
+    RawSubscriber(String channel) {
       this.channel = channel;
     }
+
+    abstract void onText(String text);
 
     Future<Void> connect() {
       client = vertx.createWebSocketClient();
@@ -715,7 +706,34 @@ public class PublishBench {
       });
     }
 
-    private void onText(String text) {
+    void close() {
+      if (ws != null) {
+        ws.close();
+      }
+      client.close();
+    }
+  }
+
+  /** One raw-WebSocket bridge client subscribed to one channel; runs on its own event loop. */
+  final class Subscriber extends RawSubscriber {
+    final Context ctx;
+    final Hist deliver = new Hist();
+    final Hist deliverFromActual = new Hist();
+    Timeline timeline; // set with measureStart
+    volatile boolean probeSeen;
+    volatile long measureStart = Long.MAX_VALUE;
+    long lastSeq = -1;
+    long deliveredInWindow;
+    long gaps;
+    long duplicates;
+
+    Subscriber(Context ctx, String channel) {
+      super(channel);
+      this.ctx = ctx;
+    }
+
+    @Override
+    void onText(String text) {
       long now = System.nanoTime();
       frames++;
       // Fast path without a JSON parser (this runs 5,000 times a second on a shared 2-core box):
@@ -796,12 +814,6 @@ public class PublishBench {
           .put("errors", errors.toJson());
     }
 
-    void close() {
-      if (ws != null) {
-        ws.close();
-      }
-      client.close();
-    }
   }
 
   /**
@@ -809,27 +821,15 @@ public class PublishBench {
    * {@code values.newest} = max(data.a) over the events it reflects: the actual send time
    * (System.nanoTime() of this JVM) of the newest event in it. Latency = arrival - that.
    */
-  final class SnapshotSubscriber {
-    final String channel;
-    final Errors errors = new Errors();
+  final class SnapshotSubscriber extends RawSubscriber {
     final List<long[]> arrivals = new ArrayList<>(); // {arrival, newest a, version, lastEvent a, envelope ts (ms)}
-    WebSocketClient client;
-    WebSocket ws;
-    long frames;
 
     SnapshotSubscriber(String channel) {
-      this.channel = channel;
+      super(channel);
     }
 
-    Future<Void> connect() {
-      client = vertx.createWebSocketClient();
-      return subscribe(client, channel, this::onText, errors).map(socket -> {
-        ws = socket;
-        return null;
-      });
-    }
-
-    private void onText(String text) {
+    @Override
+    void onText(String text) {
       long now = System.nanoTime();
       frames++;
       JsonObject frame = new JsonObject(text);
@@ -912,12 +912,6 @@ public class PublishBench {
           .put("errors", errors.toJson());
     }
 
-    void close() {
-      if (ws != null) {
-        ws.close();
-      }
-      client.close();
-    }
   }
 
   // ------------------------------------------------------------------ helpers
