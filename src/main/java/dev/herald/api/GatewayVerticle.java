@@ -36,7 +36,8 @@ public final class GatewayVerticle extends VerticleBase {
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(Rest::handleFailure);
 
-    // WebSocket frames up to a few times the frame limit reach BridgeSocket, which answers 413 itself.
+    // WebSocket frames up to a few times the frame limit reach BridgeSocket, which answers 413 itself
+    // (these limits are for SockJS's WebSockets; /eventbus/websocket applies the same, see BridgeEndpoint).
     // Strict thread mode: every HTTP response is written on its request's event loop (Rest sees to
     // it), so Vert.x gives each connection a direct write path instead of a multi-producer queue
     // (about 4.7 KB per connection, kept for as long as a WebSocket upgraded from it stays open).

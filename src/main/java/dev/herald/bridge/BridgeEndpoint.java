@@ -2,11 +2,11 @@ package dev.herald.bridge;
 
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
+import dev.herald.core.Rest;
 import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.hub.Hub;
 import dev.herald.presence.PresenceTracker;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -20,17 +20,13 @@ public final class BridgeEndpoint {
 
   public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, AggregationVerticle aggregation,
       Channels channels, Authenticator auth, int maxFrameBytes) {
-    // Herald serves raw WebSockets itself (not through SockJS's raw transport) so deliveries can
-    // be written from shared bytes; see RawWebSocketConnection.
-    router.get("/eventbus/websocket").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(ws -> new BridgeSocket(new RawWebSocketConnection(ws), hub, presence, aggregation, channels, auth, maxFrameBytes).start())
-        .onFailure(err -> {
-          if (!ctx.response().headWritten()) {
-            ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", new JsonObject().put("code", "bad_request")
-                    .put("message", "/eventbus/websocket expects a WebSocket upgrade")).encode());
-          }
-        }));
+    // Herald runs raw WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
+    // deliveries are written from one pre-built frame per node, and an idle socket keeps no Vert.x
+    // WebSocket objects. Messages may be a few times the frame limit, as GatewayVerticle lets
+    // Vert.x's WebSockets (SockJS's) take: BridgeSocket answers those over the limit with a 413.
+    router.get("/eventbus/websocket").handler(ctx -> WebSocketUpgrade.accept(ctx.request(), 4 * maxFrameBytes)
+        .onSuccess(ws -> new BridgeSocket(ws, hub, presence, aggregation, channels, auth, maxFrameBytes).start())
+        .onFailure(err -> Rest.fail(ctx, err)));
 
     // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
     // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An

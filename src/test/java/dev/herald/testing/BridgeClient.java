@@ -1,6 +1,7 @@
 package dev.herald.testing;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -12,8 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -25,6 +29,8 @@ public final class BridgeClient implements AutoCloseable {
   private final WebSocketClient client;
   private final WebSocket socket;
   private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  /** Completes with the status of Herald's close frame (null if none) once the connection is closed. */
+  private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
   private BridgeClient(WebSocketClient client, WebSocket socket) {
     this.client = client;
@@ -35,6 +41,7 @@ public final class BridgeClient implements AutoCloseable {
         frames.notifyAll();
       }
     });
+    socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
   }
 
   /** Clients run on their own Vert.x, like browsers: they outlive any node they talk to. */
@@ -52,6 +59,11 @@ public final class BridgeClient implements AutoCloseable {
   /** A client that offers permessage-deflate, as browsers do. */
   public static BridgeClient connectWithCompression(int port) {
     return connect(port, null, new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+  }
+
+  /** A client that sends every message as one frame, however large (Vert.x splits them at 64 KiB). */
+  public static BridgeClient connectWithWholeFrames(int port) {
+    return connect(port, null, new WebSocketClientOptions().setMaxFrameSize(Integer.MAX_VALUE));
   }
 
   private static BridgeClient connect(int port, String token, WebSocketClientOptions options) {
@@ -76,6 +88,36 @@ public final class BridgeClient implements AutoCloseable {
 
   public void resume() {
     socket.resume();
+  }
+
+  /** Sends a WebSocket ping and returns the payload of the pong that answers it. */
+  public String ping(String payload) {
+    CompletableFuture<String> pong = new CompletableFuture<>();
+    socket.pongHandler(data -> pong.complete(data.toString()));
+    socket.writePing(Buffer.buffer(payload)).await();
+    return within(pong);
+  }
+
+  /** Starts the closing handshake; returns the status of the close frame Herald answers with. */
+  public Short closeWith(short status, String reason) {
+    socket.close(status, reason);
+    return closeStatus();
+  }
+
+  /** Waits for the connection to close; returns the status of Herald's close frame (null: it sent none). */
+  public Short closeStatus() {
+    return within(closed);
+  }
+
+  private static <T> T within(CompletableFuture<T> future) {
+    try {
+      return future.get(15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError(e);
+    }
   }
 
   public void sendRaw(String text) {
