@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Rest;
@@ -36,18 +37,20 @@ public final class GatewayVerticle extends VerticleBase {
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(Rest::handleFailure);
 
-    // WebSocket frames up to a few times the frame limit reach BridgeSocket, which answers 413 itself
-    // (these limits are for SockJS's WebSockets; /eventbus/websocket applies the same, see BridgeEndpoint).
+    // The WebSocket options below govern the WebSockets Vert.x runs (SockJS's websocket transport);
+    // Herald runs /eventbus/websocket itself with the same size limit and no extensions (see
+    // WebSocketUpgrade). Messages up to a few times the frame limit reach BridgeSocket, which
+    // answers 413 itself. No compression, although browsers offer permessage-deflate: a deflating
+    // socket needs zlib state (~100 KB of native memory per connection, measured) and its own
+    // compressed copy of every delivery.
     // Strict thread mode: every HTTP response is written on its request's event loop (Rest sees to
     // it), so Vert.x gives each connection a direct write path instead of a multi-producer queue
-    // (about 4.7 KB per connection, kept for as long as a WebSocket upgraded from it stays open).
-    // No WebSocket compression, although browsers offer permessage-deflate: a delivery is one frame
-    // built per node and written to every socket as it is, and a deflating socket would need its
-    // own compressed copy and zlib state (~100 KB of native memory per connection, measured).
+    // (about 4.7 KB per connection).
+    int maxMessageBytes = BridgeEndpoint.maxMessageBytes(config.maxBodyBytes());
     HttpServerOptions http = new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
         .setStrictThreadMode(true)
-        .setMaxWebSocketFrameSize(4 * config.maxBodyBytes()).setMaxWebSocketMessageSize(4 * config.maxBodyBytes());
+        .setMaxWebSocketFrameSize(maxMessageBytes).setMaxWebSocketMessageSize(maxMessageBytes);
     return vertx.createHttpServer(http)
         .requestHandler(router)
         .listen();

@@ -18,13 +18,21 @@ public final class BridgeEndpoint {
   private BridgeEndpoint() {
   }
 
+  /**
+   * The largest WebSocket message taken from a client, on every transport: a few times the frame
+   * limit, so that BridgeSocket sees an oversized frame and answers it with a 413 err frame
+   * instead of the connection being dropped.
+   */
+  public static int maxMessageBytes(int maxFrameBytes) {
+    return 4 * maxFrameBytes;
+  }
+
   public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, AggregationVerticle aggregation,
       Channels channels, Authenticator auth, int maxFrameBytes) {
     // Herald runs raw WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
     // deliveries are written from one pre-built frame per node, and an idle socket keeps no Vert.x
-    // WebSocket objects. Messages may be a few times the frame limit, as GatewayVerticle lets
-    // Vert.x's WebSockets (SockJS's) take: BridgeSocket answers those over the limit with a 413.
-    router.get("/eventbus/websocket").handler(ctx -> WebSocketUpgrade.accept(ctx.request(), 4 * maxFrameBytes)
+    // WebSocket objects.
+    router.get("/eventbus/websocket").handler(ctx -> WebSocketUpgrade.accept(ctx.request(), maxMessageBytes(maxFrameBytes))
         .onSuccess(ws -> new BridgeSocket(ws, hub, presence, aggregation, channels, auth, maxFrameBytes).start())
         .onFailure(err -> Rest.fail(ctx, err)));
 
