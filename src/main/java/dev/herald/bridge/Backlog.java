@@ -2,24 +2,21 @@ package dev.herald.bridge;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
- * How far behind a socket is: the bytes of deliveries handed to it whose write has not completed
- * (not yet flushed to the network), plus whatever queue its transport keeps itself. Above
- * {@link #SLOW_BYTES} the socket counts as slow; once back under {@link #DRAINED_BYTES} the waiting
- * actions run. (Vert.x's own writeQueueFull for writes from another thread trips after a handful of
- * messages, whatever their size, which would call ordinary bursts "slow".) One per socket, so it
- * holds a counter and, only while something waits for a drain, a list.
+ * How far behind a socket is: the bytes its transport holds that have not reached the network,
+ * plus whatever queue its transport keeps itself. Above {@link #SLOW_BYTES} the socket counts as
+ * slow; once back under {@link #DRAINED_BYTES} the waiting actions run. (Vert.x's own
+ * writeQueueFull for writes from another thread trips after a handful of messages, whatever their
+ * size, which would call ordinary bursts "slow".) One per socket, so it holds, only while
+ * something waits for a drain, a list.
  */
 final class Backlog {
 
   static final long SLOW_BYTES = 1 << 20;
   static final long DRAINED_BYTES = 256 << 10;
-  private static final AtomicLongFieldUpdater<Backlog> PENDING = AtomicLongFieldUpdater.newUpdater(Backlog.class, "pending");
 
   private final BridgeConnection transport;
-  private volatile long pending;
   /** Actions waiting for the drain; null when none (guarded by this). */
   private List<Runnable> drainActions;
   private volatile boolean waiting;
@@ -28,20 +25,8 @@ final class Backlog {
     this.transport = transport;
   }
 
-  /** A delivery of this size was handed to the socket; call {@link #written} once it went out (or failed). */
-  void add(long bytes) {
-    PENDING.addAndGet(this, bytes);
-  }
-
-  void written(long bytes) {
-    PENDING.addAndGet(this, -bytes);
-    if (waiting) {
-      check();
-    }
-  }
-
   boolean full() {
-    return pending >= SLOW_BYTES || transportFull();
+    return transport.unflushedBytes() >= SLOW_BYTES || transportFull();
   }
 
   /** A transport that closed meanwhile may throw instead of answering: it is not full then. */
@@ -67,7 +52,7 @@ final class Backlog {
 
   /** Re-evaluates after a write completed or the transport drained; each action runs exactly once. */
   void check() {
-    if (pending > DRAINED_BYTES || transportFull()) {
+    if (!waiting || transport.unflushedBytes() > DRAINED_BYTES || transportFull()) {
       return;
     }
     List<Runnable> actions;

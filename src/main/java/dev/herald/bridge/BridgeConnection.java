@@ -18,14 +18,17 @@ interface BridgeConnection {
   void write(String frame);
 
   /**
-   * A frame shared by every local subscriber, written without encoding it again where possible;
-   * {@code written} runs once it is written to the network (or handed to a transport that queues
-   * it itself), or failed. Called on the connection's event loop.
+   * A frame shared by every local subscriber, written without encoding it again where possible.
+   * Called on the connection's event loop.
    */
-  void write(EncodedFrame frame, Runnable written);
+  void write(EncodedFrame frame);
+
+  /** Bytes of frames handed to this connection that have not reached the network yet; any thread may ask. */
+  long unflushedBytes();
 
   /** Whether a queue the transport keeps itself is full (SockJS sessions queue bytes for polling clients). */
   boolean writeQueueFull();
 
+  /** Called when the connection may have written out much of what it held (so its backlog is worth checking again). */
   void drainHandler(Handler<Void> handler);
 }

@@ -379,13 +379,7 @@ public final class BridgeSocket implements Subscriber {
 
   @Override
   public void write(EncodedFrame frame) {
-    int bytes = frame.size();
-    backlog.add(bytes);
-    try {
-      socket.write(frame, () -> backlog.written(bytes));
-    } catch (RuntimeException closedMeanwhile) {
-      backlog.written(bytes); // the socket closed under us: its close handler removes it from the hub
-    }
+    socket.write(frame);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.herald.hub.EncodedFrame;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -79,17 +80,22 @@ final class RawWebSocketConnection extends ChannelDuplexHandler implements Bridg
   }
 
   @Override
-  public void write(EncodedFrame frame, Runnable written) {
-    if (closing) {
-      written.run();
-      return;
+  public void write(EncodedFrame frame) {
+    if (!closing) {
+      // no promise: netty's outbound buffer counts what is unflushed, and a failed write closes the channel
+      channel.writeAndFlush(WebSocketWire.textFrame(frame).duplicate(), channel.voidPromise());
     }
-    channel.writeAndFlush(WebSocketWire.textFrame(frame).duplicate()).addListener(f -> written.run());
+  }
+
+  @Override
+  public long unflushedBytes() {
+    ChannelOutboundBuffer buffer = channel.channel().unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes(); // null once closed
   }
 
   @Override
   public boolean writeQueueFull() {
-    return false; // this connection has no queue of its own beyond what Backlog counts
+    return false; // no queue of its own beyond netty's outbound buffer, which unflushedBytes counts
   }
 
   @Override

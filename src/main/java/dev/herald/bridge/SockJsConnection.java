@@ -4,11 +4,15 @@ import dev.herald.hub.EncodedFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A SockJS session; its transports frame (and JSON-quote) each message per socket themselves. */
 final class SockJsConnection implements BridgeConnection {
 
   private final SockJSSocket socket;
+  /** Vert.x completes a SockJS write once the transport took it; until then it counts as unflushed. */
+  private final AtomicLong unflushed = new AtomicLong();
+  private volatile Handler<Void> drainHandler;
 
   SockJsConnection(SockJSSocket socket) {
     this.socket = socket;
@@ -35,8 +39,27 @@ final class SockJsConnection implements BridgeConnection {
   }
 
   @Override
-  public void write(EncodedFrame frame, Runnable written) {
-    socket.write(frame.text()).onComplete(ar -> written.run());
+  public void write(EncodedFrame frame) {
+    int bytes = frame.size();
+    unflushed.addAndGet(bytes);
+    try {
+      socket.write(frame.text()).onComplete(ar -> written(bytes));
+    } catch (RuntimeException closedMeanwhile) {
+      written(bytes); // its close handler takes the socket out of the hub
+    }
+  }
+
+  private void written(int bytes) {
+    unflushed.addAndGet(-bytes);
+    Handler<Void> handler = drainHandler;
+    if (handler != null) {
+      handler.handle(null);
+    }
+  }
+
+  @Override
+  public long unflushedBytes() {
+    return unflushed.get();
   }
 
   @Override
@@ -46,6 +69,7 @@ final class SockJsConnection implements BridgeConnection {
 
   @Override
   public void drainHandler(Handler<Void> handler) {
+    drainHandler = handler; // also told after each completed write: this connection counts its own bytes
     socket.drainHandler(handler);
   }
 }

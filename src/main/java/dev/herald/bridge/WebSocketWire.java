@@ -3,6 +3,7 @@ package dev.herald.bridge;
 import dev.herald.hub.EncodedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 
 /**
  * A delivery as a complete WebSocket TEXT frame (header and UTF-8 payload; a server's frames are
@@ -24,7 +25,9 @@ final class WebSocketWire {
     byte[] payload = frame.utf8();
     int n = payload.length;
     int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-    ByteBuf buf = Unpooled.buffer(header + n);
+    // direct memory, so the epoll transport writes it as it is instead of copying it for every socket;
+    // a JDK buffer, so the garbage collector frees it once no socket holds a duplicate any more
+    ByteBuf buf = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(header + n)).clear();
     buf.writeByte(0x81); // FIN, opcode 1 (text)
     if (n < 126) {
       buf.writeByte(n);
