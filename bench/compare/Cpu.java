@@ -28,8 +28,8 @@ final class Cpu {
     Map<String, Long> m = new LinkedHashMap<>();
     Map<Long, Long> children = childTicks(procs);
     for (Proc p : procs) {
-      m.merge(p.name(), ticks(p.pid()) + (p.withChildren() ? children.getOrDefault(p.pid(), 0L) : 0L), Long::sum);
-      long[] st = stat(p.pid());
+      long[] st = stat(p.pid()); // one read, so the total and its kernel part are of the same instant
+      m.merge(p.name(), (st == null ? 0 : st[1]) + (p.withChildren() ? children.getOrDefault(p.pid(), 0L) : 0L), Long::sum);
       m.merge(p.name() + KERNEL, st == null ? 0 : st[2], Long::sum);
     }
     m.put("generator", ticks(ProcessHandle.current().pid()));
