@@ -7,10 +7,12 @@ import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.hub.Hub;
 import dev.herald.presence.PresenceTracker;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.util.function.Consumer;
 
 /** Mounts the bridge: raw WebSocket at /eventbus/websocket, SockJS (all transports) at /eventbus. */
 public final class BridgeEndpoint {
@@ -29,12 +31,15 @@ public final class BridgeEndpoint {
 
   public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, AggregationVerticle aggregation,
       Channels channels, Authenticator auth, int maxFrameBytes) {
-    // Herald runs raw WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
-    // deliveries are written from one pre-built frame per node, and an idle socket keeps no Vert.x
-    // WebSocket objects.
-    router.get("/eventbus/websocket").handler(ctx -> WebSocketUpgrade.accept(ctx.request(), maxMessageBytes(maxFrameBytes))
-        .onSuccess(ws -> new BridgeSocket(ws, hub, presence, aggregation, channels, auth, maxFrameBytes).start())
-        .onFailure(err -> Rest.fail(ctx, err)));
+    // Herald runs WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
+    // deliveries are written from one pre-built frame per node, netty counts what a socket has not
+    // flushed, and an idle socket keeps no Vert.x WebSocket objects. That is the raw endpoint and
+    // SockJS's websocket transport, which browsers use; SockJS's HTTP fallbacks stay with Vert.x.
+    Consumer<BridgeConnection> bridge = connection ->
+        new BridgeSocket(connection, hub, presence, aggregation, channels, auth, maxFrameBytes).start();
+    int maxMessageBytes = maxMessageBytes(maxFrameBytes);
+    webSocket(router.get("/eventbus/websocket"), RawWebSocketConnection::new, maxMessageBytes, bridge);
+    webSocket(router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket"), SockJsWebSocketConnection::new, maxMessageBytes, bridge);
 
     // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
     // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An
@@ -44,6 +49,13 @@ public final class BridgeEndpoint {
     // No per-socket event-bus handler: the hub writes to sockets directly.
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(
-        socket -> new BridgeSocket(new SockJsConnection(socket), hub, presence, aggregation, channels, auth, maxFrameBytes).start()));
+        socket -> bridge.accept(new SockJsConnection(socket))));
+  }
+
+  private static void webSocket(Route route, WebSocketUpgrade.Transport transport, int maxMessageBytes,
+      Consumer<BridgeConnection> bridge) {
+    route.handler(ctx -> WebSocketUpgrade.accept(ctx.request(), maxMessageBytes, transport)
+        .onSuccess(bridge::accept)
+        .onFailure(err -> Rest.fail(ctx, err)));
   }
 }

@@ -1,169 +1,33 @@
 package dev.herald.bridge;
 
 import dev.herald.hub.EncodedFrame;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/**
- * A plain WebSocket at /eventbus/websocket: the last handler of its Netty channel once
- * {@link WebSocketUpgrade} took the connection over from Vert.x. Netty's codec reads and writes
- * frames and joins fragmented messages; this answers pings and close frames and hands messages to
- * the bridge. Deliveries go out as the node's one pre-built TEXT frame ({@link WebSocketWire}).
- * The bridge's handlers run on the socket's Vert.x context, whose event loop is the channel's.
- */
-final class RawWebSocketConnection extends ChannelDuplexHandler implements BridgeConnection {
-
-  private static final Logger LOG = LoggerFactory.getLogger(RawWebSocketConnection.class);
-
-  private final String uri;
-  private final ContextInternal context;
-  private ChannelHandlerContext channel;
-  private Handler<Buffer> frameHandler;
-  private Handler<Void> closeHandler;
-  private Handler<Void> drainHandler;
-  /** A close frame went out: nothing may follow it. Set on the event loop; writers may be elsewhere. */
-  private volatile boolean closing;
+/** The plain WebSocket at /eventbus/websocket: each WebSocket message is one bridge frame. */
+final class RawWebSocketConnection extends WebSocketConnection {
 
   RawWebSocketConnection(String uri, ContextInternal context) {
-    this.uri = uri;
-    this.context = context;
+    super(uri, context);
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    channel = ctx;
+  String wireText(String frame) {
+    return frame;
   }
 
   @Override
-  public String uri() {
-    return uri;
+  ByteBuf sharedFrame(EncodedFrame frame) {
+    return WebSocketWire.rawFrame(frame);
   }
 
   @Override
-  public void frameHandler(Handler<Buffer> handler) {
-    frameHandler = handler;
-  }
-
-  @Override
-  public void closeHandler(Handler<Void> handler) {
-    closeHandler = handler;
-  }
-
-  @Override
-  public void drainHandler(Handler<Void> handler) {
-    drainHandler = handler;
-  }
-
-  @Override
-  public void write(String frame) {
-    if (!closing) {
-      channel.writeAndFlush(new TextWebSocketFrame(frame));
-    }
-  }
-
-  @Override
-  public void write(EncodedFrame frame) {
-    if (!closing) {
-      // no promise: netty's outbound buffer counts what is unflushed, and a failed write closes the channel
-      channel.writeAndFlush(WebSocketWire.textFrame(frame).duplicate(), channel.voidPromise());
-    }
-  }
-
-  @Override
-  public long unflushedBytes() {
-    ChannelOutboundBuffer buffer = channel.channel().unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes(); // null once closed
-  }
-
-  @Override
-  public boolean writeQueueFull() {
-    return false; // no queue of its own beyond netty's outbound buffer, which unflushedBytes counts
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (msg instanceof PingWebSocketFrame ping) {
-        if (!closing) {
-          ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
-        }
-      } else if (msg instanceof CloseWebSocketFrame close) {
-        if (!closing) {
-          // the closing handshake: echo the status, then the server closes the connection (RFC 6455 5.5.1, 7.1.1)
-          sendClose(ctx, new CloseWebSocketFrame(true, 0, close.content().retain()), ctx.newPromise());
-        }
-      } else if (msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) {
-        // binary messages too, as Vert.x's binaryMessageHandler gave them: the bridge refuses what is no JSON
-        emit(frameHandler, Buffer.buffer(ByteBufUtil.getBytes(((WebSocketFrame) msg).content())));
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
-    }
-  }
-
-  /** The channel is closed from outside (the server shutting down): a close frame says so first. */
-  @Override
-  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    if (closing || !ctx.channel().isActive()) {
-      ctx.close(promise);
-    } else {
-      sendClose(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE), promise);
-    }
-  }
-
-  /** Writes the socket's last frame, then closes the channel (without waiting for the peer's close frame). */
-  private void sendClose(ChannelHandlerContext ctx, CloseWebSocketFrame frame, ChannelPromise closed) {
-    closing = true;
-    ctx.writeAndFlush(frame).addListener(f -> ctx.close(closed));
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    emit(closeHandler, null);
-  }
-
-  @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable()) {
-      emit(drainHandler, null);
-    }
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
-      return; // a fragmented message over the limit: the aggregator drops it and the socket stays, as with Vert.x
-    }
-    LOG.debug("closing WebSocket {}: {}", ctx.channel(), cause.toString());
-    if (cause instanceof CorruptedWebSocketFrameException broken && !closing) {
-      // a frame that breaks the protocol or the size limit: say which (1002, 1009...) before closing
-      sendClose(ctx, new CloseWebSocketFrame(broken.closeStatus()), ctx.newPromise());
-    } else {
-      ctx.close();
-    }
-  }
-
-  private <T> void emit(Handler<T> handler, T event) {
-    if (handler != null) {
-      context.emit(event, handler);
-    }
+  void message(ChannelHandlerContext ctx, WebSocketFrame message) {
+    // binary messages too, as Vert.x's binaryMessageHandler gave them: the bridge refuses what is no JSON
+    received(Buffer.buffer(ByteBufUtil.getBytes(message.content())));
   }
 }

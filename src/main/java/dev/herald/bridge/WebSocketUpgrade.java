@@ -27,7 +27,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 /**
  * Turns an upgrade request into a WebSocket that Herald runs on the connection's Netty channel
  * itself: Netty's handshaker answers the request and swaps the HTTP codec for the WebSocket one, as
- * Vert.x's own upgrade does, and {@link RawWebSocketConnection} then takes the place of Vert.x's
+ * Vert.x's own upgrade does, and a {@link WebSocketConnection} then takes the place of Vert.x's
  * connection handler. A Vert.x WebSocket would keep, per idle socket, an outbound queue of ~4.7 KB
  * (Vert.x 5.0.10 gives every WebSocket connection a multi-producer queue) and the upgrade request
  * (~1.5 KB); this keeps the channel and one small handler.
@@ -40,6 +40,11 @@ final class WebSocketUpgrade {
 
   private static final String AGGREGATOR = "wsaggregator";
 
+  /** How bridge frames travel on the socket: makes the connection that runs it. */
+  interface Transport {
+    WebSocketConnection open(String uri, ContextInternal context);
+  }
+
   private WebSocketUpgrade() {
   }
 
@@ -49,44 +54,44 @@ final class WebSocketUpgrade {
    * A frame over {@code maxMessageBytes} closes the socket (status 1009); a message in fragments
    * over it is dropped, as Vert.x's WebSocket dropped it.
    */
-  static Future<BridgeConnection> accept(HttpServerRequest request, int maxMessageBytes) {
+  static Future<BridgeConnection> accept(HttpServerRequest request, int maxMessageBytes, Transport transport) {
     // The whole request must have gone through Vert.x's HTTP decoder first: after it, the bytes on
     // the wire are WebSocket frames.
-    return request.end().compose(v -> takeOver(request, maxMessageBytes));
+    return request.end().compose(v -> takeOver(request, maxMessageBytes, transport));
   }
 
-  private static Future<BridgeConnection> takeOver(HttpServerRequest request, int maxMessageBytes) {
+  private static Future<BridgeConnection> takeOver(HttpServerRequest request, int maxMessageBytes, Transport transport) {
     FullHttpRequest handshake = nettyRequest(request);
     // an HTTP/2 stream cannot be upgraded (nor its shared connection taken over)
     if (request.version() != io.vertx.core.http.HttpVersion.HTTP_1_1
         || !handshake.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-      return Future.failedFuture(notAnUpgrade(null));
+      return Future.failedFuture(notAnUpgrade(request, null));
     }
     WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(maxMessageBytes)
         .allowExtensions(false) // no permessage-deflate: see WebSocketWire
-        .closeOnProtocolViolation(false) // RawWebSocketConnection closes, with the status the decoder found
+        .closeOnProtocolViolation(false) // WebSocketConnection closes, with the status the decoder found
         .build();
     // the URL is only sent back by hixie-76, refused below
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(null, null, decoder).newHandshaker(handshake);
     if (handshaker == null || handshaker.version() == WebSocketVersion.V00) {
       // hixie-76 frames differently from RFC 6455, whose frames are what WebSocketWire builds
       request.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketVersion.V13.toHttpHeaderValue());
-      return Future.failedFuture(new HeraldException(426, "upgrade_required", "/eventbus/websocket speaks WebSocket version 13"));
+      return Future.failedFuture(new HeraldException(426, "upgrade_required", request.path() + " speaks WebSocket version 13"));
     }
     ChannelHandlerContext vertxHandler = ((ConnectionBase) request.connection()).channelHandlerContext();
     Channel channel = vertxHandler.channel();
     ContextInternal context = ContextInternal.current().unwrap();
     if (context.nettyEventLoop() != channel.eventLoop()) {
       // the socket's Vert.x context must be the channel's loop: the hub writes to sockets from it
-      return Future.failedFuture(new IllegalStateException("/eventbus/websocket must be served by an event-loop verticle"));
+      return Future.failedFuture(new IllegalStateException(request.path() + " must be served by an event-loop verticle"));
     }
     try {
       handshaker.handshake(channel, handshake, null, channel.newPromise()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     } catch (WebSocketHandshakeException e) { // thrown before the pipeline is touched or anything written
-      return Future.failedFuture(notAnUpgrade(e));
+      return Future.failedFuture(notAnUpgrade(request, e));
     }
-    RawWebSocketConnection socket = new RawWebSocketConnection(request.uri(), context);
+    WebSocketConnection socket = transport.open(request.uri(), context);
     channel.pipeline()
         .replace(vertxHandler.handler(), AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes))
         .addAfter(AGGREGATOR, "bridge", socket);
@@ -101,8 +106,8 @@ final class WebSocketUpgrade {
         headers, EmptyHttpHeaders.INSTANCE);
   }
 
-  private static HeraldException notAnUpgrade(WebSocketHandshakeException cause) {
-    return HeraldException.badRequest("bad_request", "/eventbus/websocket expects a WebSocket upgrade"
+  private static HeraldException notAnUpgrade(HttpServerRequest request, WebSocketHandshakeException cause) {
+    return HeraldException.badRequest("bad_request", request.path() + " expects a WebSocket upgrade"
         + (cause == null ? "" : " (" + cause.getMessage() + ")"));
   }
 }

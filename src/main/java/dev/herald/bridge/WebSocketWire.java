@@ -4,25 +4,37 @@ import dev.herald.hub.EncodedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 /**
  * A delivery as a complete WebSocket TEXT frame (header and UTF-8 payload; a server's frames are
- * not masked), built once per node and written to each socket's channel as it is: no per-socket
- * frame objects, encoding or copy into a new frame. Raw WebSockets negotiate no extension
- * ({@link WebSocketUpgrade}), so the frame needs no per-socket transformation either.
+ * not masked), built once per node and transport and written to each socket's channel as it is: no
+ * per-socket frame objects, encoding or copy into a new frame. Herald's WebSockets negotiate no
+ * extension ({@link WebSocketUpgrade}), so the frame needs no per-socket transformation either.
  */
 final class WebSocketWire {
+
+  /** The bridge frame as the raw endpoint sends it: the message is the payload. */
+  private static final Function<EncodedFrame, ByteBuf> RAW = frame -> textFrame(frame.utf8());
+  /** The bridge frame as SockJS's websocket transport sends it: {@code a["<message, quoted>"]}. */
+  private static final Function<EncodedFrame, ByteBuf> SOCKJS =
+      frame -> textFrame(SockJsFraming.messages(frame.text()).getBytes(StandardCharsets.US_ASCII));
 
   private WebSocketWire() {
   }
 
-  /** The shared frame; write {@code duplicate()}s of it (own indexes, same bytes, never freed by a write). */
-  static ByteBuf textFrame(EncodedFrame frame) {
-    return frame.wire(WebSocketWire::encode);
+  /** The shared raw frame; write {@code duplicate()}s of it (own indexes, same bytes, never freed by a write). */
+  static ByteBuf rawFrame(EncodedFrame frame) {
+    return frame.wire(RAW);
   }
 
-  private static ByteBuf encode(EncodedFrame frame) {
-    byte[] payload = frame.utf8();
+  /** The shared SockJS frame, to be written like {@link #rawFrame}. */
+  static ByteBuf sockJsFrame(EncodedFrame frame) {
+    return frame.wire(SOCKJS);
+  }
+
+  private static ByteBuf textFrame(byte[] payload) {
     int n = payload.length;
     int header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
     // direct memory, so the epoll transport writes it as it is instead of copying it for every socket;

@@ -12,7 +12,7 @@ public final class EncodedFrame {
 
   private volatile byte[] utf8;
   private volatile String text;
-  private volatile Object wire;
+  private volatile Wire wires;
 
   private EncodedFrame(byte[] utf8, String text) {
     this.utf8 = utf8;
@@ -45,17 +45,25 @@ public final class EncodedFrame {
 
   /**
    * The frame as one transport puts it on the wire (e.g. a complete WebSocket frame), made by
-   * {@code encoder} at most about once per node: threads that race may each encode it, and one
-   * result is kept. A node uses a single such encoding (the raw WebSocket's).
+   * {@code encoder} at most about once per node and encoder: threads that race may each encode it,
+   * and one result is kept. Encoders are told apart by identity, so pass the same instance (a
+   * constant) every time.
    */
   @SuppressWarnings("unchecked")
   public <T> T wire(Function<EncodedFrame, T> encoder) {
-    Object w = wire;
-    if (w == null) {
-      w = encoder.apply(this);
-      wire = w;
+    Wire head = wires;
+    for (Wire w = head; w != null; w = w.next) {
+      if (w.encoder == encoder) {
+        return (T) w.bytes;
+      }
     }
-    return (T) w;
+    T bytes = encoder.apply(this);
+    wires = new Wire(encoder, bytes, head);
+    return bytes;
+  }
+
+  /** One transport's encoding; a node has a couple of transports, so a short list beats a map. */
+  private record Wire(Function<EncodedFrame, ?> encoder, Object bytes, Wire next) {
   }
 
   public String text() {

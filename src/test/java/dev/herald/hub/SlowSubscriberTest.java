@@ -10,24 +10,28 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The slow-socket policy: a socket whose outbound buffer is full stops getting live frames (nothing
  * piles up for it in Herald's memory) while every other socket keeps flowing; once it drains, it
- * catches up from the journal and ends with the complete sequence, no gap, no duplicate.
+ * catches up from the journal and ends with the complete sequence, no gap, no duplicate. Both
+ * transports: the raw WebSocket (netty counts what it has not flushed) and SockJS (which counts its
+ * own writes).
  */
 class SlowSubscriberTest {
 
   static final int EVENTS = 600;
   static final int BATCH = 50;
 
-  @Test
-  void aStalledSocketLagsAndCatchesUpWithoutHoldingBackOthers() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aStalledSocketLagsAndCatchesUpWithoutHoldingBackOthers(boolean sockJs) {
     String channel = "market:firehose";
     String payload = "x".repeat(20_000);
     try (TestNode node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("maxBodyBytes", 4_000_000));
-        BridgeClient slow = BridgeClient.connectWithSmallWindow(node.port);
+        BridgeClient slow = sockJs ? BridgeClient.connectSockJsWithSmallWindow(node.port) : BridgeClient.connectWithSmallWindow(node.port);
         BridgeClient fast = node.bridge()) {
       slow.subscribe(channel);
       fast.subscribe(channel);

@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,23 +22,38 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * A browser stand-in on the raw WebSocket endpoint (/eventbus/websocket), speaking the event-bus
- * bridge frames as the official client does. Every frame received is queued for assertions.
+ * A browser stand-in on the raw WebSocket endpoint (/eventbus/websocket), or on SockJS's websocket
+ * transport, speaking the event-bus bridge frames as the official client does. Every frame received
+ * is queued for assertions.
  */
 public final class BridgeClient implements AutoCloseable {
 
   private final WebSocketClient client;
   private final WebSocket socket;
+  /** SockJS framing: "o" opens, "h" beats, a["..."] carries messages, and the client sends ["..."]. */
+  private final boolean sockJs;
   private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  /** SockJS's own frames (o, h, c[...]) as they came, in order. */
+  private final LinkedBlockingQueue<String> sockJsControl = new LinkedBlockingQueue<>();
+  /** Every WebSocket message received, as it came on the wire. */
+  private final List<String> wire = new ArrayList<>();
   /** Completes with the status of Herald's close frame (null if none) once the connection is closed. */
   private final CompletableFuture<Short> closed = new CompletableFuture<>();
 
-  private BridgeClient(WebSocketClient client, WebSocket socket) {
+  private BridgeClient(WebSocketClient client, WebSocket socket, boolean sockJs) {
     this.client = client;
     this.socket = socket;
+    this.sockJs = sockJs;
     socket.textMessageHandler(text -> {
       synchronized (frames) {
-        frames.add(new JsonObject(text));
+        if (!sockJs) {
+          frames.add(new JsonObject(text));
+        } else if (text.startsWith("a")) {
+          new JsonArray(text.substring(1)).forEach(message -> frames.add(new JsonObject((String) message)));
+        } else {
+          sockJsControl.add(text);
+        }
+        wire.add(text);
         frames.notifyAll();
       }
     });
@@ -66,13 +82,32 @@ public final class BridgeClient implements AutoCloseable {
     return connect(port, null, new WebSocketClientOptions().setMaxFrameSize(Integer.MAX_VALUE));
   }
 
+  /** A client on SockJS's websocket transport, as sockjs-client connects in browsers. */
+  public static BridgeClient connectSockJs(int port) {
+    return connect(port, sockJsPath(), true, new WebSocketClientOptions());
+  }
+
+  /** Like {@link #connectWithSmallWindow}, on SockJS's websocket transport. */
+  public static BridgeClient connectSockJsWithSmallWindow(int port) {
+    return connect(port, sockJsPath(), true, new WebSocketClientOptions().setReceiveBufferSize(4096));
+  }
+
+  /** SockJS's websocket path: a server id and a session id chosen by the client. */
+  private static String sockJsPath() {
+    return "/eventbus/" + (int) (Math.random() * 1000) + "/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";
+  }
+
   private static BridgeClient connect(int port, String token, WebSocketClientOptions options) {
-    WebSocketClient client = CLIENTS.createWebSocketClient(options);
     String uri = "/eventbus/websocket" + (token == null ? "" : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+    return connect(port, uri, false, options);
+  }
+
+  private static BridgeClient connect(int port, String uri, boolean sockJs, WebSocketClientOptions options) {
+    WebSocketClient client = CLIENTS.createWebSocketClient(options);
     // the handler is attached in the completion callback, on the socket's event loop, so a frame
     // Herald writes right at the handshake is not missed
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-        .map(ws -> new BridgeClient(client, ws))
+        .map(ws -> new BridgeClient(client, ws, sockJs))
         .await();
   }
 
@@ -120,8 +155,35 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
+  /** Sends one bridge frame (in SockJS's framing on that transport). */
   public void sendRaw(String text) {
+    sendUnframed(sockJs ? new JsonArray().add(text).encode() : text);
+  }
+
+  /** Sends a WebSocket message exactly as given. */
+  public void sendUnframed(String text) {
     socket.writeTextMessage(text).await();
+  }
+
+  /** The next SockJS frame of the transport's own (o, h, c[...]), or an AssertionError. */
+  public String nextSockJsControl() {
+    try {
+      String frame = sockJsControl.poll(15, TimeUnit.SECONDS);
+      if (frame == null) {
+        throw new AssertionError("no SockJS frame within 15 s");
+      }
+      return frame;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Every WebSocket message received so far, as it came on the wire. */
+  public List<String> wire() {
+    synchronized (frames) {
+      return List.copyOf(wire);
+    }
   }
 
   public void register(String channel) {

@@ -1,0 +1,215 @@
+package dev.herald.bridge;
+
+import dev.herald.hub.EncodedFrame;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket Herald runs itself: the last handler of its Netty channel once
+ * {@link WebSocketUpgrade} took the connection over from Vert.x. Netty's codec reads and writes
+ * frames and joins fragmented messages; this answers pings and close frames and hands messages to
+ * the bridge. Deliveries go out as the node's one pre-built frame ({@link WebSocketWire}), so
+ * netty's outbound buffer holds what a socket has not flushed yet. Subclasses say how bridge
+ * frames are carried: as they are ({@link RawWebSocketConnection}) or in SockJS's framing
+ * ({@link SockJsWebSocketConnection}). The bridge's handlers run on the socket's Vert.x context,
+ * whose event loop is the channel's.
+ */
+abstract class WebSocketConnection extends ChannelDuplexHandler implements BridgeConnection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+
+  private final String uri;
+  private final ContextInternal context;
+  private ChannelHandlerContext channel;
+  private Handler<Buffer> frameHandler;
+  private Handler<Void> closeHandler;
+  private Handler<Void> drainHandler;
+  /** A close frame went out: nothing may follow it. Set on the event loop; writers may be elsewhere. */
+  private volatile boolean closing;
+
+  WebSocketConnection(String uri, ContextInternal context) {
+    this.uri = uri;
+    this.context = context;
+  }
+
+  /** This socket's own frame (a reply, an error) as the transport carries it. */
+  abstract String wireText(String frame);
+
+  /** The node's shared frame for a delivery, as the transport carries it; written as duplicates. */
+  abstract ByteBuf sharedFrame(EncodedFrame frame);
+
+  /**
+   * A message from the client: hand its bridge frames to {@link #received(Buffer)}, or close the
+   * socket with {@link #closeWith} when it breaks the transport's framing.
+   */
+  abstract void message(ChannelHandlerContext ctx, WebSocketFrame message);
+
+  /** The socket is open and the handshake answered: the transport may greet the client. */
+  void opened(ChannelHandlerContext ctx) {
+  }
+
+  /** The server is closing the socket: the transport may say goodbye before the close frame. */
+  void goingAway(ChannelHandlerContext ctx) {
+  }
+
+  /** The channel closed: the transport drops what it scheduled. */
+  void closed() {
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx;
+    opened(ctx);
+  }
+
+  @Override
+  public String uri() {
+    return uri;
+  }
+
+  @Override
+  public void frameHandler(Handler<Buffer> handler) {
+    frameHandler = handler;
+  }
+
+  @Override
+  public void closeHandler(Handler<Void> handler) {
+    closeHandler = handler;
+  }
+
+  @Override
+  public void drainHandler(Handler<Void> handler) {
+    drainHandler = handler;
+  }
+
+  @Override
+  public void write(String frame) {
+    writeText(channel, wireText(frame));
+  }
+
+  /** Writes text as it is (a transport's own frames); nothing once the close frame went out. */
+  void writeText(ChannelHandlerContext ctx, String text) {
+    if (!closing) {
+      ctx.writeAndFlush(new TextWebSocketFrame(text));
+    }
+  }
+
+  @Override
+  public void write(EncodedFrame frame) {
+    if (!closing) {
+      // no promise: netty's outbound buffer counts what is unflushed, and a failed write closes the channel
+      channel.writeAndFlush(sharedFrame(frame).duplicate(), channel.voidPromise());
+    }
+  }
+
+  @Override
+  public long unflushedBytes() {
+    ChannelOutboundBuffer buffer = channel.channel().unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes(); // null once closed
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return false; // no queue of its own beyond netty's outbound buffer, which unflushedBytes counts
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof PingWebSocketFrame ping) {
+        if (!closing) {
+          ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+        }
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        if (!closing) {
+          // the closing handshake: echo the status, then the server closes the connection (RFC 6455 5.5.1, 7.1.1)
+          sendClose(ctx, new CloseWebSocketFrame(true, 0, close.content().retain()), ctx.newPromise());
+        }
+      } else if ((msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame) && !closing) {
+        message(ctx, (WebSocketFrame) msg);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** Hands one bridge frame to the bridge socket. */
+  void received(Buffer frame) {
+    emit(frameHandler, frame);
+  }
+
+  /** Closes the socket with a close frame carrying the status. */
+  void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
+    if (!closing) {
+      sendClose(ctx, new CloseWebSocketFrame(status), ctx.newPromise());
+    }
+  }
+
+  /** The channel is closed from outside (the server shutting down): a close frame says so first. */
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (closing || !ctx.channel().isActive()) {
+      ctx.close(promise);
+    } else {
+      goingAway(ctx);
+      sendClose(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE), promise);
+    }
+  }
+
+  /** Writes the socket's last frame, then closes the channel (without waiting for the peer's close frame). */
+  private void sendClose(ChannelHandlerContext ctx, CloseWebSocketFrame frame, ChannelPromise closed) {
+    closing = true;
+    ctx.writeAndFlush(frame).addListener(f -> ctx.close(closed));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed();
+    emit(closeHandler, null);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      emit(drainHandler, null);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      return; // a fragmented message over the limit: the aggregator drops it and the socket stays, as with Vert.x
+    }
+    LOG.debug("closing WebSocket {}: {}", ctx.channel(), cause.toString());
+    if (cause instanceof CorruptedWebSocketFrameException broken && !closing) {
+      // a frame that breaks the protocol or the size limit: say which (1002, 1009...) before closing
+      closeWith(ctx, broken.closeStatus());
+    } else {
+      ctx.close();
+    }
+  }
+
+  private <T> void emit(Handler<T> handler, T event) {
+    if (handler != null) {
+      context.emit(event, handler);
+    }
+  }
+}
