@@ -12,7 +12,9 @@
 # need fresh or restarted servers: the generator starts those itself (bench/compare/Servers.java)
 # under the same work dir, and writes their pids where the cleanup below finds them.
 # Environment: HERALD_JAR (another build), HERALD_JAVA_OPTS (JVM options for the Herald nodes, e.g.
-# a flight recording), BENCH_LABEL (a note in the report), BENCH_OUT (report path).
+# a flight recording), HERALD_TRANSPORT (raw, the default, or sockjs: the generator's clients use
+# SockJS's websocket transport, as browsers on the official client do), BENCH_LABEL (a note in the
+# report), BENCH_OUT (report path).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -108,7 +110,7 @@ javac -nowarn -d "$WORK/classes" -cp "$JAR" bench/compare/*.java bench/common/Di
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "load average at start: $LOAD_START ($(nproc) cores)"
-ARGS=(--api-key "$API_KEY" --jwt-secret "$JWT_SECRET" --scenarios "$SCENARIOS" $QUICK
+ARGS=(--api-key "$API_KEY" --jwt-secret "$JWT_SECRET" --scenarios "$SCENARIOS" --herald-transport "${HERALD_TRANSPORT:-raw}" $QUICK
   --jar "$JAR" --classes "$WORK/classes" --work "$WORK" --targets "$TARGETS")
 
 wants() { [[ "$SCENARIOS" =~ fanout|channels && ",$TARGETS," == *",$1,"* ]]; }

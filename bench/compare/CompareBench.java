@@ -4,7 +4,8 @@
 //
 //   javac -d out -cp target/herald.jar bench/compare/*.java
 //   java -cp out:target/herald.jar CompareBench --herald port=P,pid=PID,pgpid=PG --socketio port=Q,pid=N \
-//        --raw port=R,pid=M --api-key K --jwt-secret S [--scenarios fanout,channels,cluster] [--quick] [--out F]
+//        --raw port=R,pid=M --api-key K --jwt-secret S [--herald-transport raw|sockjs] [--scenarios fanout,channels,cluster]
+//        [--quick] [--out F]
 //
 // Output: one JSON document on stdout (and in --out); progress on stderr.
 
@@ -40,7 +41,7 @@ public class CompareBench {
   static void run(Opts o, Vertx vertx) throws Exception {
     long started = System.nanoTime();
     String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
-    HeraldProtocol herald = new HeraldProtocol(runId, o.apiKey, o.jwtSecret == null ? null : new Jwt(o.jwtSecret));
+    HeraldProtocol herald = new HeraldProtocol(runId, o.apiKey, o.jwtSecret == null ? null : new Jwt(o.jwtSecret), o.heraldSockJs);
     Servers servers = o.work == null ? null
         : new Servers(new Servers.Setup(Path.of(o.jar), Path.of(o.classes), Path.of(o.work), o.apiKey, o.jwtSecret));
     Map<Servers.Kind, Protocol> protocols = new LinkedHashMap<>();
@@ -55,6 +56,7 @@ public class CompareBench {
         .put("run_id", runId)
         .put("label", o.label)
         .put("quick", o.quick)
+        .put("herald_transport", herald.transport())
         .put("machine", Machine.info())
         .put("servers", servers(bench.targets));
     JsonObject scenarios = new JsonObject();

@@ -25,6 +25,8 @@ final class Opts {
   String classes;
   String work;
   List<String> kinds = List.of("herald", "socketio", "raw");
+  /** How the generator's clients reach Herald: its raw WebSocket, or SockJS's websocket transport. */
+  boolean heraldSockJs;
 
   static Opts parse(String[] args) {
     Opts o = new Opts();
@@ -49,6 +51,14 @@ final class Opts {
         case "--classes" -> o.classes = v;
         case "--work" -> o.work = v;
         case "--targets" -> o.kinds = List.of(v.split(","));
+        case "--herald-transport" -> o.heraldSockJs = switch (v) {
+          case "raw" -> false;
+          case "sockjs" -> true;
+          default -> {
+            usage("--herald-transport takes raw or sockjs");
+            yield false;
+          }
+        };
         default -> usage("unknown option " + k);
       }
     }
@@ -86,7 +96,7 @@ final class Opts {
     System.err.println(problem);
     System.err.println("usage: CompareBench [--herald port=P,pid=PID,pgpid=PG] [--cluster ports=P1+P2,pids=A+B,pgpid=PG] "
         + "[--socketio port=P,pid=PID] [--raw port=P,pid=PID] --api-key KEY [--jwt-secret S] "
-        + "[--scenarios fanout,channels,cluster,memory,storm] [--quick] [--out FILE] [--label TEXT] "
+        + "[--herald-transport raw|sockjs] [--scenarios fanout,channels,cluster,memory,storm] [--quick] [--out FILE] [--label TEXT] "
         + "[--jar HERALD_JAR --classes RAW_PEER_CLASSES --work DIR [--targets herald,socketio,raw] (memory, storm)]");
     System.exit(2);
   }
