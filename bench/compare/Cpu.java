@@ -81,6 +81,34 @@ final class Cpu {
     return j;
   }
 
+  /**
+   * CPU ticks of the JIT compiler threads (HotSpot's "C1/C2 CompilerThread") of these processes;
+   * zero for a process that has none (Node). Warm-up waits until they go quiet, and each window
+   * reports what they still took.
+   */
+  static long compilerTicks(List<Proc> procs) {
+    long sum = 0;
+    for (Proc p : procs) {
+      try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            String s = Files.readString(task.resolve("stat"));
+            String comm = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+            if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+              String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+              sum += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+          } catch (IOException | RuntimeException threadGone) {
+            // the thread ended meanwhile
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // no such process (any more): nothing compiles there
+      }
+    }
+    return sum;
+  }
+
   private static long ticks(long pid) {
     long[] st = stat(pid);
     return st == null ? 0 : st[1];

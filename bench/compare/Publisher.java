@@ -62,8 +62,7 @@ final class Publisher {
 
   void start(long startNanos, long windowFrom, long windowTo) {
     start = startNanos;
-    from = windowFrom;
-    to = windowTo;
+    window(windowFrom, windowTo);
     context.runOnContext(v -> {
       // a connect to a server that is restarting (storm) or whose accept queue overflows must fail,
       // not hold one of the MAX_IN_FLIGHT slots for the default minute
@@ -71,6 +70,12 @@ final class Publisher {
           .setDefaultPort(target.publishPort()).setConnectTimeout(CONNECT_TIMEOUT_MS), new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT));
       timer = vertx.setPeriodic(1, t -> tick());
     });
+  }
+
+  /** Moves the measured window (before it opens): publishes scheduled in it count as expected deliveries. */
+  void window(long windowFrom, long windowTo) {
+    from = windowFrom;
+    to = windowTo;
   }
 
   /** Stops scheduling (at the window's end); requests in flight still complete. */

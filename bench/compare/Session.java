@@ -18,6 +18,9 @@ final class Session implements AutoCloseable {
   static final int CONNECTS_IN_FLIGHT = 128;
   static final long KEEPALIVE_MS = 10_000;
   static final long DRAIN_WAIT_NANOS = 20_000_000_000L;
+  /** A server's JIT compilers below this (cores, over two seconds) count as done with the current load. */
+  static final double JIT_QUIET_CORES = 0.05;
+  static final double MAX_EXTRA_WARMUP_S = 60;
 
   private final Loops loops;
   private final Target target;
@@ -85,39 +88,38 @@ final class Session implements AutoCloseable {
   /**
    * Publishes the streams open-loop: warm-up, then the measured window, then waits (up to 20 s) for
    * the window's deliveries to arrive. Returns what was seen: deliveries, latency from the
-   * scheduled send, the CPU of every process, and what got lost.
+   * scheduled send, the CPU of every process, and what got lost. The warm-up lasts at least
+   * warmupS and goes on (up to {@link #MAX_EXTRA_WARMUP_S} more) while the server's JIT compilers
+   * are still busy, so that the window measures compiled code rather than the compiling.
    */
   JsonObject measure(List<Publisher.Stream> streams, double warmupS, double measureS) throws InterruptedException {
     long start = System.nanoTime() + 50_000_000L;
-    long from = start + (long) (warmupS * 1e9);
-    long to = from + (long) (measureS * 1e9);
-    loops.recorders.forEach(r -> r.window(from, to));
+    loops.recorders.forEach(r -> r.window(Long.MAX_VALUE, Long.MAX_VALUE));
     Publisher pub = new Publisher(loops.vertx, loops.publisherContext, target, streams);
+    pub.start(start, Long.MAX_VALUE, Long.MAX_VALUE);
+    long from = warmUp(start, warmupS, pub);
+    long to = from + (long) (measureS * 1e9);
+    pub.window(from, to);
+    loops.recorders.forEach(r -> r.window(from, to));
     // the disk's own fsync stalls in the same window: a durable publish cannot return before its WAL flush
     DiskProbe disk = new DiskProbe(Path.of(System.getProperty("java.io.tmpdir")), to);
     disk.start();
-    pub.start(start, from, to);
-    Map<String, Long> cpu0 = null;
+    sleepUntil(from);
+    Map<String, Long> cpu0 = Cpu.sample(target.processes());
+    long jit0 = Cpu.compilerTicks(target.processes());
     long lastTotal = delivered();
-    long lastSent = 0;
-    for (long tick = start + 1_000_000_000L; ; tick += 1_000_000_000L) {
-      if (cpu0 == null && tick > from) {
-        sleepUntil(from);
-        cpu0 = Cpu.sample(target.processes());
-      }
-      if (tick >= to) {
-        break;
-      }
+    long lastSent = pub.sent;
+    for (long tick = from + 1_000_000_000L; tick < to; tick += 1_000_000_000L) {
       sleepUntil(tick);
       long total = delivered();
       long sent = pub.sent;
-      Log.progress(String.format("  %s %s t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, dropped %d",
-          target.name(), tick < from ? "warm-up" : "measure", (tick - start) / 1e9, total - lastTotal, sent - lastSent,
-          pub.failed, pub.skipped));
+      Log.progress(String.format("  %s measure t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, dropped %d",
+          target.name(), (tick - from) / 1e9, total - lastTotal, sent - lastSent, pub.failed, pub.skipped));
       lastTotal = total;
       lastSent = sent;
     }
     sleepUntil(to);
+    double jitCores = (Cpu.compilerTicks(target.processes()) - jit0) / Cpu.TICKS_PER_S / measureS;
     Map<String, Long> cpu1 = Cpu.sample(target.processes());
     pub.stop();
     // a backlog (a starved server) delivers late: wait for it, within reason
@@ -133,7 +135,39 @@ final class Session implements AutoCloseable {
       snaps.add(Loops.on(loops.subscriberContexts.get(i), () -> Future.succeededFuture(r.take())).await());
     }
     return Results.of(target, size, measureS, pub, publishLatency, snaps, Cpu.diff(target.processes(), cpu0, cpu1, measureS))
+        .put("warmup_s", Stats.round((from - start) / 1e9, 1))
+        .put("jit_cores_in_window", Stats.round(jitCores, 3))
         .put("disk_probe", disk.finish().toJson(from, to));
+  }
+
+  /**
+   * Publishes for at least minS, then on while the server's JIT compilers took more than
+   * {@link #JIT_QUIET_CORES} over the last two seconds (bounded); returns when the measured window
+   * starts: a second after the warm-up is judged done, so the window is set before it opens.
+   */
+  private long warmUp(long start, double minS, Publisher pub) throws InterruptedException {
+    long minEnd = start + (long) (minS * 1e9);
+    long maxEnd = minEnd + (long) (MAX_EXTRA_WARMUP_S * 1e9);
+    long jitTwoAgo = Cpu.compilerTicks(target.processes());
+    long jitOneAgo = jitTwoAgo;
+    long lastTotal = delivered();
+    long lastSent = 0;
+    for (long tick = start + 1_000_000_000L; ; tick += 1_000_000_000L) {
+      sleepUntil(tick);
+      long jitNow = Cpu.compilerTicks(target.processes());
+      double jitCores = (jitNow - jitTwoAgo) / Cpu.TICKS_PER_S / 2;
+      jitTwoAgo = jitOneAgo;
+      jitOneAgo = jitNow;
+      long total = delivered();
+      long sent = pub.sent;
+      Log.progress(String.format("  %s warm-up t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, dropped %d, jit %.2f cores",
+          target.name(), (tick - start) / 1e9, total - lastTotal, sent - lastSent, pub.failed, pub.skipped, jitCores));
+      lastTotal = total;
+      lastSent = sent;
+      if (tick >= minEnd && (jitCores < JIT_QUIET_CORES || tick >= maxEnd)) {
+        return tick + 1_000_000_000L;
+      }
+    }
   }
 
   private long delivered() {
