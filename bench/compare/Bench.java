@@ -60,8 +60,10 @@ final class Bench {
   }
 
   /**
-   * Warm-up before a window: the first window of a server process is preceded by a long one, so
-   * that the JIT has compiled its delivery path (Node's too); later ones only settle the new load.
+   * Minimum warm-up before a window: the first window of a server process (or of a load, as
+   * "channels herald") is preceded by a long one, so that the JIT has compiled its path (Node's
+   * too); later ones only settle the new load. A JVM's warm-up also lasts until its compiler
+   * threads go quiet (Session.measure).
    */
   double warmupS(String process) {
     return warmed.add(process) ? (quick ? 6 : 15) : (quick ? 2 : 3);

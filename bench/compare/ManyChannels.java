@@ -33,7 +33,9 @@ final class ManyChannels {
       Log.info("channels: " + target.name() + ", " + n + " connections, each in user:{id} + shared");
       try (Session session = new Session(bench.loops, target)) {
         session.open(channels, users);
-        JsonObject r = session.measure(streams, bench.warmupS(target.name()), bench.measureS());
+        // a load unlike fan-out's (a durable publish per delivery): a full warm-up for every server,
+        // Node included, whose compiler threads the generator cannot tell apart
+        JsonObject r = session.measure(streams, bench.warmupS("channels " + target.name()), bench.measureS());
         r.put("case", n + " connections, " + (int) offered + "/s").put("connections", n)
             .put("offered_deliveries_per_s", offered)
             .put("publishes_per_s", new JsonObject().put("shared", SHARED_PER_S).put("user", USER_PER_S));
