@@ -31,6 +31,9 @@ final class SockJsWebSocketConnection extends WebSocketConnection {
 
   @Override
   void opened(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isActive()) {
+      return; // gone before it opened: no close event would come to cancel a heartbeat
+    }
     writeText(ctx, SockJsFraming.OPEN);
     heartbeat = ctx.executor().scheduleAtFixedRate(() -> writeText(ctx, SockJsFraming.HEARTBEAT),
         HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
