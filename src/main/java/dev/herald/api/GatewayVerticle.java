@@ -1,6 +1,5 @@
 package dev.herald.api;
 
-import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Rest;
@@ -37,20 +36,17 @@ public final class GatewayVerticle extends VerticleBase {
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(Rest::handleFailure);
 
-    // The WebSocket options below govern the WebSockets Vert.x runs (SockJS's websocket transport);
-    // Herald runs /eventbus/websocket itself with the same size limit and no extensions (see
-    // WebSocketUpgrade). Messages up to a few times the frame limit reach BridgeSocket, which
-    // answers 413 itself. No compression, although browsers offer permessage-deflate: a deflating
-    // socket needs zlib state (~100 KB of native memory per connection, measured) and its own
-    // compressed copy of every delivery.
+    // Herald runs every WebSocket itself, with its own size limit (see bridge/WebSocketUpgrade). No
+    // compression, although browsers offer permessage-deflate: a deflating socket needs zlib state
+    // (~100 KB of native memory per connection, measured) and its own compressed copy of every
+    // delivery. The WebSocket compression flags matter even so: with them on, Vert.x puts a handler
+    // in every HTTP connection's pipeline that accepts the extension in the upgrade response.
     // Strict thread mode: every HTTP response is written on its request's event loop (Rest sees to
     // it), so Vert.x gives each connection a direct write path instead of a multi-producer queue
     // (about 4.7 KB per connection).
-    int maxMessageBytes = BridgeEndpoint.maxMessageBytes(config.maxBodyBytes());
     HttpServerOptions http = new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
-        .setStrictThreadMode(true)
-        .setMaxWebSocketFrameSize(maxMessageBytes).setMaxWebSocketMessageSize(maxMessageBytes);
+        .setStrictThreadMode(true);
     return vertx.createHttpServer(http)
         .requestHandler(router)
         .listen();

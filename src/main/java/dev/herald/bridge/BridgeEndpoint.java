@@ -25,7 +25,7 @@ public final class BridgeEndpoint {
    * limit, so that BridgeSocket sees an oversized frame and answers it with a 413 err frame
    * instead of the connection being dropped.
    */
-  public static int maxMessageBytes(int maxFrameBytes) {
+  private static int maxMessageBytes(int maxFrameBytes) {
     return 4 * maxFrameBytes;
   }
 

@@ -34,7 +34,9 @@ import io.vertx.core.net.impl.ConnectionBase;
  *
  * <p>Relies on Vert.x internals: the HTTP connection's Netty context ({@link ConnectionBase}) and
  * its pipeline (an {@code HttpRequestDecoder} and {@code HttpResponseEncoder} ahead of the
- * connection's handler). Re-check on Vert.x upgrades; the bridge tests cover it.
+ * connection's handler), and an HTTP server without WebSocket compression (with it, Vert.x's
+ * pipeline would accept permessage-deflate in the upgrade response). Re-check on Vert.x upgrades;
+ * the bridge tests cover it.
  */
 final class WebSocketUpgrade {
 
