@@ -28,7 +28,7 @@ final class SockJsFraming {
    * SockJS asks servers to escape characters some browsers mangle, and escaping all of them keeps
    * the frame ASCII.
    */
-  static String messages(String message) {
+  static String messageFrame(String message) {
     StringBuilder out = new StringBuilder(message.length() + 16).append("a[\"");
     for (int i = 0; i < message.length(); i++) {
       char c = message.charAt(i);

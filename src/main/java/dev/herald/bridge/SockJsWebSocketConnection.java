@@ -53,7 +53,7 @@ final class SockJsWebSocketConnection extends WebSocketConnection {
 
   @Override
   String wireText(String frame) {
-    return SockJsFraming.messages(frame);
+    return SockJsFraming.messageFrame(frame);
   }
 
   @Override

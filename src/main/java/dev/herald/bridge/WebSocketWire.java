@@ -19,7 +19,7 @@ final class WebSocketWire {
   private static final Function<EncodedFrame, ByteBuf> RAW = frame -> textFrame(frame.utf8());
   /** The bridge frame as SockJS's websocket transport sends it: {@code a["<message, quoted>"]}. */
   private static final Function<EncodedFrame, ByteBuf> SOCKJS =
-      frame -> textFrame(SockJsFraming.messages(frame.text()).getBytes(StandardCharsets.US_ASCII));
+      frame -> textFrame(SockJsFraming.messageFrame(frame.text()).getBytes(StandardCharsets.US_ASCII));
 
   private WebSocketWire() {
   }
