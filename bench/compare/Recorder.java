@@ -11,6 +11,8 @@ final class Recorder {
   private volatile long from = Long.MAX_VALUE;
   private volatile long to = Long.MAX_VALUE;
   private long[] samples = new long[1 << 16];
+  /** For each sample, the second of the window in which its event was scheduled. */
+  private int[] seconds = new int[1 << 16];
   private int n;
   volatile long total;
   /** Deliveries of events scheduled in the window so far (for the coordinator to see when all arrived). */
@@ -33,7 +35,9 @@ final class Recorder {
     if (sentAt >= from && sentAt < to) {
       if (n == samples.length) {
         samples = Arrays.copyOf(samples, n * 2);
+        seconds = Arrays.copyOf(seconds, n * 2);
       }
+      seconds[n] = (int) ((sentAt - from) / 1_000_000_000L);
       samples[n++] = now - sentAt;
       sampled = n;
     }
@@ -46,7 +50,7 @@ final class Recorder {
 
   /** A copy of the window's results, then cleared for the next window (call on the recorder's loop). */
   Snapshot take() {
-    Snapshot s = new Snapshot(Arrays.copyOf(samples, n), arrivedInWindow, errors, lastError);
+    Snapshot s = new Snapshot(Arrays.copyOf(samples, n), Arrays.copyOf(seconds, n), arrivedInWindow, errors, lastError);
     n = 0;
     sampled = 0;
     arrivedInWindow = 0;
@@ -57,6 +61,6 @@ final class Recorder {
     return s;
   }
 
-  record Snapshot(long[] latencies, long arrivedInWindow, long errors, String lastError) {
+  record Snapshot(long[] latencies, int[] seconds, long arrivedInWindow, long errors, String lastError) {
   }
 }

@@ -1,9 +1,11 @@
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /** The JSON of one measured window, and the ratios between targets measured on the same case. */
 final class Results {
@@ -11,10 +13,20 @@ final class Results {
   private Results() {
   }
 
+  /**
+   * A second of the window is undisturbed by the disk when no disk-probe fsync in it, or in the
+   * second before (a late stall still holds up the next second's commits), took over this: what
+   * the server does when the disk takes nothing from it. As bench/publish defines it.
+   */
+  static final long CALM_FSYNC_NANOS = 20_000_000L;
+
+  /** calm[i]: second i of the window was undisturbed by the disk. */
   static JsonObject of(Target target, int connections, double windowS, Publisher pub, long[] publishLatency,
-      List<Recorder.Snapshot> snaps, JsonObject cpu) {
+      List<Recorder.Snapshot> snaps, JsonObject cpu, boolean[] calm) {
     int n = snaps.stream().mapToInt(s -> s.latencies().length).sum();
     long[] all = new long[n];
+    long[] undisturbed = new long[n];
+    int u = 0;
     int k = 0;
     long arrived = 0;
     long errors = 0;
@@ -22,6 +34,12 @@ final class Results {
     for (Recorder.Snapshot s : snaps) {
       System.arraycopy(s.latencies(), 0, all, k, s.latencies().length);
       k += s.latencies().length;
+      for (int i = 0; i < s.latencies().length; i++) {
+        int second = s.seconds()[i];
+        if (second >= 0 && second < calm.length && calm[second]) {
+          undisturbed[u++] = s.latencies()[i];
+        }
+      }
       arrived += s.arrivedInWindow();
       errors += s.errors();
       lastError = s.lastError() != null ? s.lastError() : lastError;
@@ -32,6 +50,11 @@ final class Results {
         .put("connections", connections)
         .put("delivered_per_s", Stats.round(arrived / windowS, 0))
         .put("deliver_ms", Stats.latencyMs(all))
+        .put("undisturbed_seconds", new JsonObject()
+            .put("definition", "seconds in which, and in the second before which, no disk probe fsync took over "
+                + CALM_FSYNC_NANOS / 1_000_000 + " ms; deliveries of the events scheduled in them")
+            .put("seconds", IntStream.range(0, calm.length).filter(i -> calm[i]).count())
+            .put("deliver_ms", Stats.latencyMs(Arrays.copyOf(undisturbed, u))))
         .put("publish_ms", Stats.latencyMs(publishLatency))
         .put("cpu_us_per_delivery", Stats.round(cpu.getDouble("server_s") * perDelivery, 2))
         .put("cpu_us_per_delivery_without_db", Stats.round(cpu.getDouble("server_without_db_s") * perDelivery, 2))

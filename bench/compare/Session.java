@@ -134,10 +134,23 @@ final class Session implements AutoCloseable {
       Recorder r = loops.recorders.get(i);
       snaps.add(Loops.on(loops.subscriberContexts.get(i), () -> Future.succeededFuture(r.take())).await());
     }
-    return Results.of(target, size, measureS, pub, publishLatency, snaps, Cpu.diff(target.processes(), cpu0, cpu1, measureS))
+    disk.finish();
+    return Results.of(target, size, measureS, pub, publishLatency, snaps, Cpu.diff(target.processes(), cpu0, cpu1, measureS),
+            calmSeconds(disk, from, to))
         .put("warmup_s", Stats.round((from - start) / 1e9, 1))
         .put("jit_cores_in_window", Stats.round(jitCores, 3))
-        .put("disk_probe", disk.finish().toJson(from, to));
+        .put("disk_probe", disk.toJson(from, to));
+  }
+
+  /** Which seconds of [from, to) the disk left alone (see {@link Results#CALM_FSYNC_NANOS}). */
+  private static boolean[] calmSeconds(DiskProbe disk, long from, long to) {
+    boolean[] calm = new boolean[(int) ((to - from + 999_999_999L) / 1_000_000_000L)];
+    for (int i = 0; i < calm.length; i++) {
+      long second = from + i * 1_000_000_000L;
+      calm[i] = Math.max(disk.maxBetween(second - 1_000_000_000L, second), disk.maxBetween(second, second + 1_000_000_000L))
+          <= Results.CALM_FSYNC_NANOS;
+    }
+    return calm;
   }
 
   /**
