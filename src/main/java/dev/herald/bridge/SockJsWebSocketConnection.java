@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class SockJsWebSocketConnection extends WebSocketConnection {
 
   /** As Vert.x's SockJS default: often enough for proxies that drop idle connections after 30-60 s. */
-  static final long HEARTBEAT_SECONDS = 25;
+  private static final long HEARTBEAT_SECONDS = 25;
 
   private ScheduledFuture<?> heartbeat;
 
