@@ -1,5 +1,6 @@
 package dev.herald.testing;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,18 +19,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A browser stand-in on the raw WebSocket endpoint (/eventbus/websocket), or on SockJS's websocket
  * transport, speaking the event-bus bridge frames as the official client does. Every frame received
  * is queued for assertions.
  */
-public final class BridgeClient extends BridgeFrameClient {
+public final class BridgeClient implements AutoCloseable {
 
   private final WebSocketClient client;
   private final WebSocket socket;
   /** SockJS framing: "o" opens, "h" beats, a["..."] carries messages, and the client sends ["..."]. */
   private final boolean sockJs;
+  private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   /** SockJS's own frames (o, h, c[...]) as they came, in order. */
   private final LinkedBlockingQueue<String> sockJsControl = new LinkedBlockingQueue<>();
   /** Every WebSocket message received, as it came on the wire. */
@@ -41,20 +45,23 @@ public final class BridgeClient extends BridgeFrameClient {
     this.socket = socket;
     this.sockJs = sockJs;
     socket.textMessageHandler(text -> {
-      synchronized (wire) {
+      synchronized (frames) {
+        if (!sockJs) {
+          frames.add(new JsonObject(text));
+        } else if (text.startsWith("a")) {
+          new JsonArray(text.substring(1)).forEach(message -> frames.add(new JsonObject((String) message)));
+        } else {
+          sockJsControl.add(text);
+        }
         wire.add(text);
-      }
-      if (!sockJs) {
-        received(new JsonObject(text));
-      } else if (text.startsWith("a")) {
-        new JsonArray(text.substring(1)).forEach(message -> received(new JsonObject((String) message)));
-      } else {
-        sockJsControl.add(text);
+        frames.notifyAll();
       }
     });
     socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
   }
 
+  /** Clients run on their own Vert.x, like browsers: they outlive any node they talk to. */
+  private static final Vertx CLIENTS = Vertx.vertx();
 
   public static BridgeClient connect(int port, String token) {
     return connect(port, token, new WebSocketClientOptions());
@@ -110,12 +117,10 @@ public final class BridgeClient extends BridgeFrameClient {
   }
 
   /** Stops reading from the socket, like a browser tab frozen in the background. */
-  @Override
   public void pause() {
     socket.pause();
   }
 
-  @Override
   public void resume() {
     socket.resume();
   }
@@ -151,7 +156,6 @@ public final class BridgeClient extends BridgeFrameClient {
   }
 
   /** Sends one bridge frame (in SockJS's framing on that transport). */
-  @Override
   public void sendRaw(String text) {
     sendUnframed(sockJs ? new JsonArray().add(text).encode() : text);
   }
@@ -177,8 +181,118 @@ public final class BridgeClient extends BridgeFrameClient {
 
   /** Every WebSocket message received so far, as it came on the wire. */
   public List<String> wire() {
-    synchronized (wire) {
+    synchronized (frames) {
       return List.copyOf(wire);
+    }
+  }
+
+  public void register(String channel) {
+    register(channel, new JsonObject());
+  }
+
+  public void register(String channel, JsonObject headers) {
+    sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers).encode());
+  }
+
+  /** Registers with a replyAddress and waits for Herald's ack: after it, published events arrive. */
+  public void subscribe(String channel) {
+    subscribe(channel, new JsonObject());
+  }
+
+  public void subscribe(String channel, JsonObject headers) {
+    String replyAddress = UUID.randomUUID().toString();
+    sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers)
+        .put("replyAddress", replyAddress).encode());
+    JsonObject ack = next(f -> replyAddress.equals(f.getString("address"))
+        || ("err".equals(f.getString("type")) && channel.equals(f.getString("address"))), Duration.ofSeconds(15));
+    if (!"rec".equals(ack.getString("type"))) {
+      throw new AssertionError("subscribe to " + channel + " failed: " + ack.encode());
+    }
+  }
+
+  public void unregister(String channel) {
+    sendRaw(new JsonObject().put("type", "unregister").put("address", channel).encode());
+  }
+
+  /** Sends to a service with a fresh replyAddress and returns the reply (rec or err frame). */
+  public JsonObject request(String address, JsonObject body) {
+    return request(address, body, new JsonObject());
+  }
+
+  public JsonObject request(String address, JsonObject body, JsonObject headers) {
+    String replyAddress = UUID.randomUUID().toString();
+    sendRaw(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
+        .put("headers", headers).put("body", body).encode());
+    return next(f -> replyAddress.equals(f.getString("address")), Duration.ofSeconds(15));
+  }
+
+  /** The next frame matching the filter (frames that do not match are kept), or an AssertionError. */
+  public JsonObject next(Predicate<JsonObject> filter, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (frames) {
+      while (true) {
+        for (JsonObject f : frames) {
+          if (filter.test(f)) {
+            frames.remove(f);
+            return f;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("no matching frame within " + timeout + "; have " + frames);
+        }
+        try {
+          frames.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
+  /** Collects the bodies of the next n durable deliveries (events with a seq) on a channel, in arrival order. */
+  public List<JsonObject> deliveries(String channel, int n, Duration timeout) {
+    List<JsonObject> bodies = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (bodies.size() < n) {
+      Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+      try {
+        bodies.add(next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+            && f.getJsonObject("body").containsKey("seq"), left).getJsonObject("body"));
+      } catch (AssertionError e) {
+        throw new AssertionError("got " + bodies.size() + " of " + n + " deliveries on " + channel + ": " + bodies, e);
+      }
+    }
+    return bodies;
+  }
+
+  /** The next ephemeral event (presence, typing, viewers: no seq) of that type on the channel. */
+  public JsonObject ephemeral(String channel, String type, Duration timeout) {
+    return next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+        && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq"), timeout)
+        .getJsonObject("body");
+  }
+
+  /** Ephemeral events of that type on the channel received so far, taken without waiting. */
+  public List<JsonObject> takeEphemeral(String channel, String type) {
+    List<JsonObject> taken = new ArrayList<>();
+    synchronized (frames) {
+      for (JsonObject f : new ArrayList<>(frames)) {
+        if ("rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
+            && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq")) {
+          frames.remove(f);
+          taken.add(f.getJsonObject("body"));
+        }
+      }
+    }
+    return taken;
+  }
+
+  /** Frames received so far that nobody has taken, without waiting. */
+  public List<JsonObject> pending() {
+    synchronized (frames) {
+      return new ArrayList<>(frames);
     }
   }
 
