@@ -14,6 +14,8 @@ import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The WebSocket protocol at /eventbus/websocket, which Herald runs itself: handshake, ping, close. */
 class RawWebSocketTest extends OneNodeTest {
@@ -21,9 +23,10 @@ class RawWebSocketTest extends OneNodeTest {
   /** HeraldConfig's default maxBodyBytes, which the shared node runs with. */
   static final int MAX_BODY_BYTES = 65_536;
 
-  @Test
-  void aRequestThatIsNoUpgradeIsAnsweredWithAJsonError() {
-    var response = node.http.get("/eventbus/websocket");
+  @ParameterizedTest // both endpoints Herald runs itself: raw, and SockJS's websocket transport
+  @ValueSource(strings = {"/eventbus/websocket", "/eventbus/123/abcdef/websocket"})
+  void aRequestThatIsNoUpgradeIsAnsweredWithAJsonError(String path) {
+    var response = node.http.get(path);
     assertThat(response.status()).isEqualTo(400);
     assertThat(response.errorCode()).isEqualTo("bad_request");
   }

@@ -59,13 +59,6 @@ class SockJsWebSocketTest extends OneNodeTest {
   }
 
   @Test
-  void aRequestThatIsNoUpgradeIsAnsweredWithAJsonError() {
-    var response = node.http.get("/eventbus/123/abcdef/websocket");
-    assertThat(response.status()).isEqualTo(400);
-    assertThat(response.errorCode()).isEqualTo("bad_request");
-  }
-
-  @Test
   void stoppingTheNodeSaysGoAwayInSockJsThenClosesAsGoingAway() {
     BridgeClient client;
     try (TestNode stopping = TestNode.start(TestDatabase.create(), false)) {
