@@ -107,16 +107,10 @@ final class Session implements AutoCloseable {
     sleepUntil(from);
     Map<String, Long> cpu0 = Cpu.sample(target.processes());
     long jit0 = Cpu.compilerTicks(target.processes());
-    long lastTotal = delivered();
-    long lastSent = pub.sent;
+    Rates rates = new Rates(pub);
     for (long tick = from + 1_000_000_000L; tick < to; tick += 1_000_000_000L) {
       sleepUntil(tick);
-      long total = delivered();
-      long sent = pub.sent;
-      Log.progress(String.format("  %s measure t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, dropped %d",
-          target.name(), (tick - from) / 1e9, total - lastTotal, sent - lastSent, pub.failed, pub.skipped));
-      lastTotal = total;
-      lastSent = sent;
+      Log.progress(String.format("  %s measure t=%.0fs: %s", target.name(), (tick - from) / 1e9, rates.sinceLast()));
     }
     sleepUntil(to);
     double jitCores = (Cpu.compilerTicks(target.processes()) - jit0) / Cpu.TICKS_PER_S / measureS;
@@ -163,23 +157,40 @@ final class Session implements AutoCloseable {
     long maxEnd = minEnd + (long) (MAX_EXTRA_WARMUP_S * 1e9);
     long jitTwoAgo = Cpu.compilerTicks(target.processes());
     long jitOneAgo = jitTwoAgo;
-    long lastTotal = delivered();
-    long lastSent = 0;
+    Rates rates = new Rates(pub);
     for (long tick = start + 1_000_000_000L; ; tick += 1_000_000_000L) {
       sleepUntil(tick);
       long jitNow = Cpu.compilerTicks(target.processes());
       double jitCores = (jitNow - jitTwoAgo) / Cpu.TICKS_PER_S / 2;
       jitTwoAgo = jitOneAgo;
       jitOneAgo = jitNow;
-      long total = delivered();
-      long sent = pub.sent;
-      Log.progress(String.format("  %s warm-up t=%.0fs: %,d deliveries/s, %,d publishes/s, failed %d, dropped %d, jit %.2f cores",
-          target.name(), (tick - start) / 1e9, total - lastTotal, sent - lastSent, pub.failed, pub.skipped, jitCores));
-      lastTotal = total;
-      lastSent = sent;
+      Log.progress(String.format("  %s warm-up t=%.0fs: %s, jit %.2f cores", target.name(), (tick - start) / 1e9,
+          rates.sinceLast(), jitCores));
       if (tick >= minEnd && (jitCores < JIT_QUIET_CORES || tick >= maxEnd)) {
         return tick + 1_000_000_000L;
       }
+    }
+  }
+
+  /** Deliveries and publishes per second, for the progress line printed every second. */
+  private final class Rates {
+    private final Publisher pub;
+    private long lastTotal = delivered();
+    private long lastSent;
+
+    Rates(Publisher pub) {
+      this.pub = pub;
+      this.lastSent = pub.sent;
+    }
+
+    String sinceLast() {
+      long total = delivered();
+      long sent = pub.sent;
+      String line = String.format("%,d deliveries/s, %,d publishes/s, failed %d, dropped %d",
+          total - lastTotal, sent - lastSent, pub.failed, pub.skipped);
+      lastTotal = total;
+      lastSent = sent;
+      return line;
     }
   }
 
