@@ -15,6 +15,12 @@ import java.util.Arrays;
 final class DiskProbe extends Thread {
 
   static final long STALL_NANOS = 50_000_000L;
+  /**
+   * A second is undisturbed by the disk when no fsync in it, or in the second before (a late stall
+   * still holds up the next second's commits), took over this: what a server does when the disk
+   * takes nothing from it.
+   */
+  static final long CALM_NANOS = 20_000_000L;
   private static final int PAGES = 256;
   private static final long PERIOD_NANOS = 20_000_000L;
 
@@ -75,6 +81,12 @@ final class DiskProbe extends Thread {
   DiskProbe finish() throws InterruptedException {
     join(Math.max(1, (until - System.nanoTime()) / 1_000_000) + 5_000);
     return this;
+  }
+
+  /** Whether the second starting at secondStart (System.nanoTime()) was undisturbed (see {@link #CALM_NANOS}). */
+  boolean calmSecond(long secondStart) {
+    return Math.max(maxBetween(secondStart - 1_000_000_000L, secondStart), maxBetween(secondStart, secondStart + 1_000_000_000L))
+        <= CALM_NANOS;
   }
 
   /** Longest fsync that started in [from, to) (System.nanoTime()). */

@@ -13,13 +13,6 @@ final class Results {
   private Results() {
   }
 
-  /**
-   * A second of the window is undisturbed by the disk when no disk-probe fsync in it, or in the
-   * second before (a late stall still holds up the next second's commits), took over this: what
-   * the server does when the disk takes nothing from it. As bench/publish defines it.
-   */
-  static final long CALM_FSYNC_NANOS = 20_000_000L;
-
   /** calm[i]: second i of the window was undisturbed by the disk. */
   static JsonObject of(Target target, int connections, double windowS, Publisher pub, long[] publishLatency,
       List<Recorder.Snapshot> snaps, JsonObject cpu, boolean[] calm) {
@@ -52,7 +45,7 @@ final class Results {
         .put("deliver_ms", Stats.latencyMs(all))
         .put("undisturbed_seconds", new JsonObject()
             .put("definition", "seconds in which, and in the second before which, no disk probe fsync took over "
-                + CALM_FSYNC_NANOS / 1_000_000 + " ms; deliveries of the events scheduled in them")
+                + DiskProbe.CALM_NANOS / 1_000_000 + " ms; deliveries of the events scheduled in them")
             .put("seconds", IntStream.range(0, calm.length).filter(i -> calm[i]).count())
             .put("deliver_ms", Stats.latencyMs(Arrays.copyOf(undisturbed, u))))
         .put("publish_ms", Stats.latencyMs(publishLatency))

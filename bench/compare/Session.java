@@ -136,13 +136,11 @@ final class Session implements AutoCloseable {
         .put("disk_probe", disk.toJson(from, to));
   }
 
-  /** Which seconds of [from, to) the disk left alone (see {@link Results#CALM_FSYNC_NANOS}). */
+  /** Which seconds of [from, to) the disk left alone (see {@link DiskProbe#CALM_NANOS}). */
   private static boolean[] calmSeconds(DiskProbe disk, long from, long to) {
     boolean[] calm = new boolean[(int) ((to - from + 999_999_999L) / 1_000_000_000L)];
     for (int i = 0; i < calm.length; i++) {
-      long second = from + i * 1_000_000_000L;
-      calm[i] = Math.max(disk.maxBetween(second - 1_000_000_000L, second), disk.maxBetween(second, second + 1_000_000_000L))
-          <= Results.CALM_FSYNC_NANOS;
+      calm[i] = disk.calmSecond(from + i * 1_000_000_000L);
     }
     return calm;
   }

@@ -75,8 +75,6 @@ public class PublishBench {
   private final String runId = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
   private final Cpu cpu;
   static final double QUIET_CORES = 0.25;
-  /** A second is undisturbed by the disk if no probe fsync in it (or the second before) took longer. */
-  static final long CALM_FSYNC_NANOS = 20_000_000L;
   private Pool stats;
   private final Instant heraldStart;
 
@@ -499,7 +497,7 @@ public class PublishBench {
         if (c.getDouble("everything_else", 9.0) <= QUIET_CORES) {
           quiet.add(i);
           // a stall late in the second before still delays the events sent in this one
-          if (Math.max(fsyncMax(disk, loop.measureStart, i), fsyncMax(disk, loop.measureStart, i - 1)) <= CALM_FSYNC_NANOS) {
+          if (disk.calmSecond(loop.measureStart + i * 1_000_000_000L)) {
             undisturbed.add(i);
           }
         }
@@ -521,7 +519,7 @@ public class PublishBench {
         .await();
     pub.put("undisturbed_seconds", new JsonObject()
         .put("definition", "quiet seconds in which, in that second and the one before, no disk probe fsync took over "
-            + CALM_FSYNC_NANOS / 1_000_000 + " ms: what Herald does when neither the CPU nor the disk is taken from it")
+            + DiskProbe.CALM_NANOS / 1_000_000 + " ms: what Herald does when neither the CPU nor the disk is taken from it")
         .put("seconds", undisturbed.size())
         .put("publish_ms", calmPublish.summary())
         .put("deliver_ms", calmDeliver.summary()));
