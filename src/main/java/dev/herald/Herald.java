@@ -107,7 +107,8 @@ public final class Herald implements AutoCloseable {
       Journal journal = new Journal(pool, events -> {
         Hub.broadcast(vertx.eventBus(), events);
         retention.appended(events);
-      }, List.of(aggregates));
+      });
+      journal.addHook(aggregates);
       Hub hub = new Hub(journal);
       PresenceTracker presence = new PresenceTracker(hub, cluster);
       AggregationVerticle aggregation = new AggregationVerticle(aggregates, hub);

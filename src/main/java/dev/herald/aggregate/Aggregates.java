@@ -1,10 +1,12 @@
 package dev.herald.aggregate;
 
+import dev.herald.wire.Frames;
 import dev.herald.core.CelValues;
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.journal.CommitHook;
 import dev.herald.journal.Event;
+import dev.herald.journal.EventRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +30,7 @@ import java.util.function.Consumer;
  * changes nothing. Each aggregate's '' row is locked for the update, so versions are global and
  * gap-free across nodes; aggregates are taken in name order, after the channel heads.
  */
-public final class Aggregates implements CommitHook {
+public final class Aggregates implements CommitHook<List<Snapshot>> {
 
   private final Map<String, AggregateDefinition> byName = new TreeMap<>();
   private final Pool pool;
@@ -88,7 +90,7 @@ public final class Aggregates implements CommitHook {
   }
 
   @Override
-  public Future<Object> inTransaction(SqlConnection conn, List<Event> fresh) {
+  public Future<List<Snapshot>> inTransaction(SqlConnection conn, List<Event> fresh) {
     List<Snapshot> snapshots = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
     for (AggregateDefinition def : byName.values()) {
@@ -104,10 +106,9 @@ public final class Aggregates implements CommitHook {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
-  public void committed(Object result) {
-    if (result != null && !((List<Snapshot>) result).isEmpty()) {
-      onChange.accept((List<Snapshot>) result);
+  public void committed(List<Snapshot> snapshots) {
+    if (!snapshots.isEmpty()) {
+      onChange.accept(snapshots);
     }
   }
 
@@ -210,7 +211,7 @@ public final class Aggregates implements CommitHook {
       List<Item> items) {
     String[] grps = states.keySet().toArray(new String[0]);
     String[] vals = states.values().stream().map(JsonObject::encode).toArray(String[]::new);
-    String last = items.isEmpty() ? null : items.get(items.size() - 1).event().envelopeJson();
+    String last = items.isEmpty() ? null : Frames.envelope(items.get(items.size() - 1).event());
     return conn.preparedQuery("INSERT INTO aggregate_state (name, grp, version, vals, last_event) "
             + "SELECT $1, g, $3, v::jsonb, $5::text::jsonb FROM unnest($2::text[], $4::text[]) AS t(g, v) "
             + "ON CONFLICT (name, grp) DO UPDATE SET version = EXCLUDED.version, vals = EXCLUDED.vals, "
@@ -221,7 +222,7 @@ public final class Aggregates implements CommitHook {
 
   private Future<List<Snapshot>> snapshots(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> states,
       long version, List<Item> items) {
-    JsonObject lastEvent = items.isEmpty() ? null : items.get(items.size() - 1).event().envelope();
+    JsonObject lastEvent = items.isEmpty() ? null : new JsonObject(Frames.envelope(items.get(items.size() - 1).event()));
     if (def.perGroupChannels()) {
       List<Snapshot> out = new ArrayList<>();
       states.forEach((group, values) -> {
@@ -292,16 +293,15 @@ public final class Aggregates implements CommitHook {
           long version = rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
           return conn.preparedQuery("DELETE FROM aggregate_state WHERE name = $1").execute(Tuple.of(def.name()))
               .compose(v -> conn.preparedQuery("DELETE FROM aggregate_distinct WHERE name = $1").execute(Tuple.of(def.name())))
-              .compose(v -> conn.preparedQuery("SELECT channel, seq, id, type, data::text AS data, ts FROM events "
-                      + "WHERE (channel = ANY($1) OR split_part(channel, ':', 1) = ANY($2)) "
-                      + "AND (cardinality($3::text[]) = 0 OR type = ANY($3)) ORDER BY ts, channel, seq")
+              .compose(v -> conn.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
+                      + "WHERE (e.channel = ANY($1) OR split_part(e.channel, ':', 1) = ANY($2)) "
+                      + "AND (cardinality($3::text[]) = 0 OR e.type = ANY($3)) ORDER BY e.ts, e.channel, e.seq")
                   .execute(Tuple.of(def.channels().toArray(new String[0]), namespaces.toArray(new String[0]),
                       def.types().toArray(new String[0]))))
               .compose(history -> {
                 List<Event> events = new ArrayList<>();
                 for (Row r : history) {
-                  events.add(new Event(r.getString("channel"), r.getLong("seq"), r.getString("id"), r.getString("type"),
-                      r.getString("data"), r.getOffsetDateTime("ts").toInstant()));
+                  events.add(EventRows.event(r));
                 }
                 return fold(conn, def, events, version);
               });

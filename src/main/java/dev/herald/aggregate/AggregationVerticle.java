@@ -1,12 +1,10 @@
 package dev.herald.aggregate;
 
-import dev.herald.core.Timestamps;
-import dev.herald.hub.EncodedFrame;
+import dev.herald.wire.Frames;
 import dev.herald.hub.Hub;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -99,9 +97,6 @@ public final class AggregationVerticle extends VerticleBase {
   }
 
   private void send(Snapshot s) {
-    JsonObject envelope = new JsonObject().put("channel", s.channel()).put("type", "aggregate.snapshot")
-        .put("data", s.json()).put("ts", Timestamps.format(Instant.now()));
-    hub.deliverVersioned(s.channel(), s.version(), EncodedFrame.ofText(
-        new JsonObject().put("type", "rec").put("address", s.channel()).put("body", envelope).encode()));
+    hub.deliverVersioned(s.channel(), s.version(), Frames.ephemeral(s.channel(), "aggregate.snapshot", s.json()));
   }
 }

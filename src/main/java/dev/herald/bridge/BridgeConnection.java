@@ -1,6 +1,6 @@
 package dev.herald.bridge;
 
-import dev.herald.hub.EncodedFrame;
+import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 

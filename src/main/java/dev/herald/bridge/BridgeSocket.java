@@ -1,5 +1,6 @@
 package dev.herald.bridge;
 
+import dev.herald.wire.Frames;
 import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
@@ -8,7 +9,7 @@ import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Namespace;
 import dev.herald.core.RateLimiter;
-import dev.herald.hub.EncodedFrame;
+import dev.herald.wire.EncodedFrame;
 import dev.herald.hub.Hub;
 import dev.herald.hub.Subscriber;
 import dev.herald.presence.PresenceTracker;
@@ -243,7 +244,7 @@ public final class BridgeSocket implements Subscriber {
 
   private Future<JsonObject> publish(Request req) {
     return channels.publish(req.who(), List.of(Channels.parseEvent(req.body(), null)))
-        .map(results -> results.get(0).event().receipt());
+        .map(results -> new JsonObject(Frames.receipt(results.get(0).event())));
   }
 
   private Future<JsonObject> history(Request req) {
@@ -252,7 +253,7 @@ public final class BridgeSocket implements Subscriber {
             Channels.parseLimit(req.body().getValue("limit")))
         .map(page -> {
           JsonArray events = new JsonArray();
-          page.events().forEach(e -> events.add(e.envelope()));
+          page.events().forEach(e -> events.add(new JsonObject(Frames.envelope(e))));
           return new JsonObject().put("events", events).put("lastSeq", page.lastSeq());
         });
   }

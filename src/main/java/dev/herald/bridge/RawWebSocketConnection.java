@@ -1,6 +1,6 @@
 package dev.herald.bridge;
 
-import dev.herald.hub.EncodedFrame;
+import dev.herald.wire.EncodedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,6 @@
 package dev.herald.channels;
 
+import dev.herald.wire.Frames;
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.Identity;
@@ -33,7 +34,7 @@ public final class ChannelRoutes {
     NewEvent event = EventReader.one(Rest.body(ctx), ChannelName.require(ctx.pathParam("channel")));
     return channels.publish(who, List.of(event)).map(results -> {
       Appended result = results.get(0);
-      Rest.replyJson(ctx, result.duplicate() ? 200 : 201, result.event().receiptJson());
+      Rest.replyJson(ctx, result.duplicate() ? 200 : 201, Frames.receipt(result.event()));
       return null;
     });
   }
@@ -44,7 +45,7 @@ public final class ChannelRoutes {
       StringJoiner receipts = new StringJoiner(",", "[", "]");
       boolean created = false;
       for (Appended a : results) {
-        receipts.add(a.event().receiptJson());
+        receipts.add(Frames.receipt(a.event()));
         created |= !a.duplicate();
       }
       Rest.replyJson(ctx, created ? 201 : 200, receipts.toString());
@@ -58,7 +59,7 @@ public final class ChannelRoutes {
     int limit = Channels.parseLimit(ctx.queryParams().get("limit"));
     return channels.history(who, channel, since, limit).map(page -> {
       StringJoiner events = new StringJoiner(",", "{\"events\":[", "],\"lastSeq\":" + page.lastSeq() + "}");
-      page.events().forEach(e -> events.add(e.envelopeJson()));
+      page.events().forEach(e -> events.add(Frames.envelope(e)));
       Rest.replyJson(ctx, 200, events.toString());
       return null;
     });

@@ -1,11 +1,13 @@
 package dev.herald.hub;
 
+import dev.herald.core.OnContext;
+import dev.herald.wire.Frames;
+import dev.herald.wire.EncodedFrame;
 import dev.herald.core.HeraldException;
 import dev.herald.journal.Event;
 import dev.herald.journal.Journal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -272,7 +274,7 @@ final class ChannelFeed {
       List<Event> events = ar.result().events();
       for (Event e : events) {
         if (e.seq() == head + 1) {
-          deliver(e.seq(), EncodedFrame.ofText(e.frame()));
+          deliver(e.seq(), EncodedFrame.ofText(Frames.delivery(e)));
         }
       }
       drainEarly();
@@ -284,14 +286,6 @@ final class ChannelFeed {
 
   /** Completes on the hub's context whatever context the source completes on. */
   private <T> Future<T> here(Future<T> source) {
-    Promise<T> promise = Promise.promise();
-    source.onComplete(ar -> {
-      if (Vertx.currentContext() == context) {
-        promise.handle(ar);
-      } else {
-        context.runOnContext(v -> promise.handle(ar));
-      }
-    });
-    return promise.future();
+    return OnContext.resume(context, source);
   }
 }

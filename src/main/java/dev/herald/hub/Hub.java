@@ -1,12 +1,13 @@
 package dev.herald.hub;
 
+import dev.herald.core.OnContext;
+import dev.herald.wire.Frames;
+import dev.herald.wire.EncodedFrame;
 import dev.herald.journal.Event;
 import dev.herald.journal.Journal;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import java.util.Collection;
@@ -42,7 +43,7 @@ public final class Hub extends VerticleBase {
    */
   public static void broadcast(EventBus bus, List<Event> events) {
     for (Event e : events) {
-      String frame = e.frame();
+      String frame = Frames.delivery(e);
       // sized for the common all-ASCII frame, so the buffer is not grown while the frame is copied in
       bus.publish(address(e.channel()), Buffer.buffer(Long.BYTES + frame.length()).appendLong(e.seq()).appendString(frame));
     }
@@ -114,12 +115,7 @@ public final class Hub extends VerticleBase {
   }
 
   private <T> Future<T> onHub(Supplier<Future<T>> action) {
-    if (Vertx.currentContext() == context) {
-      return action.get();
-    }
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
+    return OnContext.call(context, action);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.herald.hub;
 
+import dev.herald.core.OnContext;
+import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +34,7 @@ final class LoopWrites {
   void send(EncodedFrame frame) {
     for (int i = 0; i < contexts.size(); i++) {
       List<Subscriber> group = subscribers.get(i);
-      run(contexts.get(i), () -> {
+      OnContext.run(contexts.get(i), () -> {
         for (Subscriber s : group) {
           s.write(frame);
         }
@@ -45,15 +47,7 @@ final class LoopWrites {
   /** Writes frames to one subscriber, in order (a page of history it is catching up on). */
   static void send(Subscriber subscriber, List<EncodedFrame> frames) {
     if (!frames.isEmpty()) {
-      run(subscriber.context(), () -> frames.forEach(subscriber::write));
-    }
-  }
-
-  private static void run(Context ctx, Runnable writes) {
-    if (ctx == null) {
-      writes.run();
-    } else {
-      ctx.runOnContext(v -> writes.run());
+      OnContext.run(subscriber.context(), () -> frames.forEach(subscriber::write));
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.herald.hub;
 
+import dev.herald.wire.Frames;
+import dev.herald.wire.EncodedFrame;
 import dev.herald.journal.Event;
 import dev.herald.journal.HistoryPage;
 import io.vertx.core.Future;
@@ -56,7 +58,7 @@ final class ReplayPages {
   private static List<Replayed> frames(HistoryPage page) {
     List<Replayed> frames = new ArrayList<>(page.events().size());
     for (Event e : page.events()) {
-      frames.add(new Replayed(e.seq(), EncodedFrame.ofText(e.frame())));
+      frames.add(new Replayed(e.seq(), EncodedFrame.ofText(Frames.delivery(e))));
     }
     return frames;
   }

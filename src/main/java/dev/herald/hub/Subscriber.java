@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.wire.EncodedFrame;
 import dev.herald.core.HeraldException;
 import io.vertx.core.Context;
 

@@ -8,14 +8,16 @@ import java.util.List;
  * Work that must commit or roll back together with an append (aggregates, say). It runs inside the
  * append transaction, after the events are inserted; what it returns is handed to
  * {@link #committed} once the transaction has committed.
+ *
+ * @param <R> what the work inside the transaction produces for after the commit
  */
-public interface CommitHook {
+public interface CommitHook<R> {
 
   /** Whether an event of this type on this channel gives the hook work; appends nobody cares about skip the transaction. */
   boolean concerns(String channel, String type);
 
-  Future<Object> inTransaction(SqlConnection conn, List<Event> fresh);
+  Future<R> inTransaction(SqlConnection conn, List<Event> fresh);
 
-  /** After commit, with what {@link #inTransaction} returned (null when the append stored nothing new). */
-  void committed(Object result);
+  /** After commit, with what {@link #inTransaction} returned for that transaction. */
+  void committed(R result);
 }

@@ -1,5 +1,6 @@
 package dev.herald.journal;
 
+import dev.herald.core.OnContext;
 import dev.herald.core.HeraldException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -40,15 +42,19 @@ public final class Journal {
 
   private final Pool pool;
   private final Consumer<List<Event>> onCommit;
-  private final List<CommitHook> hooks;
+  private final List<CommitHook<?>> hooks = new CopyOnWriteArrayList<>();
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
   private boolean flushing;
   private final AtomicLong commits = new AtomicLong();
 
-  public Journal(Pool pool, Consumer<List<Event>> onCommit, List<CommitHook> hooks) {
+  public Journal(Pool pool, Consumer<List<Event>> onCommit) {
     this.pool = pool;
     this.onCommit = onCommit;
-    this.hooks = List.copyOf(hooks);
+  }
+
+  /** Adds work to the append transaction; the node adds its modules' hooks while it starts, before it serves. */
+  public void addHook(CommitHook<?> hook) {
+    hooks.add(hook);
   }
 
   /** Appends the events as one unit; completes (on the caller's context) after commit. */
@@ -76,12 +82,12 @@ public final class Journal {
   /** Stored events with seq > since, ascending, at most limit, plus the channel's head. */
   public Future<HistoryPage> read(String channel, long since, int limit) {
     Future<List<Event>> events = pool.preparedQuery(
-            "SELECT seq, id, type, data::text AS data, ts FROM events WHERE channel = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+            "SELECT " + EventRows.COLUMNS + " FROM events e WHERE e.channel = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3")
         .execute(Tuple.of(channel, since, limit))
         .map(rows -> {
           List<Event> list = new ArrayList<>(rows.size());
           for (Row row : rows) {
-            list.add(toEvent(channel, row));
+            list.add(EventRows.event(row));
           }
           return list;
         });
@@ -92,11 +98,6 @@ public final class Journal {
     return pool.preparedQuery("SELECT last_seq FROM channels WHERE name = $1")
         .execute(Tuple.of(channel))
         .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
-  }
-
-  private static Event toEvent(String channel, Row row) {
-    return new Event(channel, row.getLong("seq"), row.getString("id"), row.getString("type"), row.getString("data"),
-        row.getOffsetDateTime("ts").toInstant());
   }
 
   private void flushNext() {
@@ -137,9 +138,7 @@ public final class Journal {
         commits.incrementAndGet();
         List<Appended> results = ar.result().appended();
         notifyCommitted(results);
-        for (int i = 0; i < hooks.size(); i++) {
-          hooks.get(i).committed(ar.result().hookResults().get(i));
-        }
+        ar.result().afterCommit().forEach(Runnable::run);
         int at = 0;
         for (PendingAppend p : batch) {
           p.complete(results.subList(at, at + p.events.size()));
@@ -173,7 +172,8 @@ public final class Journal {
     return t instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 
-  private record Written(List<Appended> appended, List<Object> hookResults) {
+  /** The stored results, and what each hook that ran wants done once the transaction has committed. */
+  private record Written(List<Appended> appended, List<Runnable> afterCommit) {
   }
 
   /**
@@ -186,12 +186,12 @@ public final class Journal {
     return existing(all).compose(stored -> {
       Group group = new Group(all, stored);
       if (group.fresh.isEmpty()) {
-        return Future.succeededFuture(new Written(group.results(List.of()), noHookResults()));
+        return Future.succeededFuture(new Written(group.results(List.of()), List.of()));
       }
       AppendStatement statement = new AppendStatement(group.fresh, ts);
       boolean hooked = hooks.stream().anyMatch(h -> group.fresh.stream().anyMatch(e -> h.concerns(e.channel(), e.type())));
       if (!hooked) {
-        return statement.execute(pool).map(events -> new Written(group.results(events), noHookResults()));
+        return statement.execute(pool).map(events -> new Written(group.results(events), List.of()));
       }
       return pool.withTransaction(conn -> statement.execute(conn)
           .compose(events -> runHooks(conn, events, 0, new ArrayList<>())
@@ -250,19 +250,18 @@ public final class Journal {
   }
 
   /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
-  private Future<List<Object>> runHooks(SqlConnection conn, List<Event> events, int i, List<Object> results) {
+  private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events, int i, List<Runnable> afterCommit) {
     if (i == hooks.size()) {
-      return Future.succeededFuture(results);
+      return Future.succeededFuture(afterCommit);
     }
-    return hooks.get(i).inTransaction(conn, events).compose(r -> {
-      results.add(r);
-      return runHooks(conn, events, i + 1, results);
+    return runHook(hooks.get(i), conn, events).compose(after -> {
+      afterCommit.add(after);
+      return runHooks(conn, events, i + 1, afterCommit);
     });
   }
 
-  /** When no hook had work the hooks are told null. */
-  private List<Object> noHookResults() {
-    return java.util.Collections.nCopies(hooks.size(), null);
+  private static <R> Future<Runnable> runHook(CommitHook<R> hook, SqlConnection conn, List<Event> events) {
+    return hook.inTransaction(conn, events).map(result -> () -> hook.committed(result));
   }
 
   private Future<Map<String, Event>> existing(List<NewEvent> all) {
@@ -277,13 +276,13 @@ public final class Journal {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return pool.preparedQuery("SELECT e.channel, e.seq, e.id, e.type, e.data::text AS data, e.ts FROM events e "
+    return pool.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
             + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id WHERE e.client_id")
         .execute(Tuple.tuple().addValue(channels.toArray(new String[0])).addValue(ids.toArray(new String[0])))
         .map(rows -> {
           Map<String, Event> found = new HashMap<>();
           for (Row row : rows) {
-            Event e = toEvent(row.getString("channel"), row);
+            Event e = EventRows.event(row);
             found.put(key(e.channel(), e.id()), e);
           }
           return found;
@@ -305,11 +304,7 @@ public final class Journal {
     }
 
     private void run(Runnable r) {
-      if (caller == null) {
-        r.run();
-      } else {
-        caller.runOnContext(v -> r.run());
-      }
+      OnContext.run(caller, r);
     }
   }
 }

@@ -1,14 +1,13 @@
 package dev.herald.presence;
 
+import dev.herald.core.OnContext;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import dev.herald.core.Timestamps;
-import dev.herald.hub.EncodedFrame;
+import dev.herald.wire.Frames;
 import dev.herald.hub.Hub;
 import dev.herald.presence.Replica.Entry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -16,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -432,10 +430,7 @@ public final class PresenceTracker extends VerticleBase {
 
   /** An ephemeral envelope (no seq, never stored) to this node's subscribers of the channel. */
   private void emit(String channel, String type, JsonObject data) {
-    JsonObject envelope = new JsonObject().put("channel", channel).put("type", type).put("data", data)
-        .put("ts", Timestamps.format(Instant.now()));
-    hub.deliverEphemeral(channel, EncodedFrame.ofText(
-        new JsonObject().put("type", "rec").put("address", channel).put("body", envelope).encode()));
+    hub.deliverEphemeral(channel, Frames.ephemeral(channel, type, data));
   }
 
   private static JsonObject member(String userId, JsonObject info, int connections) {
@@ -463,18 +458,6 @@ public final class PresenceTracker extends VerticleBase {
   }
 
   private <T> Future<T> onContext(Supplier<T> action) {
-    Promise<T> promise = Promise.promise();
-    if (Vertx.currentContext() == context) {
-      promise.complete(action.get());
-    } else {
-      context.runOnContext(v -> {
-        try {
-          promise.complete(action.get());
-        } catch (RuntimeException e) {
-          promise.fail(e);
-        }
-      });
-    }
-    return promise.future();
+    return OnContext.call(context, () -> Future.succeededFuture(action.get()));
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import dev.herald.wire.EncodedFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.HeraldException;

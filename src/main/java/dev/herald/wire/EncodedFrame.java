@@ -1,4 +1,4 @@
-package dev.herald.hub;
+package dev.herald.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
