@@ -3,14 +3,12 @@ package dev.herald;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
-import dev.herald.aggregate.AggregateRoutes;
-import dev.herald.aggregate.Aggregates;
-import dev.herald.aggregate.AggregationVerticle;
+import dev.herald.aggregate.AggregatesModule;
 import dev.herald.api.GatewayVerticle;
-import dev.herald.api.HealthRoutes;
+import dev.herald.api.HealthModule;
 import dev.herald.bridge.BridgeEndpoint;
-import dev.herald.channels.ChannelRoutes;
 import dev.herald.channels.Channels;
+import dev.herald.channels.ChannelsModule;
 import dev.herald.core.Authenticator;
 import dev.herald.core.Database;
 import dev.herald.core.HeraldConfig;
@@ -18,8 +16,9 @@ import dev.herald.core.Namespaces;
 import dev.herald.hub.Hub;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
-import dev.herald.presence.PresenceRoutes;
-import dev.herald.presence.PresenceTracker;
+import dev.herald.module.Module;
+import dev.herald.presence.PresenceModule;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -101,31 +100,33 @@ public final class Herald implements AutoCloseable {
     Pool pool = database.createPool(vertx, 8);
     Herald herald;
     try {
-      Aggregates aggregates = new Aggregates(config.aggregates(), pool);
+      Authenticator auth = new Authenticator(vertx, config);
       // retention gets a connection of its own: a long delete must never hold up appends
       Retention retention = new Retention(database.createPool(vertx, 1), namespaces);
       Journal journal = new Journal(pool, events -> {
         Hub.broadcast(vertx.eventBus(), events);
         retention.appended(events);
       });
-      journal.addHook(aggregates);
       Hub hub = new Hub(journal);
-      PresenceTracker presence = new PresenceTracker(hub, cluster);
-      AggregationVerticle aggregation = new AggregationVerticle(aggregates, hub);
-      Channels channels = new Channels(journal, namespaces);
-      Authenticator auth = new Authenticator(vertx, config);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention);
+      List<Module> modules = List.of(
+          new ChannelsModule(new Channels(journal, namespaces), auth),
+          new PresenceModule(hub, cluster, namespaces, auth),
+          new AggregatesModule(config.aggregates(), pool, hub, namespaces, auth),
+          new HealthModule(pool, cluster));
+      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config.maxBodyBytes());
+      modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
-      vertx.deployVerticle(presence).await();
-      vertx.deployVerticle(aggregation).await();
-      Consumer<Router> features = router -> {
-        new ChannelRoutes(channels, auth).mount(router);
-        new PresenceRoutes(presence, channels, auth).mount(router);
-        new AggregateRoutes(aggregates, channels, auth).mount(router);
-        new HealthRoutes(pool, cluster).mount(router);
-        BridgeEndpoint.mount(router, vertx, hub, presence, aggregation, channels, auth, config.maxBodyBytes());
+      for (Module m : modules) {
+        for (Deployable verticle : m.verticles()) {
+          vertx.deployVerticle(verticle).await();
+        }
+      }
+      Consumer<Router> routes = router -> {
+        modules.forEach(m -> m.mount(router));
+        bridge.mount(router, vertx);
       };
-      vertx.deployVerticle(() -> new GatewayVerticle(config, features),
+      vertx.deployVerticle(() -> new GatewayVerticle(config, routes),
           new DeploymentOptions().setInstances(config.gatewayInstances())).await();
     } catch (RuntimeException e) {
       try {

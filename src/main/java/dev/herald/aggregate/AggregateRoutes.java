@@ -1,8 +1,8 @@
 package dev.herald.aggregate;
 
-import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.HeraldException;
+import dev.herald.core.Namespaces;
 import dev.herald.core.Rest;
 import io.vertx.ext.web.Router;
 
@@ -11,19 +11,19 @@ import io.vertx.ext.web.Router;
  * to the channel its snapshots go to. {@code POST /api/v1/aggregates/{name}/recompute}: fold the
  * stored history again (API key only).
  */
-public final class AggregateRoutes {
+final class AggregateRoutes {
 
   private final Aggregates aggregates;
-  private final Channels channels;
+  private final Namespaces namespaces;
   private final Authenticator auth;
 
-  public AggregateRoutes(Aggregates aggregates, Channels channels, Authenticator auth) {
+  AggregateRoutes(Aggregates aggregates, Namespaces namespaces, Authenticator auth) {
     this.aggregates = aggregates;
-    this.channels = channels;
+    this.namespaces = namespaces;
     this.auth = auth;
   }
 
-  public void mount(Router router) {
+  void mount(Router router) {
     router.get("/api/v1/aggregates/:name").handler(ctx -> Rest.respond(ctx, auth, who -> {
       AggregateDefinition def = aggregates.definition(ctx.pathParam("name"));
       String group = ctx.queryParams().get("group");
@@ -31,7 +31,7 @@ public final class AggregateRoutes {
         throw HeraldException.badRequest("group_required", def.name() + " is kept per group: add ?group=");
       }
       String target = group == null || group.isEmpty() ? def.channel() : def.channelFor(group);
-      channels.checkSubscribe(who, def.perGroupChannels() ? target : def.channel());
+      namespaces.checkSubscribe(who, def.perGroupChannels() ? target : def.channel());
       return aggregates.read(def, group == null ? "" : group).map(s -> {
         Rest.reply(ctx, 200, s.json());
         return null;

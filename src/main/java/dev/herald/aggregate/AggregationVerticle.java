@@ -15,7 +15,7 @@ import java.util.Map;
  * The hub drops, per subscription, any snapshot not newer than the last one it got, so versions
  * strictly increase on every subscriber. A new subscriber gets the current snapshot first.
  */
-public final class AggregationVerticle extends VerticleBase {
+final class AggregationVerticle extends VerticleBase {
 
   private static final String BUS = "herald.aggregate";
 
@@ -31,7 +31,7 @@ public final class AggregationVerticle extends VerticleBase {
     long timer = -1;
   }
 
-  public AggregationVerticle(Aggregates aggregates, Hub hub) {
+  AggregationVerticle(Aggregates aggregates, Hub hub) {
     this.aggregates = aggregates;
     this.hub = hub;
   }
@@ -43,7 +43,7 @@ public final class AggregationVerticle extends VerticleBase {
   }
 
   /** A socket subscribed to {@code channel}: if aggregate snapshots go there, it gets the current one now. */
-  public void subscribed(String channel) {
+  void subscribed(String channel) {
     Map.Entry<AggregateDefinition, String> target = aggregates.forChannel(channel);
     if (target == null) {
       return;

@@ -1,23 +1,53 @@
 package dev.herald.bridge;
 
-import dev.herald.channels.Channels;
 import dev.herald.core.Authenticator;
+import dev.herald.core.Namespaces;
 import dev.herald.core.Rest;
-import dev.herald.aggregate.AggregationVerticle;
 import dev.herald.hub.Hub;
-import dev.herald.presence.PresenceTracker;
+import dev.herald.module.BridgeService;
+import dev.herald.module.Module;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
-/** Mounts the bridge: raw WebSocket at /eventbus/websocket, SockJS (all transports) at /eventbus. */
+/**
+ * The bridge as a node serves it: raw WebSocket at /eventbus/websocket, SockJS (all transports) at
+ * /eventbus, and what every socket shares: the hub, token checks, the subscribe rules, the
+ * modules' {@code herald.*} services and their socket listeners. It knows the protocol and a
+ * socket's lifecycle, and no feature by name.
+ */
 public final class BridgeEndpoint {
 
-  private BridgeEndpoint() {
+  final Hub hub;
+  final Authenticator auth;
+  final Namespaces namespaces;
+  final int maxFrameBytes;
+  final Map<String, BridgeService> services;
+  final SocketListeners listener;
+
+  public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, int maxFrameBytes) {
+    this.hub = hub;
+    this.auth = auth;
+    this.namespaces = namespaces;
+    this.maxFrameBytes = maxFrameBytes;
+    Map<String, BridgeService> all = new HashMap<>();
+    all.put(BridgeSocket.AUTH_ADDRESS, BridgeSocket.AUTH);
+    for (Module m : modules) {
+      m.bridgeServices().forEach((address, service) -> {
+        if (all.putIfAbsent(address, service) != null) {
+          throw new IllegalStateException("two modules answer bridge address " + address);
+        }
+      });
+    }
+    this.services = Map.copyOf(all);
+    this.listener = new SocketListeners(modules.stream().map(Module::socketListener).toList());
   }
 
   /**
@@ -25,21 +55,18 @@ public final class BridgeEndpoint {
    * limit, so that BridgeSocket sees an oversized frame and answers it with a 413 err frame
    * instead of the connection being dropped.
    */
-  private static int maxMessageBytes(int maxFrameBytes) {
+  private int maxMessageBytes() {
     return 4 * maxFrameBytes;
   }
 
-  public static void mount(Router router, Vertx vertx, Hub hub, PresenceTracker presence, AggregationVerticle aggregation,
-      Channels channels, Authenticator auth, int maxFrameBytes) {
+  public void mount(Router router, Vertx vertx) {
     // Herald runs WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
     // deliveries are written from one pre-built frame per node, netty counts what a socket has not
     // flushed, and an idle socket keeps no Vert.x WebSocket objects. That is the raw endpoint and
     // SockJS's websocket transport, which browsers use; SockJS's HTTP fallbacks stay with Vert.x.
-    Consumer<BridgeConnection> bridge = connection ->
-        new BridgeSocket(connection, hub, presence, aggregation, channels, auth, maxFrameBytes).start();
-    int maxMessageBytes = maxMessageBytes(maxFrameBytes);
-    webSocket(router.get("/eventbus/websocket"), RawWebSocketConnection::new, maxMessageBytes, bridge);
-    webSocket(router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket"), SockJsWebSocketConnection::new, maxMessageBytes, bridge);
+    Consumer<BridgeConnection> bridge = connection -> new BridgeSocket(connection, this).start();
+    webSocket(router.get("/eventbus/websocket"), RawWebSocketConnection::new, bridge);
+    webSocket(router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket"), SockJsWebSocketConnection::new, bridge);
 
     // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
     // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An
@@ -52,9 +79,8 @@ public final class BridgeEndpoint {
         socket -> bridge.accept(new SockJsConnection(socket))));
   }
 
-  private static void webSocket(Route route, WebSocketUpgrade.Transport transport, int maxMessageBytes,
-      Consumer<BridgeConnection> bridge) {
-    route.handler(ctx -> WebSocketUpgrade.accept(ctx.request(), maxMessageBytes, transport)
+  private void webSocket(Route route, WebSocketUpgrade.Transport transport, Consumer<BridgeConnection> bridge) {
+    route.handler(ctx -> WebSocketUpgrade.accept(ctx.request(), maxMessageBytes(), transport)
         .onSuccess(bridge::accept)
         .onFailure(err -> Rest.fail(ctx, err)));
   }

@@ -4,6 +4,7 @@ import dev.herald.wire.Frames;
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.Identity;
+import dev.herald.core.Params;
 import dev.herald.core.Rest;
 import dev.herald.journal.Appended;
 import dev.herald.journal.NewEvent;
@@ -55,7 +56,7 @@ public final class ChannelRoutes {
 
   private Future<Void> history(RoutingContext ctx, Identity who) {
     String channel = ChannelName.require(ctx.pathParam("channel"));
-    long since = Channels.parseSince(ctx.queryParams().get("since"));
+    long since = Params.since(ctx.queryParams().get("since"));
     int limit = Channels.parseLimit(ctx.queryParams().get("limit"));
     return channels.history(who, channel, since, limit).map(page -> {
       StringJoiner events = new StringJoiner(",", "{\"events\":[", "],\"lastSeq\":" + page.lastSeq() + "}");

@@ -5,6 +5,7 @@ import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Namespace;
 import dev.herald.core.Namespaces;
+import dev.herald.core.Params;
 import dev.herald.journal.Appended;
 import dev.herald.journal.HistoryPage;
 import dev.herald.journal.Journal;
@@ -53,7 +54,7 @@ public final class Channels {
   }
 
   public void checkSubscribe(Identity who, String channel) {
-    namespaces.of(ChannelName.require(channel)).checkSubscribe(who, channel);
+    namespaces.checkSubscribe(who, channel);
   }
 
   /**
@@ -86,38 +87,13 @@ public final class Channels {
     return new NewEvent(channel, clientId ? (String) id : UUID.randomUUID().toString(), clientId, type, dataJson);
   }
 
-  /** Parses since/limit as given by a user (numbers or numeric strings); null means the default. */
-  public static long parseSince(Object value) {
-    long since = parseLong(value, 0, "since");
-    if (since < 0) {
-      throw HeraldException.badRequest("invalid_since", "since must be a seq number >= 0");
-    }
-    return since;
-  }
-
+  /** A history page size as given by a user (a number or numeric string); null means the default. */
   public static int parseLimit(Object value) {
-    long limit = parseLong(value, DEFAULT_LIMIT, "limit");
+    long limit = Params.wholeNumber(value, DEFAULT_LIMIT, "limit");
     if (limit < 1 || limit > MAX_LIMIT) {
       throw HeraldException.badRequest("invalid_limit", "limit must be between 1 and " + MAX_LIMIT);
     }
     return (int) limit;
-  }
-
-  private static long parseLong(Object value, long fallback, String name) {
-    if (value == null) {
-      return fallback;
-    }
-    if (value instanceof Number n && n.doubleValue() == n.longValue()) {
-      return n.longValue();
-    }
-    if (value instanceof String s) {
-      try {
-        return Long.parseLong(s.trim());
-      } catch (NumberFormatException e) {
-        // fall through to the error below
-      }
-    }
-    throw HeraldException.badRequest("invalid_" + name, name + " must be a whole number");
   }
 
   private static String requireString(Map<String, Object> fields, String field, int maxLength) {

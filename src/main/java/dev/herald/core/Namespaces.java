@@ -29,6 +29,11 @@ public final class Namespaces {
     return byName.getOrDefault(ns, fallback);
   }
 
+  /** Whether {@code who} may subscribe to (and read) the channel: a 400 for a bad name, 401/403 when not allowed. */
+  public void checkSubscribe(Identity who, String channel) {
+    of(ChannelName.require(channel)).checkSubscribe(who, channel);
+  }
+
   public Iterable<Namespace> configured() {
     return byName.values();
   }

@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.core.Rest;
+import dev.herald.module.Module;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -12,16 +13,17 @@ import io.vertx.sqlclient.Pool;
  * clustered, is an active cluster member): a node that lost either says so, so the proxy stops
  * sending it traffic instead of it silently not relaying.
  */
-public final class HealthRoutes {
+public final class HealthModule implements Module {
 
   private final Pool pool;
   private final ClusterManager cluster;
 
-  public HealthRoutes(Pool pool, ClusterManager cluster) {
+  public HealthModule(Pool pool, ClusterManager cluster) {
     this.pool = pool;
     this.cluster = cluster;
   }
 
+  @Override
   public void mount(Router router) {
     router.get("/health/live").handler(ctx -> Rest.reply(ctx, 200, new JsonObject().put("status", "up")));
     router.get("/health/ready").handler(ctx -> {

@@ -1,0 +1,60 @@
+package dev.herald.aggregate;
+
+import dev.herald.core.Authenticator;
+import dev.herald.core.Identity;
+import dev.herald.core.Namespaces;
+import dev.herald.hub.Hub;
+import dev.herald.journal.CommitHook;
+import dev.herald.module.BridgeSession;
+import dev.herald.module.Module;
+import dev.herald.module.SocketListener;
+import io.vertx.core.Deployable;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+
+/**
+ * Live aggregates: folded inside the append transaction (a commit hook), paced out to subscribers
+ * of their snapshot channels, read and recomputed over REST. A socket that subscribes to a
+ * snapshot channel gets the current snapshot first.
+ */
+public final class AggregatesModule implements Module {
+
+  private final Aggregates aggregates;
+  private final AggregationVerticle pacer;
+  private final Namespaces namespaces;
+  private final Authenticator auth;
+
+  public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
+    this.aggregates = new Aggregates(conf, pool);
+    this.pacer = new AggregationVerticle(aggregates, hub);
+    this.namespaces = namespaces;
+    this.auth = auth;
+  }
+
+  @Override
+  public List<Deployable> verticles() {
+    return List.of(pacer);
+  }
+
+  @Override
+  public void mount(Router router) {
+    new AggregateRoutes(aggregates, namespaces, auth).mount(router);
+  }
+
+  @Override
+  public List<CommitHook<?>> commitHooks() {
+    return List.of(aggregates);
+  }
+
+  @Override
+  public SocketListener socketListener() {
+    return new SocketListener() {
+      @Override
+      public void subscribed(BridgeSession socket, Identity who, String channel, JsonObject headers) {
+        pacer.subscribed(channel);
+      }
+    };
+  }
+}

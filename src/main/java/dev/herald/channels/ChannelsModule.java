@@ -1,0 +1,59 @@
+package dev.herald.channels;
+
+import dev.herald.core.Authenticator;
+import dev.herald.core.ChannelName;
+import dev.herald.core.Identity;
+import dev.herald.core.Params;
+import dev.herald.module.BridgeService;
+import dev.herald.module.BridgeSession;
+import dev.herald.module.Module;
+import dev.herald.wire.Frames;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Durable channels: publish and history over REST ({@link ChannelRoutes}) and on the bridge
+ * ({@code herald.publish}, {@code herald.history}), both through {@link Channels}, which checks
+ * the namespace rules.
+ */
+public final class ChannelsModule implements Module {
+
+  private final Channels channels;
+  private final Authenticator auth;
+
+  public ChannelsModule(Channels channels, Authenticator auth) {
+    this.channels = channels;
+    this.auth = auth;
+  }
+
+  @Override
+  public void mount(Router router) {
+    new ChannelRoutes(channels, auth).mount(router);
+  }
+
+  @Override
+  public Map<String, BridgeService> bridgeServices() {
+    return Map.of("herald.publish", this::publish, "herald.history", this::history);
+  }
+
+  /** herald.publish {channel, type, data?, id?}: the receipt once committed. */
+  private Future<JsonObject> publish(BridgeSession socket, Identity who, JsonObject body) {
+    return channels.publish(who, List.of(Channels.parseEvent(body, null)))
+        .map(results -> new JsonObject(Frames.receipt(results.get(0).event())));
+  }
+
+  /** herald.history {channel, since?, limit?}: {events, lastSeq}. */
+  private Future<JsonObject> history(BridgeSession socket, Identity who, JsonObject body) {
+    String channel = ChannelName.require(body.getString("channel"));
+    return channels.history(who, channel, Params.since(body.getValue("since")), Channels.parseLimit(body.getValue("limit")))
+        .map(page -> {
+          JsonArray events = new JsonArray();
+          page.events().forEach(e -> events.add(new JsonObject(Frames.envelope(e))));
+          return new JsonObject().put("events", events).put("lastSeq", page.lastSeq());
+        });
+  }
+}

@@ -1,0 +1,53 @@
+package dev.herald.presence;
+
+import dev.herald.core.HeraldException;
+import dev.herald.core.Identity;
+import dev.herald.core.Namespaces;
+import dev.herald.core.RateLimiter;
+import dev.herald.module.BridgeSession;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Presence as callers ask for it, REST and bridge alike: who is here, how many watch, who types.
+ * Each call checks, once, that the caller may subscribe to the channel and that the channel's
+ * namespace has the feature on.
+ */
+final class PresenceService {
+
+  /** Typing frames cost every node work: a socket gets a fair share. */
+  private static final Object TYPING_LIMIT = new Object();
+
+  private final PresenceTracker tracker;
+  private final Namespaces namespaces;
+
+  PresenceService(PresenceTracker tracker, Namespaces namespaces) {
+    this.tracker = tracker;
+    this.namespaces = namespaces;
+  }
+
+  /** {members:[{userId, info, connections}], count}. */
+  Future<JsonObject> snapshot(Identity who, String channel) {
+    namespaces.checkSubscribe(who, channel);
+    namespaces.of(channel).requirePresence(channel);
+    return tracker.snapshot(channel);
+  }
+
+  Future<Integer> viewers(Identity who, String channel) {
+    namespaces.checkSubscribe(who, channel);
+    namespaces.of(channel).requireViewers(channel);
+    return tracker.viewers(channel);
+  }
+
+  /** typing.start / typing.stop to the channel's subscribers, for a user's socket. */
+  Future<Void> typing(BridgeSession socket, Identity who, String channel, boolean on) {
+    if (who.subject() == null) {
+      throw HeraldException.unauthorized("typing needs a user token");
+    }
+    namespaces.checkSubscribe(who, channel);
+    namespaces.of(channel).requireTyping(channel);
+    socket.attachment(TYPING_LIMIT, () -> new RateLimiter(10, 2)).take("typing frames");
+    return tracker.typing(socket.id(), channel, who.subject(), on);
+  }
+
+}
