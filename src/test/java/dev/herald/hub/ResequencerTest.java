@@ -125,7 +125,7 @@ class ResequencerTest {
   void aFillSkipsWhatArrivedLiveMeanwhileAndTakesOverHeldFramesItAlsoRead() {
     Resequencer<String> order = startedAt(2);
     arrive(order, 5);
-    // the fill of (2, 4] is under way when 3 arrives live
+    // a read of (2, 5] (a settle check) is under way when 3 arrives live
     arrive(order, 3);
 
     Sequenced<String> stored4 = new Sequenced<>(4, "stored 4");
