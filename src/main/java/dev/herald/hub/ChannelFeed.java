@@ -15,14 +15,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One channel on one node: the cluster consumer, the node's contiguous head, and the local
- * subscriptions. Frames reach subscribers strictly in seq order: early arrivals wait in
- * {@link #early}, and a gap that does not close by itself is filled from the journal. A
+ * subscriptions. Frames reach subscribers strictly in seq order: the {@link Resequencer} holds early
+ * arrivals, and a gap that does not close by itself is filled from the journal. A
  * subscription that is behind (resuming, or its socket was too slow) reads the journal until it
  * reaches the head, then goes live. Runs on the hub's context only.
  */
@@ -61,10 +60,9 @@ final class ChannelFeed {
   private final MessageConsumer<Buffer> consumer;
   private final Future<Void> ready;
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
-  private final TreeMap<Long, EncodedFrame> early = new TreeMap<>();
+  private final Resequencer<EncodedFrame> order = new Resequencer<>();
   private final LoopWrites writes = new LoopWrites();
   private final ReplayPages replay;
-  private long head = -1;
   private boolean filling;
   private long gapTimer = -1;
   private boolean closed;
@@ -78,8 +76,7 @@ final class ChannelFeed {
     this.replay = new ReplayPages(vertx, after -> here(journal.read(channel, after, PAGE)));
     this.consumer = vertx.eventBus().consumer(Hub.address(channel), msg -> onFrame(msg.body()));
     this.ready = here(consumer.completion().compose(v -> journal.head(channel))).map(h -> {
-      head = h;
-      drainEarly();
+      deliver(order.start(h));
       for (long delay : SETTLE_CHECKS_MS) {
         vertx.setTimer(delay, t -> settleCheck());
       }
@@ -99,8 +96,8 @@ final class ChannelFeed {
         return Future.failedFuture(HeraldException.unavailable(
             "cannot subscribe to " + channel + " right now: the event store or cluster is unreachable"));
       }
-      s.cursor = since == null ? head : Math.max(0, since);
-      if (s.cursor < head) {
+      s.cursor = since == null ? order.head() : Math.max(0, since);
+      if (s.cursor < order.head()) {
         catchUp(s);
       } else {
         s.state = State.LIVE;
@@ -136,33 +133,20 @@ final class ChannelFeed {
   private void onFrame(Buffer message) {
     long seq = message.getLong(0);
     EncodedFrame frame = EncodedFrame.ofUtf8(message.getBytes(8, message.length()));
-    if (head < 0 || seq > head + 1) {
-      early.put(seq, frame);
-      if (head >= 0) {
-        scheduleGapFill();
-      }
-      return;
-    }
-    if (seq == head + 1) {
-      deliver(seq, frame);
-      drainEarly();
-    }
+    deliver(order.arrived(seq, frame));
   }
 
-  private void drainEarly() {
-    while (!early.isEmpty() && early.firstKey() <= head + 1) {
-      Map.Entry<Long, EncodedFrame> next = early.pollFirstEntry();
-      if (next.getKey() == head + 1) {
-        deliver(next.getKey(), next.getValue());
-      }
+  /** Delivers what the resequencer released and, when frames are held beyond a gap, gives the gap time to close. */
+  private void deliver(Resequencer.Released<EncodedFrame> released) {
+    for (Resequencer.Sequenced<EncodedFrame> next : released.frames()) {
+      deliver(next.seq(), next.frame());
     }
-    if (!early.isEmpty()) {
+    if (released.gapTo().isPresent()) {
       scheduleGapFill();
     }
   }
 
   private void deliver(long seq, EncodedFrame frame) {
-    head = seq;
     for (Subscription s : subscriptions.values()) {
       if (s.state != State.LIVE || seq <= s.cursor) {
         continue;
@@ -226,7 +210,7 @@ final class ChannelFeed {
         }
       }
       LoopWrites.send(s.subscriber, frames);
-      boolean more = page.size() == PAGE || s.cursor < head;
+      boolean more = page.size() == PAGE || s.cursor < order.head();
       if (!more) {
         s.state = State.LIVE;
       } else if (s.subscriber.writeQueueFull()) {
@@ -242,9 +226,7 @@ final class ChannelFeed {
     if (gapTimer < 0 && !filling) {
       gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
         gapTimer = -1;
-        if (!early.isEmpty() && early.firstKey() > head + 1) {
-          fillTo(early.firstKey() - 1);
-        }
+        order.gapTo().ifPresent(this::fillTo);
       });
     }
   }
@@ -252,7 +234,7 @@ final class ChannelFeed {
   private void settleCheck() {
     if (!closed && !filling) {
       here(journal.head(channel)).onSuccess(h -> {
-        if (h > head) {
+        if (h > order.head()) {
           fillTo(h);
         }
       });
@@ -261,6 +243,7 @@ final class ChannelFeed {
 
   /** Reads the events (head, target] from the journal and delivers them in order. */
   private void fillTo(long target) {
+    long head = order.head();
     if (filling || closed || target <= head) {
       return;
     }
@@ -272,13 +255,12 @@ final class ChannelFeed {
         return;
       }
       List<Event> events = ar.result().events();
+      List<Resequencer.Sequenced<EncodedFrame>> stored = new ArrayList<>(events.size());
       for (Event e : events) {
-        if (e.seq() == head + 1) {
-          deliver(e.seq(), EncodedFrame.ofText(Frames.delivery(e)));
-        }
+        stored.add(new Resequencer.Sequenced<>(e.seq(), EncodedFrame.ofText(Frames.delivery(e))));
       }
-      drainEarly();
-      if (head < target && !events.isEmpty()) {
+      deliver(order.filled(stored));
+      if (order.head() < target && !events.isEmpty()) {
         fillTo(target);
       }
     });

@@ -9,15 +9,14 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -84,13 +83,7 @@ public final class Journal {
     Future<List<Event>> events = pool.preparedQuery(
             "SELECT " + EventRows.COLUMNS + " FROM events e WHERE e.channel = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3")
         .execute(Tuple.of(channel, since, limit))
-        .map(rows -> {
-          List<Event> list = new ArrayList<>(rows.size());
-          for (Row row : rows) {
-            list.add(EventRows.event(row));
-          }
-          return list;
-        });
+        .map(Journal::events);
     return Future.all(events, head(channel)).map(all -> new HistoryPage(events.result(), all.resultAt(1)));
   }
 
@@ -184,12 +177,12 @@ public final class Journal {
    */
   private Future<Written> write(List<NewEvent> all, Instant ts) {
     return existing(all).compose(stored -> {
-      Group group = new Group(all, stored);
-      if (group.fresh.isEmpty()) {
+      AppendGroup group = new AppendGroup(all, stored);
+      if (group.fresh().isEmpty()) {
         return Future.succeededFuture(new Written(group.results(List.of()), List.of()));
       }
-      AppendStatement statement = new AppendStatement(group.fresh, ts);
-      boolean hooked = hooks.stream().anyMatch(h -> group.fresh.stream().anyMatch(e -> h.concerns(e.channel(), e.type())));
+      AppendStatement statement = new AppendStatement(group.fresh(), ts);
+      boolean hooked = hooks.stream().anyMatch(h -> group.fresh().stream().anyMatch(e -> h.concerns(e.channel(), e.type())));
       if (!hooked) {
         return statement.execute(pool).map(events -> new Written(group.results(events), List.of()));
       }
@@ -197,56 +190,6 @@ public final class Journal {
           .compose(events -> runHooks(conn, events, 0, new ArrayList<>())
               .map(results -> new Written(group.results(events), results))));
     });
-  }
-
-  /**
-   * Which events of a group are fresh, and what each caller is told: the first mention of a new
-   * event is "created", a repeat of a client id (in this group or already stored) is a duplicate.
-   * Only client-given ids can repeat: Herald's own are random UUIDs.
-   */
-  private static final class Group {
-    final List<NewEvent> fresh = new ArrayList<>();
-    private final List<NewEvent> all;
-    private final Map<String, Event> stored;
-    /** Per event of the group: its index in fresh, or -1 when it is already stored. */
-    private final int[] slot;
-    private final boolean[] repeat;
-
-    Group(List<NewEvent> all, Map<String, Event> stored) {
-      this.all = all;
-      this.stored = stored;
-      slot = new int[all.size()];
-      repeat = new boolean[all.size()];
-      Map<String, Integer> firstMention = new HashMap<>();
-      for (int i = 0; i < all.size(); i++) {
-        NewEvent e = all.get(i);
-        String k = e.clientId() ? key(e.channel(), e.id()) : null;
-        Integer first = k == null ? null : firstMention.get(k);
-        if (k != null && stored.containsKey(k)) {
-          slot[i] = -1;
-        } else if (first != null) {
-          slot[i] = first;
-          repeat[i] = true;
-        } else {
-          slot[i] = fresh.size();
-          fresh.add(e);
-          if (k != null) {
-            firstMention.put(k, slot[i]);
-          }
-        }
-      }
-    }
-
-    /** The results in the callers' order, given the stored fresh events (in fresh's order). */
-    List<Appended> results(List<Event> created) {
-      List<Appended> results = new ArrayList<>(all.size());
-      for (int i = 0; i < all.size(); i++) {
-        NewEvent e = all.get(i);
-        results.add(slot[i] < 0 ? new Appended(stored.get(key(e.channel(), e.id())), true)
-            : new Appended(created.get(slot[i]), repeat[i]));
-      }
-      return results;
-    }
   }
 
   /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
@@ -264,7 +207,8 @@ public final class Journal {
     return hook.inTransaction(conn, events).map(result -> () -> hook.committed(result));
   }
 
-  private Future<Map<String, Event>> existing(List<NewEvent> all) {
+  /** The events already stored under one of these client-given ids. */
+  private Future<List<Event>> existing(List<NewEvent> all) {
     List<String> channels = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (NewEvent e : all) {
@@ -274,23 +218,20 @@ public final class Journal {
       }
     }
     if (ids.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+      return Future.succeededFuture(List.of());
     }
     return pool.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
             + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id WHERE e.client_id")
         .execute(Tuple.tuple().addValue(channels.toArray(new String[0])).addValue(ids.toArray(new String[0])))
-        .map(rows -> {
-          Map<String, Event> found = new HashMap<>();
-          for (Row row : rows) {
-            Event e = EventRows.event(row);
-            found.put(key(e.channel(), e.id()), e);
-          }
-          return found;
-        });
+        .map(Journal::events);
   }
 
-  private static String key(String channel, String id) {
-    return channel + '\u0000' + id;
+  private static List<Event> events(RowSet<Row> rows) {
+    List<Event> events = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      events.add(EventRows.event(row));
+    }
+    return events;
   }
 
   private record PendingAppend(List<NewEvent> events, Context caller, Promise<List<Appended>> promise) {

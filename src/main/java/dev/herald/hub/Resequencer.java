@@ -1,0 +1,104 @@
+package dev.herald.hub;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * Puts one channel's frames back in seq order on a node. Events of a channel come from several
+ * publishing nodes, so they may arrive out of order: this keeps the node's contiguous head and holds
+ * early arrivals until the frames before them come, live or read from the journal. It only decides;
+ * timers, reads and delivery are the feed's, which keeps this free of Vert.x and testable alone.
+ *
+ * @param <F> a frame as delivered to subscribers
+ */
+final class Resequencer<F> {
+
+  /** A frame and its seq in the channel. */
+  record Sequenced<F>(long seq, F frame) {
+  }
+
+  /**
+   * What a step changed: the frames now deliverable, in seq order, and when frames are held beyond a
+   * missing one, the last missing seq before the first of them (what a journal read should fill).
+   */
+  record Released<F>(List<Sequenced<F>> frames, OptionalLong gapTo) {
+
+    static <F> Released<F> nothing() {
+      return new Released<>(List.of(), OptionalLong.empty());
+    }
+  }
+
+  private static final long UNKNOWN = -1;
+
+  private final TreeMap<Long, F> early = new TreeMap<>();
+  private long head = UNKNOWN;
+
+  /** The last seq delivered in order, or -1 until the head is known. */
+  long head() {
+    return head;
+  }
+
+  /** The last missing seq before the first held frame, while the head is known and frames are held. */
+  OptionalLong gapTo() {
+    return head == UNKNOWN || early.isEmpty() ? OptionalLong.empty() : OptionalLong.of(early.firstKey() - 1);
+  }
+
+  /**
+   * The head as read from the journal once the feed listens: held frames up to it were already stored
+   * before (nobody needs them live), those right after it follow it.
+   */
+  Released<F> start(long head) {
+    this.head = head;
+    return drainEarly(new ArrayList<>());
+  }
+
+  /**
+   * A live frame. Before the head is known every frame is held. A frame at or below the head is a
+   * duplicate and is dropped; reporting nothing then leaves any gap to the fill already under way or
+   * to the next frame that moves the head or is held.
+   */
+  Released<F> arrived(long seq, F frame) {
+    if (head == UNKNOWN || seq > head + 1) {
+      early.put(seq, frame);
+      return head == UNKNOWN ? Released.nothing() : new Released<>(List.of(), gapTo());
+    }
+    if (seq <= head) {
+      return Released.nothing();
+    }
+    List<Sequenced<F>> released = new ArrayList<>();
+    release(seq, frame, released);
+    return drainEarly(released);
+  }
+
+  /**
+   * Frames read from the journal (ascending, from the head the read started at). Those the head
+   * has passed meanwhile are dropped; held frames that now follow are released after them.
+   */
+  Released<F> filled(List<Sequenced<F>> stored) {
+    List<Sequenced<F>> released = new ArrayList<>();
+    for (Sequenced<F> s : stored) {
+      if (s.seq() == head + 1) {
+        release(s.seq(), s.frame(), released);
+      }
+    }
+    return drainEarly(released);
+  }
+
+  private void release(long seq, F frame, List<Sequenced<F>> released) {
+    head = seq;
+    released.add(new Sequenced<>(seq, frame));
+  }
+
+  private Released<F> drainEarly(List<Sequenced<F>> released) {
+    while (!early.isEmpty() && early.firstKey() <= head + 1) {
+      Map.Entry<Long, F> next = early.pollFirstEntry();
+      if (next.getKey() == head + 1) {
+        release(next.getKey(), next.getValue(), released);
+      }
+    }
+    return new Released<>(released, gapTo());
+  }
+}
