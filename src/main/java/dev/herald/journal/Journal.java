@@ -8,8 +8,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -83,7 +81,7 @@ public final class Journal {
     Future<List<Event>> events = pool.preparedQuery(
             "SELECT " + EventRows.COLUMNS + " FROM events e WHERE e.channel = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3")
         .execute(Tuple.of(channel, since, limit))
-        .map(Journal::events);
+        .map(EventRows::all);
     return Future.all(events, head(channel)).map(all -> new HistoryPage(events.result(), all.resultAt(1)));
   }
 
@@ -223,15 +221,7 @@ public final class Journal {
     return pool.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
             + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id WHERE e.client_id")
         .execute(Tuple.tuple().addValue(channels.toArray(new String[0])).addValue(ids.toArray(new String[0])))
-        .map(Journal::events);
-  }
-
-  private static List<Event> events(RowSet<Row> rows) {
-    List<Event> events = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      events.add(EventRows.event(row));
-    }
-    return events;
+        .map(EventRows::all);
   }
 
   private record PendingAppend(List<NewEvent> events, Context caller, Promise<List<Appended>> promise) {
