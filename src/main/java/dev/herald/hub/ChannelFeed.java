@@ -138,7 +138,7 @@ final class ChannelFeed {
 
   /** Delivers what the resequencer released and, when frames are held beyond a gap, gives the gap time to close. */
   private void deliver(Resequencer.Released<EncodedFrame> released) {
-    for (Resequencer.Sequenced<EncodedFrame> next : released.frames()) {
+    for (Sequenced<EncodedFrame> next : released.frames()) {
       deliver(next.seq(), next.frame());
     }
     if (released.gapTo().isPresent()) {
@@ -201,9 +201,9 @@ final class ChannelFeed {
         remove(s.subscriber);
         return;
       }
-      List<ReplayPages.Replayed> page = ar.result();
+      List<Sequenced<EncodedFrame>> page = ar.result();
       List<EncodedFrame> frames = new ArrayList<>();
-      for (ReplayPages.Replayed e : page) {
+      for (Sequenced<EncodedFrame> e : page) {
         if (e.seq() > s.cursor) {
           frames.add(e.frame());
           s.cursor = e.seq();
@@ -255,11 +255,7 @@ final class ChannelFeed {
         return;
       }
       List<Event> events = ar.result().events();
-      List<Resequencer.Sequenced<EncodedFrame>> stored = new ArrayList<>(events.size());
-      for (Event e : events) {
-        stored.add(new Resequencer.Sequenced<>(e.seq(), EncodedFrame.ofText(Frames.delivery(e))));
-      }
-      deliver(order.filled(stored));
+      deliver(order.filled(Sequenced.deliveries(events)));
       if (order.head() < target && !events.isEmpty()) {
         fillTo(target);
       }

@@ -1,12 +1,9 @@
 package dev.herald.hub;
 
-import dev.herald.wire.Frames;
 import dev.herald.wire.EncodedFrame;
-import dev.herald.journal.Event;
 import dev.herald.journal.HistoryPage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +20,9 @@ final class ReplayPages {
 
   static final long KEEP_MS = 2000;
 
-  /** One stored event, as every subscriber of the channel receives it. */
-  record Replayed(long seq, EncodedFrame frame) {
-  }
-
   private final Vertx vertx;
   private final LongFunction<Future<HistoryPage>> read;
-  private final Map<Long, Future<List<Replayed>>> pages = new HashMap<>();
+  private final Map<Long, Future<List<Sequenced<EncodedFrame>>>> pages = new HashMap<>();
 
   /** {@code read} reads the page after a seq and completes on the hub's context. */
   ReplayPages(Vertx vertx, LongFunction<Future<HistoryPage>> read) {
@@ -38,12 +31,12 @@ final class ReplayPages {
   }
 
   /** The stored events after {@code seq} (a page of them), read once for everyone who asks meanwhile. */
-  Future<List<Replayed>> after(long seq) {
-    Future<List<Replayed>> page = pages.get(seq);
+  Future<List<Sequenced<EncodedFrame>>> after(long seq) {
+    Future<List<Sequenced<EncodedFrame>>> page = pages.get(seq);
     if (page != null) {
       return page;
     }
-    Future<List<Replayed>> reading = read.apply(seq).map(ReplayPages::frames);
+    Future<List<Sequenced<EncodedFrame>>> reading = read.apply(seq).map(stored -> Sequenced.deliveries(stored.events()));
     pages.put(seq, reading);
     reading.onComplete(ar -> {
       if (ar.failed()) {
@@ -53,13 +46,5 @@ final class ReplayPages {
       }
     });
     return reading;
-  }
-
-  private static List<Replayed> frames(HistoryPage page) {
-    List<Replayed> frames = new ArrayList<>(page.events().size());
-    for (Event e : page.events()) {
-      frames.add(new Replayed(e.seq(), EncodedFrame.ofText(Frames.delivery(e))));
-    }
-    return frames;
   }
 }

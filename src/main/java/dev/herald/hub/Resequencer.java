@@ -16,10 +16,6 @@ import java.util.TreeMap;
  */
 final class Resequencer<F> {
 
-  /** A frame and its seq in the channel. */
-  record Sequenced<F>(long seq, F frame) {
-  }
-
   /**
    * What a step changed: the frames now deliverable, in seq order, and when frames are held beyond a
    * missing one, the last missing seq before the first of them (what a journal read should fill).

@@ -3,7 +3,6 @@ package dev.herald.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.hub.Resequencer.Released;
-import dev.herald.hub.Resequencer.Sequenced;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
