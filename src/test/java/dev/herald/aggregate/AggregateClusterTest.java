@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +68,7 @@ class AggregateClusterTest {
         List<Long> versions = new ArrayList<>();
         JsonObject s;
         do {
-          s = watcher.ephemeral("agg:sales", "aggregate.snapshot", Duration.ofSeconds(30)).getJsonObject("data");
+          s = watcher.ephemeral("agg:sales", "aggregate.snapshot", Timeouts.SETTLE).getJsonObject("data");
           versions.add(s.getLong("version"));
         } while (s.getLong("version") < rest.getLong("version"));
         assertThat(versions).isSorted().doesNotHaveDuplicates();

@@ -10,7 +10,6 @@ import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 /** Live aggregates on one node: the shipped token-sale aggregate and a few declared for the test. */
 class AggregateTest {
 
-  static final Duration WAIT = Duration.ofSeconds(15);
   static TestNode node;
 
   @BeforeAll
@@ -174,7 +172,7 @@ class AggregateTest {
   }
 
   static JsonObject snapshot(BridgeClient client, String channel) {
-    return client.ephemeral(channel, "aggregate.snapshot", WAIT).getJsonObject("data");
+    return client.ephemeral(channel, "aggregate.snapshot").getJsonObject("data");
   }
 
   /** Snapshots until the one with the given version (which must come: the last state is always sent). */

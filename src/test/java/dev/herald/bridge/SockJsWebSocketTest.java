@@ -8,7 +8,6 @@ import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +25,7 @@ class SockJsWebSocketTest extends OneNodeTest {
       client.subscribe("market:sockjs-text");
       node.http.publish("market:sockjs-text", "note", new JsonObject().put("text", tricky));
 
-      JsonObject delivered = client.deliveries("market:sockjs-text", 1, Duration.ofSeconds(15)).get(0);
+      JsonObject delivered = client.deliveries("market:sockjs-text", 1).get(0);
       assertThat(delivered.getJsonObject("data").getString("text")).isEqualTo(tricky);
       String frame = client.wire().stream().filter(text -> text.contains("sockjs-text") && text.contains("note")).findFirst().orElseThrow();
       assertThat(frame).startsWith("a[\"").endsWith("\"]");
@@ -45,7 +44,7 @@ class SockJsWebSocketTest extends OneNodeTest {
           .put("replyAddress", replyAddress).encode();
       client.sendUnframed(new JsonArray().add(register).encode().replaceAll("^\\[|]$", "")); // "..." alone
 
-      JsonObject ack = client.next(f -> replyAddress.equals(f.getString("address")), Duration.ofSeconds(15));
+      JsonObject ack = client.next(f -> replyAddress.equals(f.getString("address")));
       assertThat(ack.getString("type")).isEqualTo("rec");
     }
   }

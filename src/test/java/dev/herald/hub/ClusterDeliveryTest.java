@@ -7,9 +7,9 @@ import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 /** Three real Hazelcast-clustered nodes in one JVM on loopback, sharing one PostgreSQL. */
 class ClusterDeliveryTest {
 
-  static final Duration WAIT = Duration.ofSeconds(30);
   static final List<TestNode> nodes = new ArrayList<>();
 
   @BeforeAll
@@ -54,7 +53,7 @@ class ClusterDeliveryTest {
         assertThat(nodes.get(0).http.publish(channel, "listing.created", i).status()).isEqualTo(201);
       }
       for (BridgeClient client : clients) {
-        List<JsonObject> got = client.deliveries(channel, 100, WAIT);
+        List<JsonObject> got = client.deliveries(channel, 100, Timeouts.SETTLE);
         assertThat(got.stream().map(b -> b.getLong("seq")).toList())
             .containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
         assertThat(got.get(41).getInteger("data")).isEqualTo(42);
@@ -86,7 +85,7 @@ class ClusterDeliveryTest {
       List<Long> expected = LongStream.rangeClosed(1, 300).boxed().toList();
       assertThat(seqs.stream().sorted().toList()).containsExactlyElementsOf(expected);
       for (BridgeClient client : List.of(onC, onA)) {
-        assertThat(client.deliveries(channel, 300, WAIT).stream().map(b -> b.getLong("seq")).toList())
+        assertThat(client.deliveries(channel, 300, Timeouts.SETTLE).stream().map(b -> b.getLong("seq")).toList())
             .containsExactlyElementsOf(expected);
       }
       assertNothingMore(List.of(onC, onA), channel);
@@ -136,10 +135,10 @@ class ClusterDeliveryTest {
       assertThat(nodes.get(1).herald.hub().subscriberCount(channel).await()).isEqualTo(25);
       nodes.get(0).http.publish(channel, "hello", "all");
       for (BridgeClient c : onB) {
-        assertThat(c.deliveries(channel, 1, WAIT)).hasSize(1);
+        assertThat(c.deliveries(channel, 1, Timeouts.SETTLE)).hasSize(1);
       }
       for (BridgeClient c : onC) {
-        assertThat(c.deliveries(channel, 1, WAIT)).hasSize(1);
+        assertThat(c.deliveries(channel, 1, Timeouts.SETTLE)).hasSize(1);
       }
       onB.forEach(BridgeClient::close);
       awaitClusterRegistrations(channel, 1); // node B let go of the channel with its last socket
@@ -177,7 +176,7 @@ class ClusterDeliveryTest {
     }
     nodes.get(0).http.publish(fence, "fence", 0);
     for (BridgeClient c : clients) {
-      c.deliveries(fence, 1, WAIT);
+      c.deliveries(fence, 1, Timeouts.SETTLE);
       assertThat(c.pending()).noneMatch(f -> channel.equals(f.getString("address")));
     }
   }

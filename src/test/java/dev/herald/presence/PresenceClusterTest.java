@@ -6,9 +6,9 @@ import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 /** Presence replicated across real Hazelcast-clustered nodes in one JVM. */
 class PresenceClusterTest {
 
-  static final Duration WAIT = Duration.ofSeconds(30);
   static final String ROOM = "chat:everywhere";
 
   @Test
@@ -93,7 +92,7 @@ class PresenceClusterTest {
         }
         JsonObject last;
         do {
-          last = clients.get(0).ephemeral("stream:big", "viewers", WAIT);
+          last = clients.get(0).ephemeral("stream:big", "viewers", Timeouts.SETTLE);
         } while (last.getJsonObject("data").getInteger("count") != 5);
       } finally {
         clients.forEach(BridgeClient::close);

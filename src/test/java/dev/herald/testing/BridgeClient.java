@@ -24,7 +24,7 @@ import java.util.function.Predicate;
 /**
  * A browser stand-in on the raw WebSocket endpoint (/eventbus/websocket), or on SockJS's websocket
  * transport, speaking the event-bus bridge frames as the official client does. Every frame received
- * is queued for assertions.
+ * is queued for assertions. A wait given no timeout lasts {@link Timeouts#FRAME}.
  */
 public final class BridgeClient implements AutoCloseable {
 
@@ -146,7 +146,7 @@ public final class BridgeClient implements AutoCloseable {
 
   private static <T> T within(CompletableFuture<T> future) {
     try {
-      return future.get(15, TimeUnit.SECONDS);
+      return future.get(Timeouts.FRAME.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -168,9 +168,9 @@ public final class BridgeClient implements AutoCloseable {
   /** The next SockJS frame of the transport's own (o, h, c[...]), or an AssertionError. */
   public String nextSockJsControl() {
     try {
-      String frame = sockJsControl.poll(15, TimeUnit.SECONDS);
+      String frame = sockJsControl.poll(Timeouts.FRAME.toMillis(), TimeUnit.MILLISECONDS);
       if (frame == null) {
-        throw new AssertionError("no SockJS frame within 15 s");
+        throw new AssertionError("no SockJS frame within " + Timeouts.FRAME);
       }
       return frame;
     } catch (InterruptedException e) {
@@ -204,7 +204,7 @@ public final class BridgeClient implements AutoCloseable {
     sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers)
         .put("replyAddress", replyAddress).encode());
     JsonObject ack = next(f -> replyAddress.equals(f.getString("address"))
-        || ("err".equals(f.getString("type")) && channel.equals(f.getString("address"))), Duration.ofSeconds(15));
+        || ("err".equals(f.getString("type")) && channel.equals(f.getString("address"))));
     if (!"rec".equals(ack.getString("type"))) {
       throw new AssertionError("subscribe to " + channel + " failed: " + ack.encode());
     }
@@ -223,10 +223,14 @@ public final class BridgeClient implements AutoCloseable {
     String replyAddress = UUID.randomUUID().toString();
     sendRaw(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
         .put("headers", headers).put("body", body).encode());
-    return next(f -> replyAddress.equals(f.getString("address")), Duration.ofSeconds(15));
+    return next(f -> replyAddress.equals(f.getString("address")));
   }
 
   /** The next frame matching the filter (frames that do not match are kept), or an AssertionError. */
+  public JsonObject next(Predicate<JsonObject> filter) {
+    return next(filter, Timeouts.FRAME);
+  }
+
   public JsonObject next(Predicate<JsonObject> filter, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (frames) {
@@ -252,6 +256,10 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   /** Collects the bodies of the next n durable deliveries (events with a seq) on a channel, in arrival order. */
+  public List<JsonObject> deliveries(String channel, int n) {
+    return deliveries(channel, n, Timeouts.FRAME);
+  }
+
   public List<JsonObject> deliveries(String channel, int n, Duration timeout) {
     List<JsonObject> bodies = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -270,6 +278,10 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   /** The next ephemeral event (presence, typing, viewers: no seq) of that type on the channel. */
+  public JsonObject ephemeral(String channel, String type) {
+    return ephemeral(channel, type, Timeouts.FRAME);
+  }
+
   public JsonObject ephemeral(String channel, String type, Duration timeout) {
     return next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
         && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq"), timeout)
