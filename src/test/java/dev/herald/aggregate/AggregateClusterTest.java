@@ -1,5 +1,6 @@
 package dev.herald.aggregate;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -50,7 +51,7 @@ class AggregateClusterTest {
           break;
         }
         for (Object e : events) {
-          fromHistory += ((JsonObject) e).getJsonObject("data").getLong("batchCount");
+          fromHistory += data((JsonObject) e).getLong("batchCount");
           since = ((JsonObject) e).getLong("seq");
         }
       }
@@ -64,7 +65,7 @@ class AggregateClusterTest {
         List<Long> versions = new ArrayList<>();
         JsonObject s;
         do {
-          s = watcher.ephemeral("agg:sales", "aggregate.snapshot", Timeouts.SETTLE).getJsonObject("data");
+          s = data(watcher.ephemeral("agg:sales", "aggregate.snapshot", Timeouts.SETTLE));
           versions.add(s.getLong("version"));
         } while (s.getLong("version") < rest.getLong("version"));
         assertThat(versions).isSorted().doesNotHaveDuplicates();

@@ -1,5 +1,6 @@
 package dev.herald.aggregate;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -172,7 +173,7 @@ class AggregateTest {
   }
 
   static JsonObject snapshot(BridgeClient client, String channel) {
-    return client.ephemeral(channel, "aggregate.snapshot").getJsonObject("data");
+    return data(client.ephemeral(channel, "aggregate.snapshot"));
   }
 
   /** Snapshots until the one with the given version (which must come: the last state is always sent). */

@@ -1,5 +1,7 @@
 package dev.herald.bridge;
 
+import static dev.herald.testing.Envelopes.data;
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -24,7 +26,7 @@ class BridgeTest extends OneNodeTest {
       JsonObject body = client.deliveries("sales", 1).get(0);
       assertThat(body.getString("channel")).isEqualTo("sales");
       assertThat(body.getString("type")).isEqualTo("purchase.completed");
-      assertThat(body.getJsonObject("data").getInteger("batchCount")).isEqualTo(3);
+      assertThat(data(body).getInteger("batchCount")).isEqualTo(3);
       assertThat(body.fieldNames()).containsExactlyInAnyOrder("channel", "seq", "id", "type", "data", "ts");
     }
   }
@@ -65,8 +67,7 @@ class BridgeTest extends OneNodeTest {
       List<JsonObject> a = plain.deliveries("market:wire", 51);
       List<JsonObject> b = deflate.deliveries("market:wire", 51);
       assertThat(a).isEqualTo(b);
-      assertThat(a.stream().map(e -> e.getLong("seq")).toList())
-          .containsExactlyElementsOf(LongStream.rangeClosed(1, 51).boxed().toList());
+      assertThat(seqs(a)).containsExactlyElementsOf(LongStream.rangeClosed(1, 51).boxed().toList());
       assertThat(a.get(49).getString("data")).isEqualTo("é".repeat(150));
       assertThat(a.get(50).getString("data")).hasSize(65_000);
     }
@@ -88,8 +89,7 @@ class BridgeTest extends OneNodeTest {
       client.register(channel, new JsonObject().put("since", "10")); // headers are strings in Vert.x clients
       List<JsonObject> got = client.deliveries(channel, 190);
       publisher.get();
-      assertThat(got.stream().map(b -> b.getLong("seq")).toList())
-          .containsExactlyElementsOf(LongStream.rangeClosed(11, 200).boxed().toList());
+      assertThat(seqs(got)).containsExactlyElementsOf(LongStream.rangeClosed(11, 200).boxed().toList());
       assertThat(got.stream().map(b -> b.getInteger("data")).toList())
           .containsExactlyElementsOf(LongStream.rangeClosed(11, 200).mapToObj(l -> (int) l).toList());
       assertNoMoreDeliveries(client, channel);
@@ -104,7 +104,7 @@ class BridgeTest extends OneNodeTest {
     }
     try (BridgeClient client = node.bridge()) {
       client.register(channel, new JsonObject().put("since", 3));
-      assertThat(client.deliveries(channel, 2).stream().map(b -> b.getLong("seq")).toList()).containsExactly(4L, 5L);
+      assertThat(seqs(client.deliveries(channel, 2))).containsExactly(4L, 5L);
       node.http.publish(channel, "n", 6);
       assertThat(client.deliveries(channel, 1).get(0).getLong("seq")).isEqualTo(6);
     }
@@ -121,7 +121,7 @@ class BridgeTest extends OneNodeTest {
       JsonObject receipt = reply.getJsonObject("body");
       assertThat(receipt.getString("channel")).isEqualTo("chat:room1");
       assertThat(receipt.getLong("seq")).isEqualTo(1);
-      assertThat(client.deliveries("chat:room1", 1).get(0).getJsonObject("data").getString("text")).isEqualTo("hi");
+      assertThat(data(client.deliveries("chat:room1", 1).get(0)).getString("text")).isEqualTo("hi");
 
       JsonObject denied = client.request("herald.publish", new JsonObject().put("channel", "news").put("type", "t"));
       assertErr(denied, 403, "forbidden");
@@ -141,8 +141,7 @@ class BridgeTest extends OneNodeTest {
       JsonObject reply = client.request("herald.history",
           new JsonObject().put("channel", "market:hist").put("since", 2).put("limit", 3)).getJsonObject("body");
       assertThat(reply.getLong("lastSeq")).isEqualTo(7);
-      assertThat(reply.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("seq")).toList())
-          .containsExactly(3L, 4L, 5L);
+      assertThat(seqs(reply.getJsonArray("events"))).containsExactly(3L, 4L, 5L);
       assertErr(client.request("herald.history", new JsonObject().put("channel", "market:hist").put("limit", 5000)),
           400, "invalid_limit");
     }
@@ -152,20 +151,20 @@ class BridgeTest extends OneNodeTest {
   void errorsAreFramesAddressedAsTheContractSaysAndTheSocketStaysOpen() {
     try (BridgeClient client = node.bridge()) {
       client.sendRaw("this is not json");
-      assertErr(client.next(f -> "err".equals(f.getString("type"))), 400, "invalid_json");
+      assertErr(client.nextErr(), 400, "invalid_json");
 
       client.register("bad channel!");
-      JsonObject badChannel = client.next(f -> "err".equals(f.getString("type")));
+      JsonObject badChannel = client.nextErr();
       assertThat(badChannel.getString("address")).isEqualTo("bad channel!");
       assertErr(badChannel, 400, "invalid_channel");
 
       client.register("news"); // default namespace needs a token
-      JsonObject needsToken = client.next(f -> "err".equals(f.getString("type")));
+      JsonObject needsToken = client.nextErr();
       assertThat(needsToken.getString("address")).isEqualTo("news");
       assertErr(needsToken, 401, "unauthorized");
 
       client.register("market:x", new JsonObject().put("since", "soon"));
-      assertErr(client.next(f -> "err".equals(f.getString("type"))), 400, "invalid_since");
+      assertErr(client.nextErr(), 400, "invalid_since");
 
       JsonObject unknown = client.request("herald.nothing", new JsonObject());
       assertErr(unknown, 404, "not_found");
@@ -176,7 +175,7 @@ class BridgeTest extends OneNodeTest {
 
       client.sendRaw("{\"type\":\"send\",\"address\":\"herald.publish\",\"replyAddress\":\"r2\",\"body\":{\"channel\":\"market:x\",\"type\":\"t\",\"data\":\""
           + "x".repeat(70_000) + "\"}}");
-      assertErr(client.next(f -> "err".equals(f.getString("type"))), 413, "too_large");
+      assertErr(client.nextErr(), 413, "too_large");
 
       // still open and serving
       client.subscribe("market:after-errors");
@@ -192,7 +191,7 @@ class BridgeTest extends OneNodeTest {
       node.http.publish("user:42", "notify", "for 42");
       assertThat(withUrlToken.deliveries("user:42", 1).get(0).getString("data")).isEqualTo("for 42");
       withUrlToken.register("user:43");
-      assertErr(withUrlToken.next(f -> "err".equals(f.getString("type"))), 403, "forbidden");
+      assertErr(withUrlToken.nextErr(), 403, "forbidden");
     }
     try (BridgeClient anonymous = node.bridge()) {
       anonymous.subscribe("role:admin", new JsonObject().put("token", Tokens.user("9", "admin")));
@@ -205,7 +204,7 @@ class BridgeTest extends OneNodeTest {
       anonymous.subscribe("user:5");
     }
     try (BridgeClient forged = node.bridge(Tokens.algNone("1"))) {
-      JsonObject err = forged.next(f -> "err".equals(f.getString("type")));
+      JsonObject err = forged.nextErr();
       assertErr(err, 401, "unauthorized");
       assertThat(err.containsKey("address")).isFalse();
     }

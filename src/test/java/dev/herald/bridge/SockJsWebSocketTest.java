@@ -1,5 +1,6 @@
 package dev.herald.bridge;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -26,7 +27,7 @@ class SockJsWebSocketTest extends OneNodeTest {
       node.http.publish("market:sockjs-text", "note", new JsonObject().put("text", tricky));
 
       JsonObject delivered = client.deliveries("market:sockjs-text", 1).get(0);
-      assertThat(delivered.getJsonObject("data").getString("text")).isEqualTo(tricky);
+      assertThat(data(delivered).getString("text")).isEqualTo(tricky);
       String frame = client.wire().stream().filter(text -> text.contains("sockjs-text") && text.contains("note")).findFirst().orElseThrow();
       assertThat(frame).startsWith("a[\"").endsWith("\"]");
       assertThat(frame.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).as("only printable ASCII on the wire: %s", frame).isTrue();

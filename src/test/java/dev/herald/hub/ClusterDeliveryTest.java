@@ -1,5 +1,6 @@
 package dev.herald.hub;
 
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.multimap.MultiMap;
@@ -51,8 +52,7 @@ class ClusterDeliveryTest {
       }
       for (BridgeClient client : clients) {
         List<JsonObject> got = client.deliveries(channel, 100, Timeouts.SETTLE);
-        assertThat(got.stream().map(b -> b.getLong("seq")).toList())
-            .containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+        assertThat(seqs(got)).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
         assertThat(got.get(41).getInteger("data")).isEqualTo(42);
       }
       assertNothingMore(clients, channel);
@@ -82,8 +82,7 @@ class ClusterDeliveryTest {
       List<Long> expected = LongStream.rangeClosed(1, 300).boxed().toList();
       assertThat(seqs.stream().sorted().toList()).containsExactlyElementsOf(expected);
       for (BridgeClient client : List.of(onC, onA)) {
-        assertThat(client.deliveries(channel, 300, Timeouts.SETTLE).stream().map(b -> b.getLong("seq")).toList())
-            .containsExactlyElementsOf(expected);
+        assertThat(seqs(client.deliveries(channel, 300, Timeouts.SETTLE))).containsExactlyElementsOf(expected);
       }
       assertNothingMore(List.of(onC, onA), channel);
     }

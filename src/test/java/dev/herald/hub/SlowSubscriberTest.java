@@ -1,5 +1,7 @@
 package dev.herald.hub;
 
+import static dev.herald.testing.Envelopes.data;
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -49,14 +51,13 @@ class SlowSubscriberTest {
 
       List<Long> expected = LongStream.rangeClosed(1, EVENTS).boxed().toList();
       // the fast socket gets everything while the slow one is stalled
-      assertThat(fast.deliveries(channel, EVENTS, CATCH_UP).stream().map(b -> b.getLong("seq")).toList())
-          .containsExactlyElementsOf(expected);
+      assertThat(seqs(fast.deliveries(channel, EVENTS, CATCH_UP))).containsExactlyElementsOf(expected);
       assertThat(node.herald.hub().laggingCount(channel).await()).isEqualTo(1);
 
       slow.resume();
       List<JsonObject> got = slow.deliveries(channel, EVENTS, CATCH_UP);
-      assertThat(got.stream().map(b -> b.getLong("seq")).toList()).containsExactlyElementsOf(expected);
-      assertThat(got.get(EVENTS - 1).getJsonObject("data").getInteger("n")).isEqualTo(EVENTS);
+      assertThat(seqs(got)).containsExactlyElementsOf(expected);
+      assertThat(data(got.get(EVENTS - 1)).getInteger("n")).isEqualTo(EVENTS);
 
       // back to live delivery after catching up
       node.http.publish(channel, "after", 1);

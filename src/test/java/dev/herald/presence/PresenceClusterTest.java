@@ -1,5 +1,6 @@
 package dev.herald.presence;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -89,7 +90,7 @@ class PresenceClusterTest {
         JsonObject last;
         do {
           last = clients.get(0).ephemeral("stream:big", "viewers", Timeouts.SETTLE);
-        } while (last.getJsonObject("data").getInteger("count") != 5);
+        } while (data(last).getInteger("count") != 5);
       } finally {
         clients.forEach(BridgeClient::close);
       }

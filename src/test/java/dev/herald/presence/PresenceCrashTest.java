@@ -1,5 +1,6 @@
 package dev.herald.presence;
 
+import static dev.herald.testing.Envelopes.userId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -54,7 +55,7 @@ class PresenceCrashTest {
       Set<String> left = new HashSet<>();
       while (left.size() < onDoomed.size()) {
         JsonObject leave = watcher.ephemeral(ROOM, "presence.leave", AFTER_KILL);
-        left.add(leave.getJsonObject("data").getString("userId"));
+        left.add(userId(leave));
       }
       long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
       assertThat(left).isEqualTo(onDoomed);

@@ -1,5 +1,7 @@
 package dev.herald.presence;
 
+import static dev.herald.testing.Envelopes.data;
+import static dev.herald.testing.Envelopes.userId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -25,15 +27,15 @@ class PresenceTest extends OneNodeTest {
       watcher.subscribe(room);
       aliceTab1.subscribe(room, new JsonObject().put("info", new JsonObject().put("name", "Alice")));
       JsonObject join = watcher.ephemeral(room, "presence.join");
-      assertThat(join.getJsonObject("data").getString("userId")).isEqualTo("watcher");
+      assertThat(userId(join)).isEqualTo("watcher");
       join = watcher.ephemeral(room, "presence.join");
-      assertThat(join.getJsonObject("data").getString("userId")).isEqualTo("alice");
-      assertThat(join.getJsonObject("data").getJsonObject("info").getString("name")).isEqualTo("Alice");
+      assertThat(userId(join)).isEqualTo("alice");
+      assertThat(data(join).getJsonObject("info").getString("name")).isEqualTo("Alice");
       assertThat(join.getString("channel")).isEqualTo(room);
       assertThat(join.containsKey("seq")).isFalse();
       aliceTab2.subscribe(room);
       bob.subscribe(room);
-      assertThat(watcher.ephemeral(room, "presence.join").getJsonObject("data").getString("userId")).isEqualTo("bob");
+      assertThat(userId(watcher.ephemeral(room, "presence.join"))).isEqualTo("bob");
 
       JsonObject snapshot = watcher.request("herald.presence", new JsonObject().put("channel", room)).getJsonObject("body");
       assertThat(snapshot.getInteger("count")).isEqualTo(3);
@@ -43,15 +45,15 @@ class PresenceTest extends OneNodeTest {
 
       aliceTab1.close();
       bob.unregister(room);
-      assertThat(watcher.ephemeral(room, "presence.leave").getJsonObject("data").getString("userId")).isEqualTo("bob");
+      assertThat(userId(watcher.ephemeral(room, "presence.leave"))).isEqualTo("bob");
       // the closed tab is noticed on its own socket's event loop, independently of bob's leave
       Eventually.equal(() -> members(watcher.request("herald.presence", new JsonObject().put("channel", room))
           .getJsonObject("body")), List.of("alice:1", "watcher:1"));
 
       aliceTab2.close();
       JsonObject leave = watcher.ephemeral(room, "presence.leave");
-      assertThat(leave.getJsonObject("data").getString("userId")).isEqualTo("alice");
-      assertThat(leave.getJsonObject("data").getInteger("connections")).isZero();
+      assertThat(userId(leave)).isEqualTo("alice");
+      assertThat(data(leave).getInteger("connections")).isZero();
       assertThat(watcher.takeEphemeral(room, "presence.leave")).isEmpty(); // no second leave for alice
     }
   }
@@ -65,18 +67,17 @@ class PresenceTest extends OneNodeTest {
         carol.subscribe(room);
         JsonObject ok = carol.request("herald.typing", new JsonObject().put("channel", room).put("typing", true));
         assertThat(ok.getJsonObject("body").getBoolean("ok")).isTrue();
-        assertThat(watcher.ephemeral(room, "typing.start").getJsonObject("data").getString("userId")).isEqualTo("carol");
+        assertThat(userId(watcher.ephemeral(room, "typing.start"))).isEqualTo("carol");
         carol.request("herald.typing", new JsonObject().put("channel", room).put("typing", false));
-        assertThat(watcher.ephemeral(room, "typing.stop").getJsonObject("data").getString("userId")).isEqualTo("carol");
+        assertThat(userId(watcher.ephemeral(room, "typing.stop"))).isEqualTo("carol");
 
         carol.request("herald.typing", new JsonObject().put("channel", room));
         watcher.ephemeral(room, "typing.start");
       }
       // the socket closed while typing: the stop comes with the leave, not 5 s later after it
-      JsonObject first = watcher.next(f -> "rec".equals(f.getString("type")) && room.equals(f.getString("address"))
-          && List.of("typing.stop", "presence.leave").contains(f.getJsonObject("body").getString("type")));
-      assertThat(first.getJsonObject("body").getString("type")).isEqualTo("typing.stop");
-      assertThat(watcher.ephemeral(room, "presence.leave").getJsonObject("data").getString("userId")).isEqualTo("carol");
+      JsonObject first = watcher.event(room, e -> List.of("typing.stop", "presence.leave").contains(e.getString("type")));
+      assertThat(first.getString("type")).isEqualTo("typing.stop");
+      assertThat(userId(watcher.ephemeral(room, "presence.leave"))).isEqualTo("carol");
     }
     // ephemeral: none of it was stored
     JsonObject history = node.http.get("/api/v1/channels/" + room + "/events", "X-Api-Key", TestNode.API_KEY).json();
@@ -95,7 +96,7 @@ class PresenceTest extends OneNodeTest {
       watcher.ephemeral(room, "typing.start");
       JsonObject stop = watcher.ephemeral(room, "typing.stop");
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-      assertThat(stop.getJsonObject("data").getString("userId")).isEqualTo("dave");
+      assertThat(userId(stop)).isEqualTo("dave");
       assertThat(elapsedMs).isGreaterThanOrEqualTo(PresenceTracker.TYPING_TTL_MS); // timers never fire early
       assertThat(watcher.takeEphemeral(room, "presence.leave")).isEmpty(); // dave is still here
     }
@@ -107,7 +108,7 @@ class PresenceTest extends OneNodeTest {
     String token = Tokens.user("viewer");
     try (BridgeClient watcher = node.bridge(token)) {
       watcher.subscribe(stream);
-      assertThat(watcher.ephemeral(stream, "viewers").getJsonObject("data").getInteger("count")).isEqualTo(1);
+      assertThat(data(watcher.ephemeral(stream, "viewers")).getInteger("count")).isEqualTo(1);
       long churnStart = System.nanoTime();
       for (int round = 0; round < 30; round++) {
         try (BridgeClient passerBy = node.bridge(token)) {
@@ -125,7 +126,7 @@ class PresenceTest extends OneNodeTest {
         do {
           last = watcher.ephemeral(stream, "viewers");
           broadcasts++;
-        } while (last.getJsonObject("data").getInteger("count") != 3);
+        } while (data(last).getInteger("count") != 3);
         double seconds = (System.nanoTime() - churnStart) / 1e9;
         broadcasts += watcher.takeEphemeral(stream, "viewers").size();
         // 64 subscribe/unsubscribe changes, but at most one broadcast per second
@@ -144,7 +145,7 @@ class PresenceTest extends OneNodeTest {
       assertErr(user.request("herald.presence", new JsonObject().put("channel", "user:someone-else")), 403);
       assertErr(user.request("herald.typing", new JsonObject().put("channel", "chat:rules").put("typing", "yes")), 400);
       user.register("chat:big-info", new JsonObject().put("info", new JsonObject().put("bio", "x".repeat(2000))));
-      assertErr(user.next(f -> "err".equals(f.getString("type"))), 413);
+      assertErr(user.nextErr(), 413);
     }
     assertThat(node.http.get("/api/v1/channels/chat:rules/presence").status()).isEqualTo(401);
     assertThat(node.http.get("/api/v1/channels/market:x/presence", "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(404);
@@ -210,10 +211,9 @@ class PresenceTest extends OneNodeTest {
     }
   }
 
-  static JsonObject waitFor(BridgeClient client, String channel, String type, String userId) {
-    return client.next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-        && type.equals(f.getJsonObject("body").getString("type"))
-        && userId.equals(f.getJsonObject("body").getJsonObject("data").getString("userId")));
+  /** The next event of that type about that user on the channel. */
+  static JsonObject waitFor(BridgeClient client, String channel, String type, String user) {
+    return client.event(channel, e -> type.equals(e.getString("type")) && user.equals(userId(e)));
   }
 
   static List<String> members(JsonObject snapshot) {

@@ -226,6 +226,11 @@ public final class BridgeClient implements AutoCloseable {
     return next(f -> replyAddress.equals(f.getString("address")));
   }
 
+  /** The next err frame. */
+  public JsonObject nextErr() {
+    return next(f -> "err".equals(f.getString("type")));
+  }
+
   /** The next frame matching the filter (frames that do not match are kept), or an AssertionError. */
   public JsonObject next(Predicate<JsonObject> filter) {
     return next(filter, Timeouts.FRAME);
@@ -266,8 +271,7 @@ public final class BridgeClient implements AutoCloseable {
     while (bodies.size() < n) {
       Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
       try {
-        bodies.add(next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-            && f.getJsonObject("body").containsKey("seq"), left).getJsonObject("body"));
+        bodies.add(next(eventOn(channel, body -> body.containsKey("seq")), left).getJsonObject("body"));
       } catch (AssertionError e) {
         // the seqs only: bodies may be large (SlowSubscriberTest's are 20 KB each)
         throw new AssertionError("got " + bodies.size() + " of " + n + " deliveries on " + channel + ", seqs "
@@ -283,24 +287,37 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   public JsonObject ephemeral(String channel, String type, Duration timeout) {
-    return next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-        && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq"), timeout)
-        .getJsonObject("body");
+    return next(eventOn(channel, ephemeralOfType(type)), timeout).getJsonObject("body");
+  }
+
+  /** The next event on the channel whose body (its envelope) matches, durable or ephemeral. */
+  public JsonObject event(String channel, Predicate<JsonObject> body) {
+    return next(eventOn(channel, body)).getJsonObject("body");
   }
 
   /** Ephemeral events of that type on the channel received so far, taken without waiting. */
   public List<JsonObject> takeEphemeral(String channel, String type) {
+    Predicate<JsonObject> wanted = eventOn(channel, ephemeralOfType(type));
     List<JsonObject> taken = new ArrayList<>();
     synchronized (frames) {
       for (JsonObject f : new ArrayList<>(frames)) {
-        if ("rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-            && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq")) {
+        if (wanted.test(f)) {
           frames.remove(f);
           taken.add(f.getJsonObject("body"));
         }
       }
     }
     return taken;
+  }
+
+  /** Rec frames on the channel (its events) whose body, the event's envelope, matches. */
+  private static Predicate<JsonObject> eventOn(String channel, Predicate<JsonObject> body) {
+    return f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address")) && body.test(f.getJsonObject("body"));
+  }
+
+  /** Envelopes of ephemeral events (no seq) of that type. */
+  private static Predicate<JsonObject> ephemeralOfType(String type) {
+    return body -> type.equals(body.getString("type")) && !body.containsKey("seq");
   }
 
   /** Frames received so far that nobody has taken, without waiting. */
