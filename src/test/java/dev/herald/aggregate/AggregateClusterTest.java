@@ -1,13 +1,14 @@
 package dev.herald.aggregate;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
-import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestCluster;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,21 +19,17 @@ class AggregateClusterTest {
 
   @Test
   void concurrentPurchasesOnSeveralNodesAddUpToHistoryAndVersionsOnlyGrow() throws Exception {
-    String db = TestDatabase.create();
-    List<TestNode> nodes = new ArrayList<>();
+    TestCluster cluster = TestCluster.start(3);
     List<BridgeClient> watchers = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        nodes.add(TestNode.start(db, true));
-      }
-      for (TestNode node : nodes) {
+      for (TestNode node : cluster.nodes()) {
         BridgeClient watcher = node.bridge();
         watcher.subscribe("agg:sales");
         watchers.add(watcher);
       }
       List<CompletableFuture<Void>> buyers = new ArrayList<>();
       for (int b = 0; b < 6; b++) {
-        TestNode via = nodes.get(b % 3);
+        TestNode via = cluster.node(b % 3);
         int buyer = b;
         buyers.add(CompletableFuture.runAsync(() -> {
           for (int i = 0; i < 25; i++) {
@@ -48,18 +45,18 @@ class AggregateClusterTest {
       long fromHistory = 0;
       long since = 0;
       while (true) {
-        JsonObject page = nodes.get(0).http.get("/api/v1/channels/sales/events?limit=1000&since=" + since).json();
+        JsonObject page = cluster.node(0).http.get("/api/v1/channels/sales/events?limit=1000&since=" + since).json();
         JsonArray events = page.getJsonArray("events");
         if (events.isEmpty()) {
           break;
         }
         for (Object e : events) {
-          fromHistory += ((JsonObject) e).getJsonObject("data").getLong("batchCount");
+          fromHistory += data((JsonObject) e).getLong("batchCount");
           since = ((JsonObject) e).getLong("seq");
         }
       }
       assertThat(fromHistory).isEqualTo(6 * (25 / 4 * 10 + 1)); // 1+2+3+4 six times per buyer, and one more 1
-      JsonObject rest = nodes.get(1).http.get("/api/v1/aggregates/sales").json();
+      JsonObject rest = cluster.node(1).http.get("/api/v1/aggregates/sales").json();
       assertThat(rest.getJsonObject("values").getLong("totalBatchesSold")).isEqualTo(fromHistory);
       assertThat(rest.getJsonObject("values").getLong("totalTokensSold")).isEqualTo(fromHistory * 700);
 
@@ -68,7 +65,7 @@ class AggregateClusterTest {
         List<Long> versions = new ArrayList<>();
         JsonObject s;
         do {
-          s = watcher.ephemeral("agg:sales", "aggregate.snapshot", Duration.ofSeconds(30)).getJsonObject("data");
+          s = data(watcher.ephemeral("agg:sales", "aggregate.snapshot", Timeouts.SETTLE));
           versions.add(s.getLong("version"));
         } while (s.getLong("version") < rest.getLong("version"));
         assertThat(versions).isSorted().doesNotHaveDuplicates();
@@ -78,7 +75,7 @@ class AggregateClusterTest {
       }
     } finally {
       watchers.forEach(BridgeClient::close);
-      nodes.forEach(TestNode::close);
+      cluster.close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.herald.aggregate;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -10,7 +11,6 @@ import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 /** Live aggregates on one node: the shipped token-sale aggregate and a few declared for the test. */
 class AggregateTest {
 
-  static final Duration WAIT = Duration.ofSeconds(15);
   static TestNode node;
 
   @BeforeAll
@@ -174,7 +173,7 @@ class AggregateTest {
   }
 
   static JsonObject snapshot(BridgeClient client, String channel) {
-    return client.ephemeral(channel, "aggregate.snapshot", WAIT).getJsonObject("data");
+    return data(client.ephemeral(channel, "aggregate.snapshot"));
   }
 
   /** Snapshots until the one with the given version (which must come: the last state is always sent). */

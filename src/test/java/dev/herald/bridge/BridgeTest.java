@@ -1,5 +1,7 @@
 package dev.herald.bridge;
 
+import static dev.herald.testing.Envelopes.data;
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -8,7 +10,6 @@ import dev.herald.testing.OneNodeTest;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
@@ -17,17 +18,15 @@ import org.junit.jupiter.api.Test;
 /** The bridge contract on one node, driven over the raw WebSocket endpoint as a browser would. */
 class BridgeTest extends OneNodeTest {
 
-  static final Duration WAIT = Duration.ofSeconds(15);
-
   @Test
   void registeredSocketReceivesLiveEventsInEnvelopes() {
     try (BridgeClient client = node.bridge()) {
       client.subscribe("sales");
       node.http.publish("sales", "purchase.completed", new JsonObject().put("batchCount", 3));
-      JsonObject body = client.deliveries("sales", 1, WAIT).get(0);
+      JsonObject body = client.deliveries("sales", 1).get(0);
       assertThat(body.getString("channel")).isEqualTo("sales");
       assertThat(body.getString("type")).isEqualTo("purchase.completed");
-      assertThat(body.getJsonObject("data").getInteger("batchCount")).isEqualTo(3);
+      assertThat(data(body).getInteger("batchCount")).isEqualTo(3);
       assertThat(body.fieldNames()).containsExactlyInAnyOrder("channel", "seq", "id", "type", "data", "ts");
     }
   }
@@ -43,7 +42,7 @@ class BridgeTest extends OneNodeTest {
       JsonObject receipt = node.http.post("/api/v1/channels/market:escapes/events", event,
           "X-Api-Key", TestNode.API_KEY).json();
       assertThat(receipt.getString("id")).isEqualTo(id);
-      JsonObject live = client.deliveries("market:escapes", 1, WAIT).get(0);
+      JsonObject live = client.deliveries("market:escapes", 1).get(0);
       JsonObject stored = node.http.get("/api/v1/channels/market:escapes/events").json().getJsonArray("events").getJsonObject(0);
       for (JsonObject envelope : List.of(live, stored)) {
         assertThat(envelope.getString("id")).isEqualTo(id);
@@ -65,11 +64,10 @@ class BridgeTest extends OneNodeTest {
         node.http.publish("market:wire", "tick", "é".repeat(i * 3)); // multi-byte UTF-8
       }
       node.http.publish("market:wire", "tick", "a".repeat(65_000)); // a frame over 64 KiB: 8-byte length
-      List<JsonObject> a = plain.deliveries("market:wire", 51, WAIT);
-      List<JsonObject> b = deflate.deliveries("market:wire", 51, WAIT);
+      List<JsonObject> a = plain.deliveries("market:wire", 51);
+      List<JsonObject> b = deflate.deliveries("market:wire", 51);
       assertThat(a).isEqualTo(b);
-      assertThat(a.stream().map(e -> e.getLong("seq")).toList())
-          .containsExactlyElementsOf(LongStream.rangeClosed(1, 51).boxed().toList());
+      assertThat(seqs(a)).containsExactlyElementsOf(LongStream.rangeClosed(1, 51).boxed().toList());
       assertThat(a.get(49).getString("data")).isEqualTo("é".repeat(150));
       assertThat(a.get(50).getString("data")).hasSize(65_000);
     }
@@ -89,10 +87,9 @@ class BridgeTest extends OneNodeTest {
     });
     try (BridgeClient client = node.bridge()) {
       client.register(channel, new JsonObject().put("since", "10")); // headers are strings in Vert.x clients
-      List<JsonObject> got = client.deliveries(channel, 190, WAIT);
+      List<JsonObject> got = client.deliveries(channel, 190);
       publisher.get();
-      assertThat(got.stream().map(b -> b.getLong("seq")).toList())
-          .containsExactlyElementsOf(LongStream.rangeClosed(11, 200).boxed().toList());
+      assertThat(seqs(got)).containsExactlyElementsOf(LongStream.rangeClosed(11, 200).boxed().toList());
       assertThat(got.stream().map(b -> b.getInteger("data")).toList())
           .containsExactlyElementsOf(LongStream.rangeClosed(11, 200).mapToObj(l -> (int) l).toList());
       assertNoMoreDeliveries(client, channel);
@@ -107,9 +104,9 @@ class BridgeTest extends OneNodeTest {
     }
     try (BridgeClient client = node.bridge()) {
       client.register(channel, new JsonObject().put("since", 3));
-      assertThat(client.deliveries(channel, 2, WAIT).stream().map(b -> b.getLong("seq")).toList()).containsExactly(4L, 5L);
+      assertThat(seqs(client.deliveries(channel, 2))).containsExactly(4L, 5L);
       node.http.publish(channel, "n", 6);
-      assertThat(client.deliveries(channel, 1, WAIT).get(0).getLong("seq")).isEqualTo(6);
+      assertThat(client.deliveries(channel, 1).get(0).getLong("seq")).isEqualTo(6);
     }
   }
 
@@ -124,7 +121,7 @@ class BridgeTest extends OneNodeTest {
       JsonObject receipt = reply.getJsonObject("body");
       assertThat(receipt.getString("channel")).isEqualTo("chat:room1");
       assertThat(receipt.getLong("seq")).isEqualTo(1);
-      assertThat(client.deliveries("chat:room1", 1, WAIT).get(0).getJsonObject("data").getString("text")).isEqualTo("hi");
+      assertThat(data(client.deliveries("chat:room1", 1).get(0)).getString("text")).isEqualTo("hi");
 
       JsonObject denied = client.request("herald.publish", new JsonObject().put("channel", "news").put("type", "t"));
       assertErr(denied, 403, "forbidden");
@@ -144,8 +141,7 @@ class BridgeTest extends OneNodeTest {
       JsonObject reply = client.request("herald.history",
           new JsonObject().put("channel", "market:hist").put("since", 2).put("limit", 3)).getJsonObject("body");
       assertThat(reply.getLong("lastSeq")).isEqualTo(7);
-      assertThat(reply.getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("seq")).toList())
-          .containsExactly(3L, 4L, 5L);
+      assertThat(seqs(reply.getJsonArray("events"))).containsExactly(3L, 4L, 5L);
       assertErr(client.request("herald.history", new JsonObject().put("channel", "market:hist").put("limit", 5000)),
           400, "invalid_limit");
     }
@@ -155,36 +151,36 @@ class BridgeTest extends OneNodeTest {
   void errorsAreFramesAddressedAsTheContractSaysAndTheSocketStaysOpen() {
     try (BridgeClient client = node.bridge()) {
       client.sendRaw("this is not json");
-      assertErr(client.next(f -> "err".equals(f.getString("type")), WAIT), 400, "invalid_json");
+      assertErr(client.nextErr(), 400, "invalid_json");
 
       client.register("bad channel!");
-      JsonObject badChannel = client.next(f -> "err".equals(f.getString("type")), WAIT);
+      JsonObject badChannel = client.nextErr();
       assertThat(badChannel.getString("address")).isEqualTo("bad channel!");
       assertErr(badChannel, 400, "invalid_channel");
 
       client.register("news"); // default namespace needs a token
-      JsonObject needsToken = client.next(f -> "err".equals(f.getString("type")), WAIT);
+      JsonObject needsToken = client.nextErr();
       assertThat(needsToken.getString("address")).isEqualTo("news");
       assertErr(needsToken, 401, "unauthorized");
 
       client.register("market:x", new JsonObject().put("since", "soon"));
-      assertErr(client.next(f -> "err".equals(f.getString("type")), WAIT), 400, "invalid_since");
+      assertErr(client.nextErr(), 400, "invalid_since");
 
       JsonObject unknown = client.request("herald.nothing", new JsonObject());
       assertErr(unknown, 404, "not_found");
 
       client.sendRaw("{\"type\":\"send\",\"address\":\"herald.publish\",\"replyAddress\":\"r1\",\"body\":[1]}");
-      JsonObject badBody = client.next(f -> "r1".equals(f.getString("address")), WAIT);
+      JsonObject badBody = client.next(f -> "r1".equals(f.getString("address")));
       assertErr(badBody, 400, "invalid_body");
 
       client.sendRaw("{\"type\":\"send\",\"address\":\"herald.publish\",\"replyAddress\":\"r2\",\"body\":{\"channel\":\"market:x\",\"type\":\"t\",\"data\":\""
           + "x".repeat(70_000) + "\"}}");
-      assertErr(client.next(f -> "err".equals(f.getString("type")), WAIT), 413, "too_large");
+      assertErr(client.nextErr(), 413, "too_large");
 
       // still open and serving
       client.subscribe("market:after-errors");
       node.http.publish("market:after-errors", "ok", 1);
-      assertThat(client.deliveries("market:after-errors", 1, WAIT)).hasSize(1);
+      assertThat(client.deliveries("market:after-errors", 1)).hasSize(1);
     }
   }
 
@@ -193,14 +189,14 @@ class BridgeTest extends OneNodeTest {
     try (BridgeClient withUrlToken = node.bridge(Tokens.user("42"))) {
       withUrlToken.subscribe("user:42");
       node.http.publish("user:42", "notify", "for 42");
-      assertThat(withUrlToken.deliveries("user:42", 1, WAIT).get(0).getString("data")).isEqualTo("for 42");
+      assertThat(withUrlToken.deliveries("user:42", 1).get(0).getString("data")).isEqualTo("for 42");
       withUrlToken.register("user:43");
-      assertErr(withUrlToken.next(f -> "err".equals(f.getString("type")), WAIT), 403, "forbidden");
+      assertErr(withUrlToken.nextErr(), 403, "forbidden");
     }
     try (BridgeClient anonymous = node.bridge()) {
       anonymous.subscribe("role:admin", new JsonObject().put("token", Tokens.user("9", "admin")));
       node.http.publish("role:admin", "alert", "low stock");
-      assertThat(anonymous.deliveries("role:admin", 1, WAIT)).hasSize(1);
+      assertThat(anonymous.deliveries("role:admin", 1)).hasSize(1);
 
       assertErr(anonymous.request("herald.auth", new JsonObject().put("token", Tokens.expired("5"))), 401, "unauthorized");
       JsonObject ok = anonymous.request("herald.auth", new JsonObject().put("token", Tokens.user("5"))).getJsonObject("body");
@@ -208,7 +204,7 @@ class BridgeTest extends OneNodeTest {
       anonymous.subscribe("user:5");
     }
     try (BridgeClient forged = node.bridge(Tokens.algNone("1"))) {
-      JsonObject err = forged.next(f -> "err".equals(f.getString("type")), WAIT);
+      JsonObject err = forged.nextErr();
       assertErr(err, 401, "unauthorized");
       assertThat(err.containsKey("address")).isFalse();
     }
@@ -224,7 +220,7 @@ class BridgeTest extends OneNodeTest {
       // a second subscriber proves the event went out; the first must not have it
       try (BridgeClient other = node.bridge()) {
         other.register("market:leave", new JsonObject().put("since", 0));
-        assertThat(other.deliveries("market:leave", 1, WAIT)).hasSize(1);
+        assertThat(other.deliveries("market:leave", 1)).hasSize(1);
       }
       assertNoMoreDeliveries(client, "market:leave");
     }
@@ -243,7 +239,7 @@ class BridgeTest extends OneNodeTest {
       Eventually.equal(() -> List.of("market:close-a", "market:close-b", "market:close-c").stream()
           .map(channel -> node.herald.hub().subscriberCount(channel).await()).toList(), List.of(0, 1, 0));
       node.http.publish("market:close-b", "tick", "still here");
-      assertThat(stays.deliveries("market:close-b", 1, WAIT)).hasSize(1);
+      assertThat(stays.deliveries("market:close-b", 1)).hasSize(1);
     }
   }
 
@@ -251,7 +247,7 @@ class BridgeTest extends OneNodeTest {
     // a later event on another channel, delivered to the same socket, bounds the wait
     client.subscribe("market:fence");
     node.http.publish("market:fence", "fence", 0);
-    client.deliveries("market:fence", 1, WAIT);
+    client.deliveries("market:fence", 1);
     assertThat(client.pending()).noneMatch(f -> channel.equals(f.getString("address")));
   }
 

@@ -7,6 +7,7 @@ import dev.herald.testing.Eventually;
 import dev.herald.testing.OneNodeTest;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -86,7 +87,7 @@ class RawWebSocketTest extends OneNodeTest {
 
   private static Raw exchange(String request) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", node.port)) {
-      socket.setSoTimeout(15_000);
+      socket.setSoTimeout((int) Timeouts.FRAME.toMillis());
       socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
       StringBuilder head = new StringBuilder();

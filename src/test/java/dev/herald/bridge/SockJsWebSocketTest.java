@@ -1,5 +1,6 @@
 package dev.herald.bridge;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -8,7 +9,6 @@ import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -26,8 +26,8 @@ class SockJsWebSocketTest extends OneNodeTest {
       client.subscribe("market:sockjs-text");
       node.http.publish("market:sockjs-text", "note", new JsonObject().put("text", tricky));
 
-      JsonObject delivered = client.deliveries("market:sockjs-text", 1, Duration.ofSeconds(15)).get(0);
-      assertThat(delivered.getJsonObject("data").getString("text")).isEqualTo(tricky);
+      JsonObject delivered = client.deliveries("market:sockjs-text", 1).get(0);
+      assertThat(data(delivered).getString("text")).isEqualTo(tricky);
       String frame = client.wire().stream().filter(text -> text.contains("sockjs-text") && text.contains("note")).findFirst().orElseThrow();
       assertThat(frame).startsWith("a[\"").endsWith("\"]");
       assertThat(frame.chars().allMatch(c -> c >= 0x20 && c < 0x7f)).as("only printable ASCII on the wire: %s", frame).isTrue();
@@ -45,7 +45,7 @@ class SockJsWebSocketTest extends OneNodeTest {
           .put("replyAddress", replyAddress).encode();
       client.sendUnframed(new JsonArray().add(register).encode().replaceAll("^\\[|]$", "")); // "..." alone
 
-      JsonObject ack = client.next(f -> replyAddress.equals(f.getString("address")), Duration.ofSeconds(15));
+      JsonObject ack = client.next(f -> replyAddress.equals(f.getString("address")));
       assertThat(ack.getString("type")).isEqualTo("rec");
     }
   }

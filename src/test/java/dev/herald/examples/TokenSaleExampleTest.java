@@ -1,5 +1,6 @@
 package dev.herald.examples;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -36,7 +37,7 @@ class TokenSaleExampleTest {
       try {
         bar.subscribe("agg:sales");
         bar.subscribe("sales");
-        JsonObject start = bar.ephemeral("agg:sales", "aggregate.snapshot", WAIT).getJsonObject("data");
+        JsonObject start = data(bar.ephemeral("agg:sales", "aggregate.snapshot", WAIT));
         assertThat(start.getJsonObject("values").getLong("remainingBatches")).isEqualTo(30);
 
         Http shop = new Http(port);
@@ -60,7 +61,7 @@ class TokenSaleExampleTest {
         assertThat(done.getJsonObject("latestPurchase").getString("tier")).isNotBlank();
         JsonObject last;
         do {
-          last = bar.ephemeral("agg:sales", "aggregate.snapshot", WAIT).getJsonObject("data");
+          last = data(bar.ephemeral("agg:sales", "aggregate.snapshot", WAIT));
         } while (last.getJsonObject("values").getLong("totalBatchesSold") < 30);
         assertThat(last.getJsonObject("values").getDouble("percentSold")).isEqualTo(100.0);
         assertThat(shop.post("/purchases", new JsonObject().put("batchCount", 1).put("tier", "late")).status()).isEqualTo(409);

@@ -1,15 +1,16 @@
 package dev.herald.hub;
 
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.multimap.MultiMap;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Eventually;
-import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestCluster;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -22,21 +23,17 @@ import org.junit.jupiter.api.Test;
 /** Three real Hazelcast-clustered nodes in one JVM on loopback, sharing one PostgreSQL. */
 class ClusterDeliveryTest {
 
-  static final Duration WAIT = Duration.ofSeconds(30);
-  static final List<TestNode> nodes = new ArrayList<>();
+  static TestCluster cluster;
 
   @BeforeAll
   static void start() {
-    String db = TestDatabase.create();
-    for (int i = 0; i < 3; i++) {
-      nodes.add(TestNode.start(db, true));
-    }
-    awaitMembers(3);
+    cluster = TestCluster.start(3);
+    cluster.awaitMembers();
   }
 
   @AfterAll
   static void stop() {
-    nodes.forEach(TestNode::close);
+    cluster.close();
   }
 
   @Test
@@ -44,19 +41,18 @@ class ClusterDeliveryTest {
     String channel = "market:cross";
     List<BridgeClient> clients = new ArrayList<>();
     try {
-      for (TestNode node : nodes) {
+      for (TestNode node : cluster.nodes()) {
         BridgeClient client = node.bridge();
         client.subscribe(channel);
         clients.add(client);
       }
       awaitClusterRegistrations(channel, 3);
       for (int i = 1; i <= 100; i++) {
-        assertThat(nodes.get(0).http.publish(channel, "listing.created", i).status()).isEqualTo(201);
+        assertThat(cluster.node(0).http.publish(channel, "listing.created", i).status()).isEqualTo(201);
       }
       for (BridgeClient client : clients) {
-        List<JsonObject> got = client.deliveries(channel, 100, WAIT);
-        assertThat(got.stream().map(b -> b.getLong("seq")).toList())
-            .containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
+        List<JsonObject> got = client.deliveries(channel, 100, Timeouts.SETTLE);
+        assertThat(seqs(got)).containsExactlyElementsOf(LongStream.rangeClosed(1, 100).boxed().toList());
         assertThat(got.get(41).getInteger("data")).isEqualTo(42);
       }
       assertNothingMore(clients, channel);
@@ -68,14 +64,14 @@ class ClusterDeliveryTest {
   @Test
   void concurrentPublishersOnTwoNodesGetGapFreeSeqAndSubscribersSeeItInOrder() throws Exception {
     String channel = "market:contended";
-    try (BridgeClient onC = nodes.get(2).bridge(); BridgeClient onA = nodes.get(0).bridge()) {
+    try (BridgeClient onC = cluster.node(2).bridge(); BridgeClient onA = cluster.node(0).bridge()) {
       onC.subscribe(channel);
       onA.subscribe(channel);
       awaitClusterRegistrations(channel, 2);
       ConcurrentLinkedQueue<Long> seqs = new ConcurrentLinkedQueue<>();
       List<CompletableFuture<Void>> publishers = new ArrayList<>();
       for (int p = 0; p < 4; p++) {
-        TestNode via = nodes.get(p % 2); // nodes A and B, two publishers each
+        TestNode via = cluster.node(p % 2); // nodes A and B, two publishers each
         publishers.add(CompletableFuture.runAsync(() -> {
           for (int i = 0; i < 75; i++) {
             seqs.add(via.http.publish(channel, "bid", i).json().getLong("seq"));
@@ -86,8 +82,7 @@ class ClusterDeliveryTest {
       List<Long> expected = LongStream.rangeClosed(1, 300).boxed().toList();
       assertThat(seqs.stream().sorted().toList()).containsExactlyElementsOf(expected);
       for (BridgeClient client : List.of(onC, onA)) {
-        assertThat(client.deliveries(channel, 300, WAIT).stream().map(b -> b.getLong("seq")).toList())
-            .containsExactlyElementsOf(expected);
+        assertThat(seqs(client.deliveries(channel, 300, Timeouts.SETTLE))).containsExactlyElementsOf(expected);
       }
       assertNothingMore(List.of(onC, onA), channel);
     }
@@ -99,7 +94,7 @@ class ClusterDeliveryTest {
     JsonObject event = new JsonObject().put("type", "sold").put("id", "delivery-9").put("data", 9);
     List<CompletableFuture<dev.herald.testing.Http.Response>> posts = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      TestNode via = nodes.get(i % 2);
+      TestNode via = cluster.node(i % 2);
       posts.add(CompletableFuture.supplyAsync(() -> via.http.post("/api/v1/channels/" + channel + "/events", event,
           "X-Api-Key", TestNode.API_KEY)));
     }
@@ -111,7 +106,7 @@ class ClusterDeliveryTest {
     }
     assertThat(statuses).containsOnly(200, 201);
     assertThat(statuses.stream().filter(s -> s == 201).count()).isEqualTo(1);
-    JsonObject history = nodes.get(2).http.get("/api/v1/channels/" + channel + "/events").json();
+    JsonObject history = cluster.node(2).http.get("/api/v1/channels/" + channel + "/events").json();
     assertThat(history.getJsonArray("events")).hasSize(1);
     assertThat(history.getLong("lastSeq")).isEqualTo(1);
   }
@@ -123,27 +118,27 @@ class ClusterDeliveryTest {
     List<BridgeClient> onC = new ArrayList<>();
     try {
       for (int i = 0; i < 25; i++) {
-        BridgeClient c = nodes.get(1).bridge();
+        BridgeClient c = cluster.node(1).bridge();
         c.subscribe(channel);
         onB.add(c);
       }
       for (int i = 0; i < 5; i++) {
-        BridgeClient c = nodes.get(2).bridge();
+        BridgeClient c = cluster.node(2).bridge();
         c.subscribe(channel);
         onC.add(c);
       }
       awaitClusterRegistrations(channel, 2);
-      assertThat(nodes.get(1).herald.hub().subscriberCount(channel).await()).isEqualTo(25);
-      nodes.get(0).http.publish(channel, "hello", "all");
+      assertThat(cluster.node(1).herald.hub().subscriberCount(channel).await()).isEqualTo(25);
+      cluster.node(0).http.publish(channel, "hello", "all");
       for (BridgeClient c : onB) {
-        assertThat(c.deliveries(channel, 1, WAIT)).hasSize(1);
+        assertThat(c.deliveries(channel, 1, Timeouts.SETTLE)).hasSize(1);
       }
       for (BridgeClient c : onC) {
-        assertThat(c.deliveries(channel, 1, WAIT)).hasSize(1);
+        assertThat(c.deliveries(channel, 1, Timeouts.SETTLE)).hasSize(1);
       }
       onB.forEach(BridgeClient::close);
       awaitClusterRegistrations(channel, 1); // node B let go of the channel with its last socket
-      assertThat(nodes.get(1).herald.hub().subscriberCount(channel).await()).isZero();
+      assertThat(cluster.node(1).herald.hub().subscriberCount(channel).await()).isZero();
     } finally {
       onB.forEach(BridgeClient::close);
       onC.forEach(BridgeClient::close);
@@ -152,17 +147,13 @@ class ClusterDeliveryTest {
 
   /** Cluster-wide event-bus registrations for the channel's address, as Hazelcast stores them. */
   static int clusterRegistrations(String channel) {
-    HazelcastClusterManager cm = (HazelcastClusterManager) nodes.get(0).herald.clusterManager();
+    HazelcastClusterManager cm = (HazelcastClusterManager) cluster.node(0).herald.clusterManager();
     MultiMap<String, Object> subs = cm.getHazelcastInstance().getMultiMap("__vertx.subs");
     return subs.get(Hub.address(channel)).size();
   }
 
   static void awaitClusterRegistrations(String channel, int expected) {
     Eventually.equal(() -> clusterRegistrations(channel), expected);
-  }
-
-  static void awaitMembers(int expected) {
-    Eventually.equal(() -> nodes.get(0).herald.clusterManager().getNodes().size(), expected);
   }
 
   /**
@@ -175,9 +166,9 @@ class ClusterDeliveryTest {
     for (BridgeClient c : clients) {
       c.subscribe(fence);
     }
-    nodes.get(0).http.publish(fence, "fence", 0);
+    cluster.node(0).http.publish(fence, "fence", 0);
     for (BridgeClient c : clients) {
-      c.deliveries(fence, 1, WAIT);
+      c.deliveries(fence, 1, Timeouts.SETTLE);
       assertThat(c.pending()).noneMatch(f -> channel.equals(f.getString("address")));
     }
   }

@@ -1,12 +1,13 @@
 package dev.herald.hub;
 
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ class ProcessClusterTest {
           assertThat(a.http.post("/api/v1/channels/market:procs/events",
               new JsonObject().put("type", "listing").put("data", i), "X-Api-Key", "proc-key").status()).isEqualTo(201);
         }
-        assertThat(onB.deliveries("market:procs", 20, Duration.ofSeconds(30)).stream().map(e -> e.getLong("seq")).toList())
+        assertThat(seqs(onB.deliveries("market:procs", 20, Timeouts.SETTLE)))
             .containsExactlyElementsOf(LongStream.rangeClosed(1, 20).boxed().toList());
       }
     }

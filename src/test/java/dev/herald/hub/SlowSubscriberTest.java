@@ -1,5 +1,7 @@
 package dev.herald.hub;
 
+import static dev.herald.testing.Envelopes.data;
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -24,6 +26,8 @@ class SlowSubscriberTest {
 
   static final int EVENTS = 600;
   static final int BATCH = 50;
+  /** Long enough for all EVENTS (20 KB each) to reach a socket, the slow one through its small receive window. */
+  static final Duration CATCH_UP = Duration.ofSeconds(60);
 
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
@@ -47,18 +51,17 @@ class SlowSubscriberTest {
 
       List<Long> expected = LongStream.rangeClosed(1, EVENTS).boxed().toList();
       // the fast socket gets everything while the slow one is stalled
-      assertThat(fast.deliveries(channel, EVENTS, Duration.ofSeconds(60)).stream().map(b -> b.getLong("seq")).toList())
-          .containsExactlyElementsOf(expected);
+      assertThat(seqs(fast.deliveries(channel, EVENTS, CATCH_UP))).containsExactlyElementsOf(expected);
       assertThat(node.herald.hub().laggingCount(channel).await()).isEqualTo(1);
 
       slow.resume();
-      List<JsonObject> got = slow.deliveries(channel, EVENTS, Duration.ofSeconds(60));
-      assertThat(got.stream().map(b -> b.getLong("seq")).toList()).containsExactlyElementsOf(expected);
-      assertThat(got.get(EVENTS - 1).getJsonObject("data").getInteger("n")).isEqualTo(EVENTS);
+      List<JsonObject> got = slow.deliveries(channel, EVENTS, CATCH_UP);
+      assertThat(seqs(got)).containsExactlyElementsOf(expected);
+      assertThat(data(got.get(EVENTS - 1)).getInteger("n")).isEqualTo(EVENTS);
 
       // back to live delivery after catching up
       node.http.publish(channel, "after", 1);
-      assertThat(slow.deliveries(channel, 1, Duration.ofSeconds(15)).get(0).getLong("seq")).isEqualTo(EVENTS + 1);
+      assertThat(slow.deliveries(channel, 1).get(0).getLong("seq")).isEqualTo(EVENTS + 1);
       assertThat(node.herald.hub().laggingCount(channel).await()).isZero();
     }
   }

@@ -1,5 +1,6 @@
 package dev.herald.journal;
 
+import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.TestDatabase;
@@ -27,14 +28,14 @@ class RetentionTest {
 
       JsonObject trimmed = node.http.get("/api/v1/channels/short:feed/events").json();
       JsonArray events = trimmed.getJsonArray("events");
-      assertThat(events.stream().map(e -> ((JsonObject) e).getLong("seq")).toList()).containsExactly(8L, 9L, 10L);
+      assertThat(seqs(events)).containsExactly(8L, 9L, 10L);
       assertThat(trimmed.getLong("lastSeq")).isEqualTo(10);
       JsonObject kept = node.http.get("/api/v1/channels/long-feed/events", "X-Api-Key", TestNode.API_KEY).json();
       assertThat(kept.getJsonArray("events")).hasSize(10);
       assertThat(node.http.publish("short:feed", "n", 11).json().getLong("seq")).isEqualTo(11);
       node.herald.trimHistory().await();
       JsonArray later = node.http.get("/api/v1/channels/short:feed/events").json().getJsonArray("events");
-      assertThat(later.stream().map(e -> ((JsonObject) e).getLong("seq")).toList()).containsExactly(9L, 10L, 11L);
+      assertThat(seqs(later)).containsExactly(9L, 10L, 11L);
 
       // maxAge 0s: everything committed before the pass is past its age
       JsonObject aged = node.http.get("/api/v1/channels/fleeting:feed/events").json();

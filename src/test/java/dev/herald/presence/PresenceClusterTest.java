@@ -1,14 +1,15 @@
 package dev.herald.presence;
 
+import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Eventually;
-import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestCluster;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Timeouts;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,31 +17,26 @@ import org.junit.jupiter.api.Test;
 /** Presence replicated across real Hazelcast-clustered nodes in one JVM. */
 class PresenceClusterTest {
 
-  static final Duration WAIT = Duration.ofSeconds(30);
   static final String ROOM = "chat:everywhere";
 
   @Test
   void everyNodeAgreesOnWhoIsHereThroughJoinsLeavesNewcomersAndDepartures() {
-    String db = TestDatabase.create();
-    List<TestNode> nodes = new ArrayList<>();
+    TestCluster cluster = TestCluster.start(3);
     List<BridgeClient> clients = new ArrayList<>();
     try {
-      for (int i = 0; i < 3; i++) {
-        nodes.add(TestNode.start(db, true));
-      }
-      BridgeClient watcherA = open(clients, nodes.get(0), "watcher-a");
-      BridgeClient watcherC = open(clients, nodes.get(2), "watcher-c");
+      BridgeClient watcherA = open(clients, cluster.node(0), "watcher-a");
+      BridgeClient watcherC = open(clients, cluster.node(2), "watcher-c");
       watcherA.subscribe(ROOM);
       watcherC.subscribe(ROOM);
-      BridgeClient aliceOnA = open(clients, nodes.get(0), "alice");
-      BridgeClient aliceOnB = open(clients, nodes.get(1), "alice");
-      BridgeClient bobOnB = open(clients, nodes.get(1), "bob");
-      BridgeClient carolOnC = open(clients, nodes.get(2), "carol");
+      BridgeClient aliceOnA = open(clients, cluster.node(0), "alice");
+      BridgeClient aliceOnB = open(clients, cluster.node(1), "alice");
+      BridgeClient bobOnB = open(clients, cluster.node(1), "bob");
+      BridgeClient carolOnC = open(clients, cluster.node(2), "carol");
       for (BridgeClient c : List.of(aliceOnA, aliceOnB, bobOnB, carolOnC)) {
         c.subscribe(ROOM);
       }
       List<String> everyone = List.of("alice:2", "bob:1", "carol:1", "watcher-a:1", "watcher-c:1");
-      for (TestNode node : nodes) {
+      for (TestNode node : cluster.nodes()) {
         awaitMembers(node, everyone);
       }
 
@@ -50,34 +46,34 @@ class PresenceClusterTest {
       assertThat(PresenceTest.waitFor(watcherC, ROOM, "typing.start", "bob")).isNotNull();
 
       // a newcomer gets the current state
-      TestNode late = TestNode.start(db, true);
-      nodes.add(late);
+      TestNode late = cluster.addNode();
       awaitMembers(late, everyone);
 
       // one of alice's two tabs (on different nodes) closes: she is still here; the other: she leaves
       aliceOnA.close();
-      awaitMembers(nodes.get(2), List.of("alice:1", "bob:1", "carol:1", "watcher-a:1", "watcher-c:1"));
+      awaitMembers(cluster.node(2), List.of("alice:1", "bob:1", "carol:1", "watcher-a:1", "watcher-c:1"));
       assertThat(watcherC.takeEphemeral(ROOM, "presence.leave")).isEmpty();
       aliceOnB.close();
       assertThat(PresenceTest.waitFor(watcherC, ROOM, "presence.leave", "alice")).isNotNull();
       assertThat(PresenceTest.waitFor(watcherA, ROOM, "presence.leave", "alice")).isNotNull();
 
       // node C goes away: its users leave everywhere else, nobody else does
-      nodes.remove(2).close();
+      cluster.closeNode(2);
       assertThat(PresenceTest.waitFor(watcherA, ROOM, "presence.leave", "carol")).isNotNull();
-      for (TestNode node : nodes) {
+      for (TestNode node : cluster.nodes()) {
         awaitMembers(node, List.of("bob:1", "watcher-a:1"));
       }
     } finally {
       clients.forEach(BridgeClient::close);
-      nodes.forEach(TestNode::close);
+      cluster.close();
     }
   }
 
   @Test
   void viewerCountsAddUpAcrossNodes() {
-    String db = TestDatabase.create();
-    try (TestNode a = TestNode.start(db, true); TestNode b = TestNode.start(db, true)) {
+    try (TestCluster cluster = TestCluster.start(2)) {
+      TestNode a = cluster.node(0);
+      TestNode b = cluster.node(1);
       String token = Tokens.user("v");
       List<BridgeClient> clients = new ArrayList<>();
       try {
@@ -93,8 +89,8 @@ class PresenceClusterTest {
         }
         JsonObject last;
         do {
-          last = clients.get(0).ephemeral("stream:big", "viewers", WAIT);
-        } while (last.getJsonObject("data").getInteger("count") != 5);
+          last = clients.get(0).ephemeral("stream:big", "viewers", Timeouts.SETTLE);
+        } while (data(last).getInteger("count") != 5);
       } finally {
         clients.forEach(BridgeClient::close);
       }

@@ -1,5 +1,7 @@
 package dev.herald.presence;
 
+import static dev.herald.testing.Envelopes.data;
+import static dev.herald.testing.Envelopes.userId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
@@ -9,14 +11,11 @@ import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Presence, typing and viewer counts on one node, as browsers see them over the bridge. */
 class PresenceTest extends OneNodeTest {
-
-  static final Duration WAIT = Duration.ofSeconds(15);
 
   @Test
   void severalTabsOfOneUserCountOnceAndLeaveWithTheLastTab() {
@@ -27,16 +26,16 @@ class PresenceTest extends OneNodeTest {
         BridgeClient bob = node.bridge(Tokens.user("bob"))) {
       watcher.subscribe(room);
       aliceTab1.subscribe(room, new JsonObject().put("info", new JsonObject().put("name", "Alice")));
-      JsonObject join = watcher.ephemeral(room, "presence.join", WAIT);
-      assertThat(join.getJsonObject("data").getString("userId")).isEqualTo("watcher");
-      join = watcher.ephemeral(room, "presence.join", WAIT);
-      assertThat(join.getJsonObject("data").getString("userId")).isEqualTo("alice");
-      assertThat(join.getJsonObject("data").getJsonObject("info").getString("name")).isEqualTo("Alice");
+      JsonObject join = watcher.ephemeral(room, "presence.join");
+      assertThat(userId(join)).isEqualTo("watcher");
+      join = watcher.ephemeral(room, "presence.join");
+      assertThat(userId(join)).isEqualTo("alice");
+      assertThat(data(join).getJsonObject("info").getString("name")).isEqualTo("Alice");
       assertThat(join.getString("channel")).isEqualTo(room);
       assertThat(join.containsKey("seq")).isFalse();
       aliceTab2.subscribe(room);
       bob.subscribe(room);
-      assertThat(watcher.ephemeral(room, "presence.join", WAIT).getJsonObject("data").getString("userId")).isEqualTo("bob");
+      assertThat(userId(watcher.ephemeral(room, "presence.join"))).isEqualTo("bob");
 
       JsonObject snapshot = watcher.request("herald.presence", new JsonObject().put("channel", room)).getJsonObject("body");
       assertThat(snapshot.getInteger("count")).isEqualTo(3);
@@ -46,15 +45,15 @@ class PresenceTest extends OneNodeTest {
 
       aliceTab1.close();
       bob.unregister(room);
-      assertThat(watcher.ephemeral(room, "presence.leave", WAIT).getJsonObject("data").getString("userId")).isEqualTo("bob");
+      assertThat(userId(watcher.ephemeral(room, "presence.leave"))).isEqualTo("bob");
       // the closed tab is noticed on its own socket's event loop, independently of bob's leave
       Eventually.equal(() -> members(watcher.request("herald.presence", new JsonObject().put("channel", room))
           .getJsonObject("body")), List.of("alice:1", "watcher:1"));
 
       aliceTab2.close();
-      JsonObject leave = watcher.ephemeral(room, "presence.leave", WAIT);
-      assertThat(leave.getJsonObject("data").getString("userId")).isEqualTo("alice");
-      assertThat(leave.getJsonObject("data").getInteger("connections")).isZero();
+      JsonObject leave = watcher.ephemeral(room, "presence.leave");
+      assertThat(userId(leave)).isEqualTo("alice");
+      assertThat(data(leave).getInteger("connections")).isZero();
       assertThat(watcher.takeEphemeral(room, "presence.leave")).isEmpty(); // no second leave for alice
     }
   }
@@ -68,18 +67,17 @@ class PresenceTest extends OneNodeTest {
         carol.subscribe(room);
         JsonObject ok = carol.request("herald.typing", new JsonObject().put("channel", room).put("typing", true));
         assertThat(ok.getJsonObject("body").getBoolean("ok")).isTrue();
-        assertThat(watcher.ephemeral(room, "typing.start", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
+        assertThat(userId(watcher.ephemeral(room, "typing.start"))).isEqualTo("carol");
         carol.request("herald.typing", new JsonObject().put("channel", room).put("typing", false));
-        assertThat(watcher.ephemeral(room, "typing.stop", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
+        assertThat(userId(watcher.ephemeral(room, "typing.stop"))).isEqualTo("carol");
 
         carol.request("herald.typing", new JsonObject().put("channel", room));
-        watcher.ephemeral(room, "typing.start", WAIT);
+        watcher.ephemeral(room, "typing.start");
       }
       // the socket closed while typing: the stop comes with the leave, not 5 s later after it
-      JsonObject first = watcher.next(f -> "rec".equals(f.getString("type")) && room.equals(f.getString("address"))
-          && List.of("typing.stop", "presence.leave").contains(f.getJsonObject("body").getString("type")), WAIT);
-      assertThat(first.getJsonObject("body").getString("type")).isEqualTo("typing.stop");
-      assertThat(watcher.ephemeral(room, "presence.leave", WAIT).getJsonObject("data").getString("userId")).isEqualTo("carol");
+      JsonObject first = watcher.event(room, e -> List.of("typing.stop", "presence.leave").contains(e.getString("type")));
+      assertThat(first.getString("type")).isEqualTo("typing.stop");
+      assertThat(userId(watcher.ephemeral(room, "presence.leave"))).isEqualTo("carol");
     }
     // ephemeral: none of it was stored
     JsonObject history = node.http.get("/api/v1/channels/" + room + "/events", "X-Api-Key", TestNode.API_KEY).json();
@@ -95,10 +93,10 @@ class PresenceTest extends OneNodeTest {
       dave.subscribe(room);
       long started = System.nanoTime();
       dave.request("herald.typing", new JsonObject().put("channel", room));
-      watcher.ephemeral(room, "typing.start", WAIT);
-      JsonObject stop = watcher.ephemeral(room, "typing.stop", WAIT);
+      watcher.ephemeral(room, "typing.start");
+      JsonObject stop = watcher.ephemeral(room, "typing.stop");
       long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-      assertThat(stop.getJsonObject("data").getString("userId")).isEqualTo("dave");
+      assertThat(userId(stop)).isEqualTo("dave");
       assertThat(elapsedMs).isGreaterThanOrEqualTo(PresenceTracker.TYPING_TTL_MS); // timers never fire early
       assertThat(watcher.takeEphemeral(room, "presence.leave")).isEmpty(); // dave is still here
     }
@@ -110,7 +108,7 @@ class PresenceTest extends OneNodeTest {
     String token = Tokens.user("viewer");
     try (BridgeClient watcher = node.bridge(token)) {
       watcher.subscribe(stream);
-      assertThat(watcher.ephemeral(stream, "viewers", WAIT).getJsonObject("data").getInteger("count")).isEqualTo(1);
+      assertThat(data(watcher.ephemeral(stream, "viewers")).getInteger("count")).isEqualTo(1);
       long churnStart = System.nanoTime();
       for (int round = 0; round < 30; round++) {
         try (BridgeClient passerBy = node.bridge(token)) {
@@ -126,9 +124,9 @@ class PresenceTest extends OneNodeTest {
         int broadcasts = 0;
         JsonObject last;
         do {
-          last = watcher.ephemeral(stream, "viewers", WAIT);
+          last = watcher.ephemeral(stream, "viewers");
           broadcasts++;
-        } while (last.getJsonObject("data").getInteger("count") != 3);
+        } while (data(last).getInteger("count") != 3);
         double seconds = (System.nanoTime() - churnStart) / 1e9;
         broadcasts += watcher.takeEphemeral(stream, "viewers").size();
         // 64 subscribe/unsubscribe changes, but at most one broadcast per second
@@ -147,7 +145,7 @@ class PresenceTest extends OneNodeTest {
       assertErr(user.request("herald.presence", new JsonObject().put("channel", "user:someone-else")), 403);
       assertErr(user.request("herald.typing", new JsonObject().put("channel", "chat:rules").put("typing", "yes")), 400);
       user.register("chat:big-info", new JsonObject().put("info", new JsonObject().put("bio", "x".repeat(2000))));
-      assertErr(user.next(f -> "err".equals(f.getString("type")), WAIT), 413);
+      assertErr(user.nextErr(), 413);
     }
     assertThat(node.http.get("/api/v1/channels/chat:rules/presence").status()).isEqualTo(401);
     assertThat(node.http.get("/api/v1/channels/market:x/presence", "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(404);
@@ -213,10 +211,9 @@ class PresenceTest extends OneNodeTest {
     }
   }
 
-  static JsonObject waitFor(BridgeClient client, String channel, String type, String userId) {
-    return client.next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-        && type.equals(f.getJsonObject("body").getString("type"))
-        && userId.equals(f.getJsonObject("body").getJsonObject("data").getString("userId")), WAIT);
+  /** The next event of that type about that user on the channel. */
+  static JsonObject waitFor(BridgeClient client, String channel, String type, String user) {
+    return client.event(channel, e -> type.equals(e.getString("type")) && user.equals(userId(e)));
   }
 
   static List<String> members(JsonObject snapshot) {

@@ -24,7 +24,7 @@ import java.util.function.Predicate;
 /**
  * A browser stand-in on the raw WebSocket endpoint (/eventbus/websocket), or on SockJS's websocket
  * transport, speaking the event-bus bridge frames as the official client does. Every frame received
- * is queued for assertions.
+ * is queued for assertions. A wait given no timeout lasts {@link Timeouts#FRAME}.
  */
 public final class BridgeClient implements AutoCloseable {
 
@@ -146,7 +146,7 @@ public final class BridgeClient implements AutoCloseable {
 
   private static <T> T within(CompletableFuture<T> future) {
     try {
-      return future.get(15, TimeUnit.SECONDS);
+      return future.get(Timeouts.FRAME.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -168,9 +168,9 @@ public final class BridgeClient implements AutoCloseable {
   /** The next SockJS frame of the transport's own (o, h, c[...]), or an AssertionError. */
   public String nextSockJsControl() {
     try {
-      String frame = sockJsControl.poll(15, TimeUnit.SECONDS);
+      String frame = sockJsControl.poll(Timeouts.FRAME.toMillis(), TimeUnit.MILLISECONDS);
       if (frame == null) {
-        throw new AssertionError("no SockJS frame within 15 s");
+        throw new AssertionError("no SockJS frame within " + Timeouts.FRAME);
       }
       return frame;
     } catch (InterruptedException e) {
@@ -204,7 +204,7 @@ public final class BridgeClient implements AutoCloseable {
     sendRaw(new JsonObject().put("type", "register").put("address", channel).put("headers", headers)
         .put("replyAddress", replyAddress).encode());
     JsonObject ack = next(f -> replyAddress.equals(f.getString("address"))
-        || ("err".equals(f.getString("type")) && channel.equals(f.getString("address"))), Duration.ofSeconds(15));
+        || ("err".equals(f.getString("type")) && channel.equals(f.getString("address"))));
     if (!"rec".equals(ack.getString("type"))) {
       throw new AssertionError("subscribe to " + channel + " failed: " + ack.encode());
     }
@@ -223,10 +223,19 @@ public final class BridgeClient implements AutoCloseable {
     String replyAddress = UUID.randomUUID().toString();
     sendRaw(new JsonObject().put("type", "send").put("address", address).put("replyAddress", replyAddress)
         .put("headers", headers).put("body", body).encode());
-    return next(f -> replyAddress.equals(f.getString("address")), Duration.ofSeconds(15));
+    return next(f -> replyAddress.equals(f.getString("address")));
+  }
+
+  /** The next err frame. */
+  public JsonObject nextErr() {
+    return next(f -> "err".equals(f.getString("type")));
   }
 
   /** The next frame matching the filter (frames that do not match are kept), or an AssertionError. */
+  public JsonObject next(Predicate<JsonObject> filter) {
+    return next(filter, Timeouts.FRAME);
+  }
+
   public JsonObject next(Predicate<JsonObject> filter, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (frames) {
@@ -252,14 +261,17 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   /** Collects the bodies of the next n durable deliveries (events with a seq) on a channel, in arrival order. */
+  public List<JsonObject> deliveries(String channel, int n) {
+    return deliveries(channel, n, Timeouts.FRAME);
+  }
+
   public List<JsonObject> deliveries(String channel, int n, Duration timeout) {
     List<JsonObject> bodies = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (bodies.size() < n) {
       Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
       try {
-        bodies.add(next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-            && f.getJsonObject("body").containsKey("seq"), left).getJsonObject("body"));
+        bodies.add(next(eventOn(channel, body -> body.containsKey("seq")), left).getJsonObject("body"));
       } catch (AssertionError e) {
         // the seqs only: bodies may be large (SlowSubscriberTest's are 20 KB each)
         throw new AssertionError("got " + bodies.size() + " of " + n + " deliveries on " + channel + ", seqs "
@@ -270,25 +282,42 @@ public final class BridgeClient implements AutoCloseable {
   }
 
   /** The next ephemeral event (presence, typing, viewers: no seq) of that type on the channel. */
+  public JsonObject ephemeral(String channel, String type) {
+    return ephemeral(channel, type, Timeouts.FRAME);
+  }
+
   public JsonObject ephemeral(String channel, String type, Duration timeout) {
-    return next(f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-        && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq"), timeout)
-        .getJsonObject("body");
+    return next(eventOn(channel, ephemeralOfType(type)), timeout).getJsonObject("body");
+  }
+
+  /** The next event on the channel whose body (its envelope) matches, durable or ephemeral. */
+  public JsonObject event(String channel, Predicate<JsonObject> body) {
+    return next(eventOn(channel, body)).getJsonObject("body");
   }
 
   /** Ephemeral events of that type on the channel received so far, taken without waiting. */
   public List<JsonObject> takeEphemeral(String channel, String type) {
+    Predicate<JsonObject> wanted = eventOn(channel, ephemeralOfType(type));
     List<JsonObject> taken = new ArrayList<>();
     synchronized (frames) {
       for (JsonObject f : new ArrayList<>(frames)) {
-        if ("rec".equals(f.getString("type")) && channel.equals(f.getString("address"))
-            && type.equals(f.getJsonObject("body").getString("type")) && !f.getJsonObject("body").containsKey("seq")) {
+        if (wanted.test(f)) {
           frames.remove(f);
           taken.add(f.getJsonObject("body"));
         }
       }
     }
     return taken;
+  }
+
+  /** Rec frames on the channel (its events) whose body, the event's envelope, matches. */
+  private static Predicate<JsonObject> eventOn(String channel, Predicate<JsonObject> body) {
+    return f -> "rec".equals(f.getString("type")) && channel.equals(f.getString("address")) && body.test(f.getJsonObject("body"));
+  }
+
+  /** Envelopes of ephemeral events (no seq) of that type. */
+  private static Predicate<JsonObject> ephemeralOfType(String type) {
+    return body -> type.equals(body.getString("type")) && !body.containsKey("seq");
   }
 
   /** Frames received so far that nobody has taken, without waiting. */

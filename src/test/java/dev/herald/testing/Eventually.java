@@ -1,23 +1,20 @@
 package dev.herald.testing;
 
-import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Supplier;
 
 /** Polls until what a user would observe reaches the expected value, or fails with the last value seen. */
 public final class Eventually {
 
-  public static final Duration WAIT = Duration.ofSeconds(30);
-
   private Eventually() {
   }
 
   public static <T> void equal(Supplier<T> actual, T expected) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    long deadline = System.nanoTime() + Timeouts.SETTLE.toNanos();
     T last = actual.get();
     while (!Objects.equals(last, expected)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("expected " + expected + " within " + WAIT + " but stayed " + last);
+        throw new AssertionError("expected " + expected + " within " + Timeouts.SETTLE + " but stayed " + last);
       }
       try {
         Thread.sleep(20);
