@@ -13,26 +13,26 @@ import io.vertx.ext.web.Router;
  */
 final class AggregateRoutes {
 
-  private final Aggregates aggregates;
+  private final AggregateStore store;
   private final Namespaces namespaces;
   private final Authenticator auth;
 
-  AggregateRoutes(Aggregates aggregates, Namespaces namespaces, Authenticator auth) {
-    this.aggregates = aggregates;
+  AggregateRoutes(AggregateStore store, Namespaces namespaces, Authenticator auth) {
+    this.store = store;
     this.namespaces = namespaces;
     this.auth = auth;
   }
 
   void mount(Router router) {
     router.get("/api/v1/aggregates/:name").handler(ctx -> Rest.respond(ctx, auth, who -> {
-      AggregateDefinition def = aggregates.definition(ctx.pathParam("name"));
+      AggregateDefinition def = store.definition(ctx.pathParam("name"));
       String group = ctx.queryParams().get("group");
       if (def.perGroupChannels() && (group == null || group.isEmpty())) {
         throw HeraldException.badRequest("group_required", def.name() + " is kept per group: add ?group=");
       }
       String target = group == null || group.isEmpty() ? def.channel() : def.channelFor(group);
       namespaces.checkSubscribe(who, def.perGroupChannels() ? target : def.channel());
-      return aggregates.read(def, group == null ? "" : group).map(s -> {
+      return store.read(def, group == null ? "" : group).map(s -> {
         Rest.reply(ctx, 200, s.json());
         return null;
       });
@@ -41,7 +41,7 @@ final class AggregateRoutes {
       if (!who.isServer()) {
         throw HeraldException.forbidden("recomputing an aggregate needs an API key");
       }
-      return aggregates.recompute(aggregates.definition(ctx.pathParam("name"))).map(s -> {
+      return store.recompute(store.definition(ctx.pathParam("name"))).map(s -> {
         Rest.reply(ctx, 200, s.json());
         return null;
       });

@@ -21,14 +21,14 @@ import java.util.List;
  */
 public final class AggregatesModule implements Module {
 
-  private final Aggregates aggregates;
-  private final AggregationVerticle pacer;
+  private final AggregateStore store;
+  private final SnapshotPacer pacer;
   private final Namespaces namespaces;
   private final Authenticator auth;
 
   public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
-    this.aggregates = new Aggregates(conf, pool);
-    this.pacer = new AggregationVerticle(aggregates, hub);
+    this.store = new AggregateStore(conf, pool);
+    this.pacer = new SnapshotPacer(store, hub);
     this.namespaces = namespaces;
     this.auth = auth;
   }
@@ -40,12 +40,12 @@ public final class AggregatesModule implements Module {
 
   @Override
   public void mount(Router router) {
-    new AggregateRoutes(aggregates, namespaces, auth).mount(router);
+    new AggregateRoutes(store, namespaces, auth).mount(router);
   }
 
   @Override
   public List<CommitHook<?>> commitHooks() {
-    return List.of(aggregates);
+    return List.of(store);
   }
 
   @Override

@@ -57,7 +57,7 @@ final class Fold {
         }
       }
       case DISTINCT_COUNT -> {
-        // counted against the database's set of seen values, see Aggregates
+        // counted against the database's set of seen values, see AggregateStore
       }
     }
   }

@@ -30,13 +30,13 @@ import java.util.function.Consumer;
  * changes nothing. Each aggregate's '' row is locked for the update, so versions are global and
  * gap-free across nodes; aggregates are taken in name order, after the channel heads.
  */
-final class Aggregates implements CommitHook<List<Snapshot>> {
+final class AggregateStore implements CommitHook<List<Snapshot>> {
 
   private final Map<String, AggregateDefinition> byName = new TreeMap<>();
   private final Pool pool;
   private volatile Consumer<List<Snapshot>> onChange = snapshots -> { };
 
-  Aggregates(JsonObject conf, Pool pool) {
+  AggregateStore(JsonObject conf, Pool pool) {
     this.pool = pool;
     Map<String, String> targets = new HashMap<>();
     for (String name : conf.fieldNames()) {
