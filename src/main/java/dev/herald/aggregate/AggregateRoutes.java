@@ -13,11 +13,13 @@ import io.vertx.ext.web.Router;
  */
 final class AggregateRoutes {
 
+  private final AggregateDefinitions definitions;
   private final AggregateStore store;
   private final Namespaces namespaces;
   private final Authenticator auth;
 
-  AggregateRoutes(AggregateStore store, Namespaces namespaces, Authenticator auth) {
+  AggregateRoutes(AggregateDefinitions definitions, AggregateStore store, Namespaces namespaces, Authenticator auth) {
+    this.definitions = definitions;
     this.store = store;
     this.namespaces = namespaces;
     this.auth = auth;
@@ -25,7 +27,7 @@ final class AggregateRoutes {
 
   void mount(Router router) {
     router.get("/api/v1/aggregates/:name").handler(ctx -> Rest.respond(ctx, auth, who -> {
-      AggregateDefinition def = store.definition(ctx.pathParam("name"));
+      AggregateDefinition def = definitions.get(ctx.pathParam("name"));
       String group = ctx.queryParams().get("group");
       if (def.perGroupChannels() && (group == null || group.isEmpty())) {
         throw HeraldException.badRequest("group_required", def.name() + " is kept per group: add ?group=");
@@ -41,7 +43,7 @@ final class AggregateRoutes {
       if (!who.isServer()) {
         throw HeraldException.forbidden("recomputing an aggregate needs an API key");
       }
-      return store.recompute(store.definition(ctx.pathParam("name"))).map(s -> {
+      return store.recompute(definitions.get(ctx.pathParam("name"))).map(s -> {
         Rest.reply(ctx, 200, s.json());
         return null;
       });

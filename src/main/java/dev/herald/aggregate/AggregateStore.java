@@ -3,7 +3,6 @@ package dev.herald.aggregate;
 import dev.herald.wire.Frames;
 import dev.herald.core.CelValues;
 import dev.herald.core.ChannelName;
-import dev.herald.core.HeraldException;
 import dev.herald.journal.CommitHook;
 import dev.herald.journal.Event;
 import dev.herald.journal.EventRows;
@@ -20,7 +19,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -32,56 +30,24 @@ import java.util.function.Consumer;
  */
 final class AggregateStore implements CommitHook<List<Snapshot>> {
 
-  private final Map<String, AggregateDefinition> byName = new TreeMap<>();
+  private final AggregateDefinitions definitions;
   private final Pool pool;
   private volatile Consumer<List<Snapshot>> onChange = snapshots -> { };
 
-  AggregateStore(JsonObject conf, Pool pool) {
+  AggregateStore(AggregateDefinitions definitions, Pool pool) {
+    this.definitions = definitions;
     this.pool = pool;
-    Map<String, String> targets = new HashMap<>();
-    for (String name : conf.fieldNames()) {
-      AggregateDefinition def = AggregateDefinition.parse(name, conf.getJsonObject(name));
-      String target = def.channel().replace("{group}", "");
-      String other = targets.put(target, name);
-      if (other != null) {
-        throw new IllegalArgumentException("aggregates." + name + ".channel: " + def.channel() + " is already used by " + other);
-      }
-      byName.put(name, def);
-    }
   }
 
   void onChange(Consumer<List<Snapshot>> listener) {
     this.onChange = listener;
   }
 
-  AggregateDefinition definition(String name) {
-    AggregateDefinition def = byName.get(name);
-    if (def == null) {
-      throw HeraldException.notFound("no aggregate named " + name);
-    }
-    return def;
-  }
-
-  /** The aggregate whose snapshots go to this channel, and the group it stands for ("" if none). */
-  Map.Entry<AggregateDefinition, String> forChannel(String channel) {
-    for (AggregateDefinition def : byName.values()) {
-      if (def.perGroupChannels()) {
-        String prefix = def.channel().substring(0, def.channel().indexOf("{group}"));
-        if (channel.startsWith(prefix) && channel.length() > prefix.length()) {
-          return Map.entry(def, channel.substring(prefix.length()));
-        }
-      } else if (def.channel().equals(channel)) {
-        return Map.entry(def, "");
-      }
-    }
-    return null;
-  }
-
   // ---- in the append transaction ----
 
   @Override
   public boolean concerns(String channel, String type) {
-    for (AggregateDefinition def : byName.values()) {
+    for (AggregateDefinition def : definitions.all()) {
       if (def.matches(channel, type)) {
         return true;
       }
@@ -93,7 +59,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
   public Future<List<Snapshot>> inTransaction(SqlConnection conn, List<Event> fresh) {
     List<Snapshot> snapshots = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (AggregateDefinition def : byName.values()) {
+    for (AggregateDefinition def : definitions.all()) {
       List<Event> matching = fresh.stream().filter(e -> def.matches(e.channel(), e.type())).toList();
       if (!matching.isEmpty()) {
         chain = chain.compose(v -> fold(conn, def, matching, 0).map(s -> {

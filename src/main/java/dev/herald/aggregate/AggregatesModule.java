@@ -21,14 +21,16 @@ import java.util.List;
  */
 public final class AggregatesModule implements Module {
 
+  private final AggregateDefinitions definitions;
   private final AggregateStore store;
   private final SnapshotPacer pacer;
   private final Namespaces namespaces;
   private final Authenticator auth;
 
   public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
-    this.store = new AggregateStore(conf, pool);
-    this.pacer = new SnapshotPacer(store, hub);
+    this.definitions = new AggregateDefinitions(conf);
+    this.store = new AggregateStore(definitions, pool);
+    this.pacer = new SnapshotPacer(definitions, store, hub);
     this.namespaces = namespaces;
     this.auth = auth;
   }
@@ -40,7 +42,7 @@ public final class AggregatesModule implements Module {
 
   @Override
   public void mount(Router router) {
-    new AggregateRoutes(store, namespaces, auth).mount(router);
+    new AggregateRoutes(definitions, store, namespaces, auth).mount(router);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.herald.aggregate;
 
-import dev.herald.wire.Frames;
 import dev.herald.hub.Hub;
+import dev.herald.wire.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +19,7 @@ final class SnapshotPacer extends VerticleBase {
 
   private static final String BUS = "herald.aggregate";
 
+  private final AggregateDefinitions definitions;
   private final AggregateStore store;
   private final Hub hub;
   private final Map<String, Outgoing> byChannel = new HashMap<>();
@@ -31,7 +32,8 @@ final class SnapshotPacer extends VerticleBase {
     long timer = -1;
   }
 
-  SnapshotPacer(AggregateStore store, Hub hub) {
+  SnapshotPacer(AggregateDefinitions definitions, AggregateStore store, Hub hub) {
+    this.definitions = definitions;
     this.store = store;
     this.hub = hub;
   }
@@ -44,7 +46,7 @@ final class SnapshotPacer extends VerticleBase {
 
   /** A socket subscribed to {@code channel}: if aggregate snapshots go there, it gets the current one now. */
   void subscribed(String channel) {
-    Map.Entry<AggregateDefinition, String> target = store.forChannel(channel);
+    AggregateDefinitions.Target target = definitions.forChannel(channel);
     if (target == null) {
       return;
     }
@@ -53,7 +55,7 @@ final class SnapshotPacer extends VerticleBase {
       if (out != null && out.delivered != null) {
         send(out.delivered); // those who have it already drop it by version
       } else {
-        store.read(target.getKey(), target.getValue()).onSuccess(s -> context.runOnContext(w -> {
+        store.read(target.definition(), target.group()).onSuccess(s -> context.runOnContext(w -> {
           offer(s);
           Outgoing now = byChannel.get(channel);
           if (now.delivered != null) {
@@ -70,7 +72,7 @@ final class SnapshotPacer extends VerticleBase {
       return;
     }
     out.newest = s;
-    long interval = store.definition(s.name()).interval().toMillis();
+    long interval = definitions.get(s.name()).interval().toMillis();
     long wait = out.deliveredAt + interval - System.currentTimeMillis();
     if (wait <= 0 || out.delivered == null) {
       deliver(out);
