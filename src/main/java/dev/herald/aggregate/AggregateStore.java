@@ -1,13 +1,12 @@
 package dev.herald.aggregate;
 
-import dev.herald.wire.Frames;
-import dev.herald.core.CelValues;
-import dev.herald.core.ChannelName;
+import dev.herald.aggregate.AggregateFold.DistinctKey;
+import dev.herald.aggregate.AggregateFold.DistinctValue;
 import dev.herald.journal.CommitHook;
 import dev.herald.journal.Event;
 import dev.herald.journal.EventRows;
+import dev.herald.wire.Frames;
 import io.vertx.core.Future;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -19,14 +18,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.SortedSet;
 import java.util.function.Consumer;
 
 /**
  * Live aggregates over events, kept exact by updating them in the very transaction that appends
  * the events: totals always equal what history says, and an idempotent re-post (no fresh event)
  * changes nothing. Each aggregate's '' row is locked for the update, so versions are global and
- * gap-free across nodes; aggregates are taken in name order, after the channel heads.
+ * gap-free across nodes; aggregates are taken in name order, after the channel heads. The arithmetic
+ * is {@link AggregateFold}'s; this class holds the SQL around it: lock, record distinct values, save,
+ * read, recompute.
  */
 final class AggregateStore implements CommitHook<List<Snapshot>> {
 
@@ -39,6 +40,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
     this.pool = pool;
   }
 
+  /** Who gets the snapshots of every committed change. */
   void onChange(Consumer<List<Snapshot>> listener) {
     this.onChange = listener;
   }
@@ -78,94 +80,51 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
     }
   }
 
-  private record Item(Event event, Map<String, Object> vars, String group) {
+  /** The rows of the groups an append touches, as read under lock, and the aggregate's version (the '' row's). */
+  private record Locked(Map<String, JsonObject> values, long version) {
   }
 
   /** Folds the events into the aggregate's rows (locked), bumps its version, returns the snapshots to send. */
   private Future<List<Snapshot>> fold(SqlConnection conn, AggregateDefinition def, List<Event> events, long versionFloor) {
-    List<Item> items = new ArrayList<>(events.size());
-    TreeSet<String> groups = new TreeSet<>(List.of(""));
-    for (Event e : events) {
-      Map<String, Object> vars = Map.of("data", CelValues.of(e.data()), "type", e.type(), "channel", e.channel(), "id", e.id());
-      String group = null;
-      if (def.groupBy() != null) {
-        Object key = FieldSpec.eval(def.groupBy(), vars);
-        group = key == null ? null : String.valueOf(Fold.toJson(key));
-        if (group != null && !ChannelName.isValid(group) && def.perGroupChannels()) {
-          group = null; // cannot name a channel: counted in the totals only
-        }
-      }
-      if (group != null) {
-        groups.add(group);
-      }
-      items.add(new Item(e, vars, group));
-    }
+    AggregateFold fold = new AggregateFold(def, events);
+    String lastEvent = events.isEmpty() ? null : Frames.envelope(events.get(events.size() - 1));
+    return lock(conn, def, fold.groups())
+        .compose(locked -> recordDistinct(conn, def, fold.distinctValues()).compose(newlySeen -> {
+          long version = Math.max(versionFloor, locked.version()) + 1;
+          Map<String, JsonObject> values = fold.apply(locked.values(), newlySeen);
+          return save(conn, def, values, version, lastEvent).compose(v -> snapshots(conn, def, values, version, lastEvent));
+        }));
+  }
+
+  private static Future<Locked> lock(SqlConnection conn, AggregateDefinition def, SortedSet<String> groups) {
     return conn.preparedQuery("SELECT grp, version, vals::text AS vals FROM aggregate_state "
             + "WHERE name = $1 AND grp = ANY($2) ORDER BY grp FOR UPDATE")
         .execute(Tuple.tuple().addValue(def.name()).addValue(groups.toArray(new String[0])))
-        .compose(rows -> {
-          Map<String, JsonObject> states = new LinkedHashMap<>();
-          long version = versionFloor;
+        .map(rows -> {
+          Map<String, JsonObject> values = new LinkedHashMap<>();
+          long version = 0;
           for (Row row : rows) {
-            states.put(row.getString("grp"), new JsonObject(row.getString("vals")));
+            values.put(row.getString("grp"), new JsonObject(row.getString("vals")));
             if (row.getString("grp").isEmpty()) {
-              version = Math.max(version, row.getLong("version"));
+              version = row.getLong("version");
             }
           }
-          groups.forEach(g -> states.computeIfAbsent(g, k -> Fold.initial(def)));
-          long next = version + 1;
-          return countDistinct(conn, def, items).compose(distinct -> {
-            for (Item item : items) {
-              for (FieldSpec f : def.fields()) {
-                Object result = f.expr() == null ? null : FieldSpec.eval(f.expr(), item.vars());
-                Fold.apply(states.get(""), f, result);
-                if (item.group() != null) {
-                  Fold.apply(states.get(item.group()), f, result);
-                }
-              }
-            }
-            distinct.forEach((key, n) -> {
-              JsonObject values = states.get(key.group());
-              values.put(key.field(), values.getLong(key.field(), 0L) + n);
-            });
-            states.replaceAll((g, values) -> Fold.withGoal(def, values));
-            return save(conn, def, states, next, items).compose(v -> snapshots(conn, def, states, next, items));
-          });
+          return new Locked(values, version);
         });
   }
 
-  private record DistinctKey(String group, String field) {
-  }
-
-  /** Records the values distinctCount fields see; how many of them are new, per group and field. */
-  private Future<Map<DistinctKey, Long>> countDistinct(SqlConnection conn, AggregateDefinition def, List<Item> items) {
-    List<String> grps = new ArrayList<>();
-    List<String> fields = new ArrayList<>();
-    List<String> values = new ArrayList<>();
-    for (FieldSpec f : def.fields()) {
-      if (f.kind() != FieldSpec.Kind.DISTINCT_COUNT) {
-        continue;
-      }
-      for (Item item : items) {
-        Object v = FieldSpec.eval(f.expr(), item.vars());
-        if (v == null) {
-          continue;
-        }
-        String text = Json.encode(Fold.toJson(v));
-        for (String g : item.group() == null ? List.of("") : List.of("", item.group())) {
-          grps.add(g);
-          fields.add(f.name());
-          values.add(text);
-        }
-      }
-    }
-    if (values.isEmpty()) {
+  /** Records the values distinctCount fields saw; how many of them are new, per group and field. */
+  private static Future<Map<DistinctKey, Long>> recordDistinct(SqlConnection conn, AggregateDefinition def,
+      List<DistinctValue> seen) {
+    if (seen.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     return conn.preparedQuery("INSERT INTO aggregate_distinct (name, grp, field, value) "
             + "SELECT $1, g, f, v FROM unnest($2::text[], $3::text[], $4::text[]) AS t(g, f, v) "
             + "ON CONFLICT DO NOTHING RETURNING grp, field")
-        .execute(Tuple.of(def.name(), grps.toArray(new String[0]), fields.toArray(new String[0]), values.toArray(new String[0])))
+        .execute(Tuple.of(def.name(), seen.stream().map(DistinctValue::group).toArray(String[]::new),
+            seen.stream().map(DistinctValue::field).toArray(String[]::new),
+            seen.stream().map(DistinctValue::value).toArray(String[]::new)))
         .map(rows -> {
           Map<DistinctKey, Long> fresh = new HashMap<>();
           rows.forEach(r -> fresh.merge(new DistinctKey(r.getString(0), r.getString(1)), 1L, Long::sum));
@@ -173,52 +132,45 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         });
   }
 
-  private Future<Void> save(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> states, long version,
-      List<Item> items) {
-    String[] grps = states.keySet().toArray(new String[0]);
-    String[] vals = states.values().stream().map(JsonObject::encode).toArray(String[]::new);
-    String last = items.isEmpty() ? null : Frames.envelope(items.get(items.size() - 1).event());
+  private static Future<Void> save(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> values, long version,
+      String lastEvent) {
+    String[] grps = values.keySet().toArray(new String[0]);
+    String[] vals = values.values().stream().map(JsonObject::encode).toArray(String[]::new);
     return conn.preparedQuery("INSERT INTO aggregate_state (name, grp, version, vals, last_event) "
             + "SELECT $1, g, $3, v::jsonb, $5::text::jsonb FROM unnest($2::text[], $4::text[]) AS t(g, v) "
             + "ON CONFLICT (name, grp) DO UPDATE SET version = EXCLUDED.version, vals = EXCLUDED.vals, "
             + "last_event = COALESCE(EXCLUDED.last_event, aggregate_state.last_event)")
-        .execute(Tuple.of(def.name(), grps, version, vals, last))
+        .execute(Tuple.of(def.name(), grps, version, vals, lastEvent))
         .mapEmpty();
   }
 
-  private Future<List<Snapshot>> snapshots(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> states,
-      long version, List<Item> items) {
-    JsonObject lastEvent = items.isEmpty() ? null : new JsonObject(Frames.envelope(items.get(items.size() - 1).event()));
+  private static Future<List<Snapshot>> snapshots(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> values,
+      long version, String lastEventText) {
+    JsonObject lastEvent = lastEventText == null ? null : new JsonObject(lastEventText);
     if (def.perGroupChannels()) {
       List<Snapshot> out = new ArrayList<>();
-      states.forEach((group, values) -> {
+      values.forEach((group, v) -> {
         if (!group.isEmpty()) {
-          out.add(new Snapshot(def.name(), def.channelFor(group), version, snapshotJson(def, version, values, lastEvent)
-              .put("group", group)));
+          out.add(Snapshot.ofGroup(def, group, version, v, lastEvent));
         }
       });
       return Future.succeededFuture(out);
     }
-    if (def.groupBy() == null) {
-      return Future.succeededFuture(List.of(new Snapshot(def.name(), def.channel(), version,
-          snapshotJson(def, version, states.get(""), lastEvent))));
+    return totals(conn, def, version, values.get(""), lastEvent).map(List::of);
+  }
+
+  /** The totals' snapshot; with a groupBy on a shared channel, every group's values go with it. */
+  private static Future<Snapshot> totals(SqlClient client, AggregateDefinition def, long version, JsonObject values,
+      JsonObject lastEvent) {
+    if (def.groupBy() == null || def.perGroupChannels()) {
+      return Future.succeededFuture(Snapshot.totals(def, version, values, lastEvent, null));
     }
-    return allGroups(conn, def.name()).map(groups -> List.of(new Snapshot(def.name(), def.channel(), version,
-        snapshotJson(def, version, states.get(""), lastEvent).put("groups", groups))));
-  }
-
-  private static JsonObject snapshotJson(AggregateDefinition def, long version, JsonObject values, JsonObject lastEvent) {
-    JsonObject json = new JsonObject().put("name", def.name()).put("version", version).put("values", values);
-    return lastEvent == null ? json : json.put("lastEvent", lastEvent);
-  }
-
-  private static Future<JsonObject> allGroups(SqlClient client, String name) {
     return client.preparedQuery("SELECT grp, vals::text AS vals FROM aggregate_state WHERE name = $1 AND grp <> '' ORDER BY grp")
-        .execute(Tuple.of(name))
+        .execute(Tuple.of(def.name()))
         .map(rows -> {
           JsonObject groups = new JsonObject();
           rows.forEach(r -> groups.put(r.getString("grp"), new JsonObject(r.getString("vals"))));
-          return groups;
+          return Snapshot.totals(def, version, values, lastEvent, groups);
         });
   }
 
@@ -232,17 +184,13 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         .compose(rows -> {
           Row row = rows.size() == 0 ? null : rows.iterator().next();
           long version = row == null ? 0 : row.getLong("version");
-          JsonObject values = row == null ? Fold.initial(def) : new JsonObject(row.getString("vals"));
-          JsonObject lastEvent = row == null || row.getString("last_event") == null ? null : new JsonObject(row.getString("last_event"));
-          JsonObject json = snapshotJson(def, version, values, lastEvent);
-          String channel = group.isEmpty() ? def.channel() : def.channelFor(group);
+          JsonObject values = row == null ? FieldArithmetic.initial(def) : new JsonObject(row.getString("vals"));
+          String lastEventText = row == null ? null : row.getString("last_event");
+          JsonObject lastEvent = lastEventText == null ? null : new JsonObject(lastEventText);
           if (!group.isEmpty()) {
-            return Future.succeededFuture(new Snapshot(def.name(), channel, version, json.put("group", group)));
+            return Future.succeededFuture(Snapshot.ofGroup(def, group, version, values, lastEvent));
           }
-          if (def.groupBy() == null || def.perGroupChannels()) {
-            return Future.succeededFuture(new Snapshot(def.name(), channel, version, json));
-          }
-          return allGroups(pool, def.name()).map(groups -> new Snapshot(def.name(), channel, version, json.put("groups", groups)));
+          return totals(pool, def, version, values, lastEvent);
         });
   }
 
@@ -253,7 +201,8 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
    */
   Future<Snapshot> recompute(AggregateDefinition def) {
     List<String> namespaces = def.namespaces();
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT version FROM aggregate_state WHERE name = $1 AND grp = '' FOR UPDATE")
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("SELECT version FROM aggregate_state WHERE name = $1 AND grp = '' FOR UPDATE")
         .execute(Tuple.of(def.name()))
         .compose(rows -> {
           long version = rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
