@@ -21,17 +21,16 @@ import java.util.List;
  */
 public final class AggregatesModule implements Module {
 
-  private final AggregateDefinitions definitions;
   private final AggregateStore store;
   private final SnapshotPacer pacer;
-  private final Namespaces namespaces;
+  private final AggregateService service;
   private final Authenticator auth;
 
   public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
-    this.definitions = new AggregateDefinitions(conf);
+    AggregateDefinitions definitions = new AggregateDefinitions(conf);
     this.store = new AggregateStore(definitions, pool);
     this.pacer = new SnapshotPacer(definitions, store, hub);
-    this.namespaces = namespaces;
+    this.service = new AggregateService(definitions, store, namespaces);
     this.auth = auth;
   }
 
@@ -42,7 +41,7 @@ public final class AggregatesModule implements Module {
 
   @Override
   public void mount(Router router) {
-    new AggregateRoutes(definitions, store, namespaces, auth).mount(router);
+    new AggregateRoutes(service, auth).mount(router);
   }
 
   @Override
