@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Sends aggregate snapshots to subscribers. The node that commits a change publishes the new
+ * Paces aggregate snapshots out to subscribers. The node that commits a change publishes the new
  * snapshot once on the cluster; every node keeps the newest version per channel and delivers it to
  * its local subscribers at most once per the aggregate's interval (the last state is always sent).
  * The hub drops, per subscription, any snapshot not newer than the last one it got, so versions

@@ -72,7 +72,8 @@ class AggregateFoldTest {
   @Test
   void groupsThatCannotNameAChannelAreCountedInTheTotalsOnlyWhenEachGroupHasItsChannel() {
     List<Event> events = events(user("42"), user("a b"), user("42"));
-    AggregateDefinition perUser = define("{channels: [c], groupBy: data.userId, channel: 'user:{group}', fields: {n: 'count()'}}");
+    AggregateDefinition perUser =
+        define("{channels: [c], groupBy: data.userId, channel: 'user:{group}', fields: {n: 'count()'}}");
     AggregateFold fold = new AggregateFold(perUser, events);
     assertThat(fold.groups()).containsExactly("", "42");
     Map<String, JsonObject> values = fold.apply(Map.of(), Map.of());
