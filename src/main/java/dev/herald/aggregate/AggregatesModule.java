@@ -21,15 +21,16 @@ import java.util.List;
  */
 public final class AggregatesModule implements Module {
 
-  private final Aggregates aggregates;
-  private final AggregationVerticle pacer;
-  private final Namespaces namespaces;
+  private final AggregateStore store;
+  private final SnapshotPacer pacer;
+  private final AggregateService service;
   private final Authenticator auth;
 
   public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
-    this.aggregates = new Aggregates(conf, pool);
-    this.pacer = new AggregationVerticle(aggregates, hub);
-    this.namespaces = namespaces;
+    AggregateDefinitions definitions = new AggregateDefinitions(conf);
+    this.store = new AggregateStore(definitions, pool);
+    this.pacer = new SnapshotPacer(definitions, store, hub);
+    this.service = new AggregateService(definitions, store, namespaces);
     this.auth = auth;
   }
 
@@ -40,12 +41,12 @@ public final class AggregatesModule implements Module {
 
   @Override
   public void mount(Router router) {
-    new AggregateRoutes(aggregates, namespaces, auth).mount(router);
+    new AggregateRoutes(service, auth).mount(router);
   }
 
   @Override
   public List<CommitHook<?>> commitHooks() {
-    return List.of(aggregates);
+    return List.of(store);
   }
 
   @Override

@@ -8,6 +8,22 @@ import io.vertx.core.json.JsonObject;
  */
 record Snapshot(String name, String channel, long version, JsonObject json) {
 
+  /** The totals, for the aggregate's channel; {@code groups} (every group's values) only for a shared-channel groupBy. */
+  static Snapshot totals(AggregateDefinition def, long version, JsonObject values, JsonObject lastEvent, JsonObject groups) {
+    JsonObject json = json(def, version, values, lastEvent);
+    return new Snapshot(def.name(), def.channel(), version, groups == null ? json : json.put("groups", groups));
+  }
+
+  /** One group's values, for that group's channel. */
+  static Snapshot ofGroup(AggregateDefinition def, String group, long version, JsonObject values, JsonObject lastEvent) {
+    return new Snapshot(def.name(), def.channelFor(group), version, json(def, version, values, lastEvent).put("group", group));
+  }
+
+  private static JsonObject json(AggregateDefinition def, long version, JsonObject values, JsonObject lastEvent) {
+    JsonObject json = new JsonObject().put("name", def.name()).put("version", version).put("values", values);
+    return lastEvent == null ? json : json.put("lastEvent", lastEvent);
+  }
+
   JsonObject toMessage() {
     return new JsonObject().put("name", name).put("channel", channel).put("version", version).put("json", json);
   }

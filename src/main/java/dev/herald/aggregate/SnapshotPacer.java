@@ -1,7 +1,7 @@
 package dev.herald.aggregate;
 
-import dev.herald.wire.Frames;
 import dev.herald.hub.Hub;
+import dev.herald.wire.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -9,17 +9,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Sends aggregate snapshots to subscribers. The node that commits a change publishes the new
+ * Paces aggregate snapshots out to subscribers. The node that commits a change publishes the new
  * snapshot once on the cluster; every node keeps the newest version per channel and delivers it to
  * its local subscribers at most once per the aggregate's interval (the last state is always sent).
  * The hub drops, per subscription, any snapshot not newer than the last one it got, so versions
  * strictly increase on every subscriber. A new subscriber gets the current snapshot first.
  */
-final class AggregationVerticle extends VerticleBase {
+final class SnapshotPacer extends VerticleBase {
 
   private static final String BUS = "herald.aggregate";
 
-  private final Aggregates aggregates;
+  private final AggregateDefinitions definitions;
+  private final AggregateStore store;
   private final Hub hub;
   private final Map<String, Outgoing> byChannel = new HashMap<>();
 
@@ -31,20 +32,21 @@ final class AggregationVerticle extends VerticleBase {
     long timer = -1;
   }
 
-  AggregationVerticle(Aggregates aggregates, Hub hub) {
-    this.aggregates = aggregates;
+  SnapshotPacer(AggregateDefinitions definitions, AggregateStore store, Hub hub) {
+    this.definitions = definitions;
+    this.store = store;
     this.hub = hub;
   }
 
   @Override
   public Future<?> start() {
-    aggregates.onChange(snapshots -> snapshots.forEach(s -> vertx.eventBus().publish(BUS, s.toMessage())));
+    store.onChange(snapshots -> snapshots.forEach(s -> vertx.eventBus().publish(BUS, s.toMessage())));
     return vertx.eventBus().<JsonObject>consumer(BUS, msg -> offer(Snapshot.fromMessage(msg.body()))).completion();
   }
 
   /** A socket subscribed to {@code channel}: if aggregate snapshots go there, it gets the current one now. */
   void subscribed(String channel) {
-    Map.Entry<AggregateDefinition, String> target = aggregates.forChannel(channel);
+    AggregateDefinitions.Target target = definitions.forChannel(channel);
     if (target == null) {
       return;
     }
@@ -53,7 +55,7 @@ final class AggregationVerticle extends VerticleBase {
       if (out != null && out.delivered != null) {
         send(out.delivered); // those who have it already drop it by version
       } else {
-        aggregates.read(target.getKey(), target.getValue()).onSuccess(s -> context.runOnContext(w -> {
+        store.read(target.definition(), target.group()).onSuccess(s -> context.runOnContext(w -> {
           offer(s);
           Outgoing now = byChannel.get(channel);
           if (now.delivered != null) {
@@ -70,7 +72,7 @@ final class AggregationVerticle extends VerticleBase {
       return;
     }
     out.newest = s;
-    long interval = aggregates.definition(s.name()).interval().toMillis();
+    long interval = definitions.get(s.name()).interval().toMillis();
     long wait = out.deliveredAt + interval - System.currentTimeMillis();
     if (wait <= 0 || out.delivered == null) {
       deliver(out);

@@ -11,11 +11,11 @@ import java.util.Map;
  * The arithmetic of aggregates: folding one event's value into a field, exactly (sums are
  * decimals, never floating-point accumulations), and the goal's remaining/percent.
  */
-final class Fold {
+final class FieldArithmetic {
 
   private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
-  private Fold() {
+  private FieldArithmetic() {
   }
 
   /** Values before any event: counts and sums 0, the others null. */
@@ -57,7 +57,7 @@ final class Fold {
         }
       }
       case DISTINCT_COUNT -> {
-        // counted against the database's set of seen values, see Aggregates
+        // counted against the database's set of seen values, see AggregateFold.distinctValues
       }
     }
   }
