@@ -213,13 +213,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
                       + "AND (cardinality($3::text[]) = 0 OR e.type = ANY($3)) ORDER BY e.ts, e.channel, e.seq")
                   .execute(Tuple.of(def.channels().toArray(new String[0]), namespaces.toArray(new String[0]),
                       def.types().toArray(new String[0]))))
-              .compose(history -> {
-                List<Event> events = new ArrayList<>();
-                for (Row r : history) {
-                  events.add(EventRows.event(r));
-                }
-                return fold(conn, def, events, version);
-              });
+              .compose(history -> fold(conn, def, EventRows.all(history), version));
         }))
         .compose(snapshots -> {
           onChange.accept(snapshots);
