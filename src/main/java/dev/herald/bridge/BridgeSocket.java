@@ -13,11 +13,10 @@ import dev.herald.wire.EncodedFrame;
 import dev.herald.hub.Hub;
 import dev.herald.hub.Subscriber;
 import dev.herald.presence.PresenceTracker;
+import dev.herald.internals.EventLoopContexts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,7 +67,7 @@ public final class BridgeSocket implements Subscriber {
    * writes from it. Not the handshake's own context: Vert.x gives every HTTP request a duplicate
    * of its loop's context, and the hub groups sockets by context, one task per group.
    */
-  private final Context context = Vertx.currentContext() instanceof ContextInternal ctx ? ctx.unwrap() : null;
+  private final Context context = EventLoopContexts.current();
   private final long serial = SERIALS.incrementAndGet();
   private final Hub hub;
   private final PresenceTracker presence;

@@ -1,5 +1,6 @@
 package dev.herald.bridge;
 
+import dev.herald.internals.EventLoopContexts;
 import dev.herald.wire.EncodedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -16,9 +17,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
 
   private final String uri;
-  private final ContextInternal context;
+  private final Context context;
   private ChannelHandlerContext channel;
   private Handler<Buffer> frameHandler;
   private Handler<Void> closeHandler;
@@ -45,7 +46,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   /** A close frame went out: nothing may follow it. Set on the event loop; writers may be elsewhere. */
   private volatile boolean closing;
 
-  WebSocketConnection(String uri, ContextInternal context) {
+  WebSocketConnection(String uri, Context context) {
     this.uri = uri;
     this.context = context;
   }
@@ -209,7 +210,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
 
   private <T> void emit(Handler<T> handler, T event) {
     if (handler != null) {
-      context.emit(event, handler);
+      EventLoopContexts.emit(context, event, handler);
     }
   }
 }
