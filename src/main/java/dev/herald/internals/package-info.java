@@ -16,13 +16,15 @@
  *       mode); the public API cannot tell which context a request belongs to.
  *   <li>{@link dev.herald.internals.Http1Channel}: {@code ConnectionBase.channelHandlerContext()}, the
  *       Netty channel of an HTTP/1 connection and Vert.x's handler in its pipeline, which Herald's
- *       WebSockets replace; and the pipeline's layout, Netty's HTTP codec ahead of that handler, which
- *       Netty's WebSocket handshaker relies on.
+ *       WebSockets replace; and the pipeline's layout, Netty's HTTP codec ahead of that handler (which
+ *       Netty's WebSocket handshaker relies on) and no WebSocket extension handler.
  * </ul>
  *
- * <p>On a Vert.x upgrade: run this package's tests and the bridge's WebSocket tests
- * (RawWebSocketTest, SockJsWebSocketTest, SlowSubscriberTest), and re-read the Vert.x sources behind
- * each item above: that {@code unwrap()} still gives the loop's one context, that {@code emit} still
- * dispatches in place on the context's thread, that a request's context is still its connection's.
+ * <p>Every node checks the layout at start-up ({@link dev.herald.internals.Http1PipelineCheck}, from
+ * {@code Herald.start}) and refuses to start with one sentence saying what changed. On a Vert.x
+ * upgrade: run this package's tests and the bridge's WebSocket tests (RawWebSocketTest,
+ * SockJsWebSocketTest, SlowSubscriberTest), and re-read the Vert.x sources behind each item above:
+ * that {@code unwrap()} still gives the loop's one context, that {@code emit} still dispatches in
+ * place on the context's thread, that a request's context is still its connection's.
  */
 package dev.herald.internals;
