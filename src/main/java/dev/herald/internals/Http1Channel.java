@@ -85,10 +85,10 @@ public final class Http1Channel {
       extensions |= handler instanceof WebSocketServerExtensionHandler;
     }
     if (!reached || !(decoder ? encoder : codec) || extensions) {
+      String vertxHandler = connectionHandler.handler().getClass().getSimpleName();
       throw new IllegalStateException("Herald's WebSocket takeover expects Netty's HttpRequestDecoder and HttpResponseEncoder"
-          + " (or an HttpServerCodec) ahead of Vert.x's connection handler " + connectionHandler.handler().getClass().getSimpleName()
-          + " and no WebSocket compression handler, but this Vert.x's HTTP/1 pipeline is " + found
-          + "; see dev.herald.internals on Vert.x upgrades");
+          + " (or an HttpServerCodec) ahead of Vert.x's connection handler " + vertxHandler + " and no WebSocket compression"
+          + " handler, but this Vert.x's HTTP/1 pipeline is " + found + "; see dev.herald.internals on Vert.x upgrades");
     }
   }
 }

@@ -28,17 +28,18 @@ class Http1ChannelTest {
 
   @Test
   void theServerCodecAheadOfTheConnectionHandlerIsTakenOver() {
-    assertThatCode(() -> Http1Channel.requireLayout(connectionHandler("codec", new HttpServerCodec(), "handler", new ConnectionHandler())))
-        .doesNotThrowAnyException();
+    assertThatCode(() -> Http1Channel.requireLayout(
+        connectionHandler("codec", new HttpServerCodec(), "handler", new ConnectionHandler()))).doesNotThrowAnyException();
   }
 
   @Test
   void aPipelineWithoutTheHttpCodecIsRefusedWithOneSentenceSayingWhatWasExpectedAndFound() {
     assertThatThrownBy(() -> Http1Channel.requireLayout(connectionHandler("handler", new ConnectionHandler())))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("Herald's WebSocket takeover expects Netty's HttpRequestDecoder and HttpResponseEncoder (or an HttpServerCodec)"
-            + " ahead of Vert.x's connection handler ConnectionHandler and no WebSocket compression handler, but this Vert.x's"
-            + " HTTP/1 pipeline is [handler: ConnectionHandler]; see dev.herald.internals on Vert.x upgrades");
+        .hasMessage("Herald's WebSocket takeover expects Netty's HttpRequestDecoder and HttpResponseEncoder"
+            + " (or an HttpServerCodec) ahead of Vert.x's connection handler ConnectionHandler and no WebSocket compression"
+            + " handler, but this Vert.x's HTTP/1 pipeline is [handler: ConnectionHandler];"
+            + " see dev.herald.internals on Vert.x upgrades");
   }
 
   @Test
