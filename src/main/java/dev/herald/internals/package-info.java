@@ -1,7 +1,8 @@
 /**
  * Every place Herald reaches past the public API of Vert.x (or Netty), and nothing else: the rest of
- * the code base imports no {@code io.vertx.*.impl} or {@code io.vertx.*.internal} package. Vert.x
- * may change any of these in a minor release, so each reach is named here with the reason it exists:
+ * the code base imports no {@code io.vertx.*.impl} or {@code io.vertx.*.internal} package and never
+ * calls Netty's {@code Channel.unsafe()} (FenceTest scans for both). Vert.x may change any of these
+ * in a minor release, so each reach is named here with the reason it exists:
  *
  * <ul>
  *   <li>{@link dev.herald.internals.EventLoopContexts#current()}: {@code ContextInternal.unwrap()}, the
