@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How far behind a socket is: the bytes its transport holds that have not reached the network,
- * plus whatever queue its transport keeps itself. Above {@link #SLOW_BYTES} the socket counts as
- * slow; once back under {@link #DRAINED_BYTES} the waiting actions run. (Vert.x's own
- * writeQueueFull for writes from another thread trips after a handful of messages, whatever their
- * size, which would call ordinary bursts "slow".) One per socket, so it holds, only while
- * something waits for a drain, a list.
+ * How far behind a socket is, by the bytes its transport holds that have not reached the network,
+ * plus whatever queue its transport keeps itself (each transport counts them: {@link
+ * BridgeConnection#slow()}). From {@link #SLOW_BYTES} on the socket counts as slow; once back to
+ * {@link #DRAINED_BYTES} the waiting actions run. (Vert.x's own writeQueueFull for writes from
+ * another thread trips after a handful of messages, whatever their size, which would call ordinary
+ * bursts "slow".) One per socket, so it holds, only while something waits for a drain, a list.
  */
 final class Backlog {
 
@@ -26,16 +26,7 @@ final class Backlog {
   }
 
   boolean full() {
-    return transport.unflushedBytes() >= SLOW_BYTES || transportFull();
-  }
-
-  /** A transport that closed meanwhile may throw instead of answering: it is not full then. */
-  private boolean transportFull() {
-    try {
-      return transport.writeQueueFull();
-    } catch (RuntimeException closed) {
-      return false;
-    }
+    return transport.slow();
   }
 
   /** Runs the action once the socket has drained; at once if it already has. */
@@ -52,7 +43,7 @@ final class Backlog {
 
   /** Re-evaluates after a write completed or the transport drained; each action runs exactly once. */
   void check() {
-    if (!waiting || transport.unflushedBytes() > DRAINED_BYTES || transportFull()) {
+    if (!waiting || !transport.drained()) {
       return;
     }
     List<Runnable> actions;

@@ -23,11 +23,15 @@ interface BridgeConnection {
    */
   void write(EncodedFrame frame);
 
-  /** Bytes of frames handed to this connection that have not reached the network yet; any thread may ask. */
-  long unflushedBytes();
+  /**
+   * Whether the connection holds {@link Backlog#SLOW_BYTES} or more of frames that have not reached
+   * the network, or a queue it keeps itself is full (SockJS sessions queue bytes for polling
+   * clients); any thread may ask.
+   */
+  boolean slow();
 
-  /** Whether a queue the transport keeps itself is full (SockJS sessions queue bytes for polling clients). */
-  boolean writeQueueFull();
+  /** Whether it is back to {@link Backlog#DRAINED_BYTES} or less, and a queue of its own has room; any thread may ask. */
+  boolean drained();
 
   /** Called when the connection may have written out much of what it held (so its backlog is worth checking again). */
   void drainHandler(Handler<Void> handler);

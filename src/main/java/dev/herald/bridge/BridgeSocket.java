@@ -4,15 +4,14 @@ import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Params;
 import dev.herald.hub.Subscriber;
+import dev.herald.internals.EventLoopContexts;
 import dev.herald.module.BridgeService;
 import dev.herald.module.BridgeSession;
 import dev.herald.wire.EncodedFrame;
 import dev.herald.wire.Frames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
@@ -56,7 +55,7 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
    * writes from it. Not the handshake's own context: Vert.x gives every HTTP request a duplicate
    * of its loop's context, and the hub groups sockets by context, one task per group.
    */
-  private final Context context = Vertx.currentContext() instanceof ContextInternal ctx ? ctx.unwrap() : null;
+  private final Context context = EventLoopContexts.current();
   private final long serial = SERIALS.incrementAndGet();
   /**
    * Channel -> the register frame in force for it. Listeners hear of subscriptions, leaves and the

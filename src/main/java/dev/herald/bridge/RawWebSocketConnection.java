@@ -5,13 +5,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 
 /** The plain WebSocket at /eventbus/websocket: each WebSocket message is one bridge frame. */
 final class RawWebSocketConnection extends WebSocketConnection {
 
-  RawWebSocketConnection(String uri, ContextInternal context) {
+  RawWebSocketConnection(String uri, Context context) {
     super(uri, context);
   }
 

@@ -58,13 +58,22 @@ final class SockJsConnection implements BridgeConnection {
   }
 
   @Override
-  public long unflushedBytes() {
-    return unflushed.get();
+  public boolean slow() {
+    return unflushed.get() >= Backlog.SLOW_BYTES || sessionQueueFull();
   }
 
   @Override
-  public boolean writeQueueFull() {
-    return socket.writeQueueFull();
+  public boolean drained() {
+    return unflushed.get() <= Backlog.DRAINED_BYTES && !sessionQueueFull();
+  }
+
+  /** Vert.x's queue for a polling client; a session that closed meanwhile may throw instead of answering: not full then. */
+  private boolean sessionQueueFull() {
+    try {
+      return socket.writeQueueFull();
+    } catch (RuntimeException closed) {
+      return false;
+    }
   }
 
   @Override

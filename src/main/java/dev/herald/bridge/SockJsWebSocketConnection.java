@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,7 @@ final class SockJsWebSocketConnection extends WebSocketConnection {
 
   private ScheduledFuture<?> heartbeat;
 
-  SockJsWebSocketConnection(String uri, ContextInternal context) {
+  SockJsWebSocketConnection(String uri, Context context) {
     super(uri, context);
   }
 

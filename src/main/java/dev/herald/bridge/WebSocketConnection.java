@@ -1,11 +1,13 @@
 package dev.herald.bridge;
 
+import dev.herald.internals.EventLoopContexts;
 import dev.herald.wire.EncodedFrame;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -16,9 +18,9 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@link WebSocketUpgrade} took the connection over from Vert.x. Netty's codec reads and writes
  * frames and joins fragmented messages; this answers pings and close frames and hands messages to
  * the bridge. Deliveries go out as the node's one pre-built frame ({@link WebSocketWire}), so
- * netty's outbound buffer holds what a socket has not flushed yet. Subclasses say how bridge
+ * netty's outbound buffer holds what a socket has not flushed yet, and the channel's write-buffer
+ * watermarks, set at the {@link Backlog}'s thresholds, tell when it is slow. Subclasses say how bridge
  * frames are carried: as they are ({@link RawWebSocketConnection}) or in SockJS's framing
  * ({@link SockJsWebSocketConnection}). The bridge's handlers run on the socket's Vert.x context,
  * whose event loop is the channel's.
@@ -35,9 +38,16 @@ import org.slf4j.LoggerFactory;
 abstract class WebSocketConnection extends ChannelDuplexHandler implements BridgeConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+  /**
+   * Netty turns a channel unwritable once it holds more than the high mark and writable again once
+   * it holds less than the low one; the backlog counts {@link Backlog#SLOW_BYTES} as slow and
+   * {@link Backlog#DRAINED_BYTES} as drained, hence one byte inside each.
+   */
+  private static final WriteBufferWaterMark BACKLOG_MARKS =
+      new WriteBufferWaterMark((int) Backlog.DRAINED_BYTES + 1, (int) Backlog.SLOW_BYTES - 1);
 
   private final String uri;
-  private final ContextInternal context;
+  private final Context context;
   private ChannelHandlerContext channel;
   private Handler<Buffer> frameHandler;
   private Handler<Void> closeHandler;
@@ -45,7 +55,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   /** A close frame went out: nothing may follow it. Set on the event loop; writers may be elsewhere. */
   private volatile boolean closing;
 
-  WebSocketConnection(String uri, ContextInternal context) {
+  WebSocketConnection(String uri, Context context) {
     this.uri = uri;
     this.context = context;
   }
@@ -77,6 +87,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx;
+    ctx.channel().config().setWriteBufferWaterMark(BACKLOG_MARKS);
     opened(ctx);
   }
 
@@ -121,14 +132,18 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   }
 
   @Override
-  public long unflushedBytes() {
-    ChannelOutboundBuffer buffer = channel.channel().unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes(); // null once closed
+  public boolean slow() {
+    // Not !isWritable(): a channel stays unwritable while it drains from SLOW_BYTES down to DRAINED_BYTES,
+    // where the backlog counts it neither slow nor drained. What netty says is left to flush before
+    // the channel is writable again counts from the low mark, i.e. from DRAINED_BYTES.
+    Channel ch = channel.channel();
+    return ch.isOpen() && ch.bytesBeforeWritable() >= Backlog.SLOW_BYTES - Backlog.DRAINED_BYTES;
   }
 
   @Override
-  public boolean writeQueueFull() {
-    return false; // no queue of its own beyond netty's outbound buffer, which unflushedBytes counts
+  public boolean drained() {
+    Channel ch = channel.channel();
+    return ch.isWritable() || !ch.isOpen(); // netty calls a closed channel unwritable; it holds nothing
   }
 
   @Override
@@ -209,7 +224,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
 
   private <T> void emit(Handler<T> handler, T event) {
     if (handler != null) {
-      context.emit(event, handler);
+      EventLoopContexts.emit(context, event, handler);
     }
   }
 }

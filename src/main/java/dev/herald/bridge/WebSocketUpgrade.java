@@ -2,9 +2,10 @@ package dev.herald.bridge;
 
 import dev.herald.core.HeraldException;
 import io.netty.buffer.Unpooled;
+import dev.herald.internals.EventLoopContexts;
+import dev.herald.internals.Http1Channel;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -19,10 +20,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * Turns an upgrade request into a WebSocket that Herald runs on the connection's Netty channel
@@ -32,11 +32,11 @@ import io.vertx.core.net.impl.ConnectionBase;
  * (Vert.x 5.0.10 gives every WebSocket connection a multi-producer queue) and the upgrade request
  * (~1.5 KB); this keeps the channel and one small handler.
  *
- * <p>Relies on Vert.x internals: the HTTP connection's Netty context ({@link ConnectionBase}) and
- * its pipeline (an {@code HttpRequestDecoder} and {@code HttpResponseEncoder} ahead of the
- * connection's handler), and an HTTP server without WebSocket compression (with it, Vert.x's
- * pipeline would accept permessage-deflate in the upgrade response). Re-check on Vert.x upgrades;
- * the bridge tests cover it.
+ * <p>Relies on Vert.x internals, all behind {@link Http1Channel}: the HTTP connection's Netty channel
+ * and its pipeline (an {@code HttpRequestDecoder} and {@code HttpResponseEncoder} ahead of the
+ * connection's handler, checked at start-up and on every takeover). It also needs an HTTP server
+ * without WebSocket compression (with it, Vert.x's pipeline would accept permessage-deflate in the
+ * upgrade response). Re-check on Vert.x upgrades; the bridge tests cover it.
  */
 final class WebSocketUpgrade {
 
@@ -44,7 +44,7 @@ final class WebSocketUpgrade {
 
   /** How bridge frames travel on the socket: makes the connection that runs it. */
   interface Transport {
-    WebSocketConnection open(String uri, ContextInternal context);
+    WebSocketConnection open(String uri, Context context);
   }
 
   private WebSocketUpgrade() {
@@ -81,10 +81,15 @@ final class WebSocketUpgrade {
       request.response().putHeader(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketVersion.V13.toHttpHeaderValue());
       return Future.failedFuture(new HeraldException(426, "upgrade_required", request.path() + " speaks WebSocket version 13"));
     }
-    ChannelHandlerContext vertxHandler = ((ConnectionBase) request.connection()).channelHandlerContext();
-    Channel channel = vertxHandler.channel();
-    ContextInternal context = ContextInternal.current().unwrap();
-    if (context.nettyEventLoop() != channel.eventLoop()) {
+    Http1Channel connection;
+    try {
+      connection = Http1Channel.of(request.connection());
+    } catch (IllegalStateException vertxChanged) { // nothing touched yet: the request is answered with a 500
+      return Future.failedFuture(vertxChanged);
+    }
+    Channel channel = connection.channel();
+    Context context = EventLoopContexts.current();
+    if (!context.isEventLoopContext() || !channel.eventLoop().inEventLoop()) {
       // the socket's Vert.x context must be the channel's loop: the hub writes to sockets from it
       return Future.failedFuture(new IllegalStateException(request.path() + " must be served by an event-loop verticle"));
     }
@@ -94,8 +99,7 @@ final class WebSocketUpgrade {
       return Future.failedFuture(notAnUpgrade(request, e));
     }
     WebSocketConnection socket = transport.open(request.uri(), context);
-    channel.pipeline()
-        .replace(vertxHandler.handler(), AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes))
+    connection.replaceConnectionHandler(AGGREGATOR, new WebSocketFrameAggregator(maxMessageBytes))
         .addAfter(AGGREGATOR, "bridge", socket);
     return Future.succeededFuture(socket);
   }

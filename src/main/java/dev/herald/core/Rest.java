@@ -1,9 +1,8 @@
 package dev.herald.core;
 
+import dev.herald.internals.RequestThread;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.http.HttpServerRequestInternal;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -53,12 +52,7 @@ public final class Rest {
    * thread but the request's own, and saves a multi-producer write queue per connection for it.
    */
   public static void onRequestThread(RoutingContext ctx, Runnable write) {
-    ContextInternal context = ((HttpServerRequestInternal) ctx.request()).context();
-    if (context.executor().inThread()) {
-      write.run();
-    } else {
-      context.runOnContext(v -> write.run());
-    }
+    RequestThread.run(ctx.request(), write);
   }
 
   /** The request body, or a 400 when there is none. */
