@@ -14,6 +14,7 @@ import dev.herald.core.Database;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.Namespaces;
 import dev.herald.hub.Hub;
+import dev.herald.internals.Http1PipelineCheck;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
 import dev.herald.module.Module;
@@ -126,6 +127,8 @@ public final class Herald implements AutoCloseable {
         modules.forEach(m -> m.mount(router));
         bridge.mount(router, vertx);
       };
+      // the WebSocket takeover needs Vert.x's HTTP/1 pipeline as it knows it: refuse to start otherwise
+      Http1PipelineCheck.verify(vertx, GatewayVerticle.serverOptions(config)).await();
       vertx.deployVerticle(() -> new GatewayVerticle(config, routes),
           new DeploymentOptions().setInstances(config.gatewayInstances())).await();
     } catch (RuntimeException e) {

@@ -36,19 +36,24 @@ public final class GatewayVerticle extends VerticleBase {
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(Rest::handleFailure);
 
-    // Herald runs every WebSocket itself, with its own size limit (see bridge/WebSocketUpgrade). No
-    // compression, although browsers offer permessage-deflate: a deflating socket needs zlib state
-    // (~100 KB of native memory per connection, measured) and its own compressed copy of every
-    // delivery. The WebSocket compression flags matter even so: with them on, Vert.x puts a handler
-    // in every HTTP connection's pipeline that accepts the extension in the upgrade response.
-    // Strict thread mode: every HTTP response is written on its request's event loop (Rest sees to
-    // it), so Vert.x gives each connection a direct write path instead of a multi-producer queue
-    // (about 4.7 KB per connection).
-    HttpServerOptions http = new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
-        .setStrictThreadMode(true);
-    return vertx.createHttpServer(http)
+    return vertx.createHttpServer(serverOptions(config))
         .requestHandler(router)
         .listen();
+  }
+
+  /**
+   * Herald runs every WebSocket itself, with its own size limit (see bridge/WebSocketUpgrade). No
+   * compression, although browsers offer permessage-deflate: a deflating socket needs zlib state
+   * (~100 KB of native memory per connection, measured) and its own compressed copy of every
+   * delivery. The WebSocket compression flags matter even so: with them on, Vert.x puts a handler
+   * in every HTTP connection's pipeline that accepts the extension in the upgrade response.
+   * Strict thread mode: every HTTP response is written on its request's event loop (Rest sees to
+   * it), so Vert.x gives each connection a direct write path instead of a multi-producer queue
+   * (about 4.7 KB per connection).
+   */
+  public static HttpServerOptions serverOptions(HeraldConfig config) {
+    return new HttpServerOptions().setPort(config.port()).setCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
+        .setStrictThreadMode(true);
   }
 }

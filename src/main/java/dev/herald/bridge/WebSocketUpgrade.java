@@ -1,9 +1,9 @@
 package dev.herald.bridge;
 
 import dev.herald.core.HeraldException;
-import io.netty.buffer.Unpooled;
 import dev.herald.internals.EventLoopContexts;
 import dev.herald.internals.Http1Channel;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;

@@ -1,6 +1,5 @@
 package dev.herald.channels;
 
-import dev.herald.wire.Frames;
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.Identity;
@@ -8,6 +7,7 @@ import dev.herald.core.Params;
 import dev.herald.core.Rest;
 import dev.herald.journal.Appended;
 import dev.herald.journal.NewEvent;
+import dev.herald.wire.Frames;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

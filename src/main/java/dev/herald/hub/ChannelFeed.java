@@ -1,11 +1,11 @@
 package dev.herald.hub;
 
-import dev.herald.core.OnContext;
-import dev.herald.wire.Frames;
-import dev.herald.wire.EncodedFrame;
 import dev.herald.core.HeraldException;
+import dev.herald.core.OnContext;
 import dev.herald.journal.Event;
 import dev.herald.journal.Journal;
+import dev.herald.wire.EncodedFrame;
+import dev.herald.wire.Frames;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

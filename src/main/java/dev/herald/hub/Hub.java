@@ -1,11 +1,10 @@
 package dev.herald.hub;
 
 import dev.herald.core.OnContext;
-import dev.herald.wire.Frames;
-import dev.herald.wire.EncodedFrame;
 import dev.herald.journal.Event;
 import dev.herald.journal.Journal;
-import io.vertx.core.Context;
+import dev.herald.wire.EncodedFrame;
+import dev.herald.wire.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,7 @@
 package dev.herald.hub;
 
-import dev.herald.wire.EncodedFrame;
 import dev.herald.journal.HistoryPage;
+import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.HashMap;

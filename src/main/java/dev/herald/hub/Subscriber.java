@@ -1,7 +1,7 @@
 package dev.herald.hub;
 
-import dev.herald.wire.EncodedFrame;
 import dev.herald.core.HeraldException;
+import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Context;
 
 /**

@@ -1,7 +1,7 @@
 package dev.herald.journal;
 
-import dev.herald.core.OnContext;
 import dev.herald.core.HeraldException;
+import dev.herald.core.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,15 +1,14 @@
 package dev.herald.presence;
 
-import dev.herald.core.OnContext;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import dev.herald.wire.Frames;
+import dev.herald.core.OnContext;
 import dev.herald.hub.Hub;
 import dev.herald.presence.Replica.Entry;
+import dev.herald.wire.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -4,7 +4,6 @@ import static dev.herald.testing.Envelopes.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
-import dev.herald.testing.Eventually;
 import dev.herald.testing.Http.Response;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;

@@ -1,12 +1,12 @@
 package dev.herald.hub;
 
-import dev.herald.wire.EncodedFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.HeraldException;
 import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
+import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -3,8 +3,12 @@ package dev.herald.internals;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herald.api.GatewayVerticle;
+import dev.herald.core.HeraldConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,10 +30,7 @@ class Http1PipelineCheckTest {
 
   @Test
   void theGatewaysHttpServerPassesTheCheck() {
-    // as GatewayVerticle configures it
-    HttpServerOptions gateway = new HttpServerOptions().setCompressionSupported(false)
-        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
-        .setStrictThreadMode(true);
+    HttpServerOptions gateway = GatewayVerticle.serverOptions(HeraldConfig.load(Map.of(), new JsonObject()));
     assertThatCode(() -> Http1PipelineCheck.verify(vertx, gateway).await()).doesNotThrowAnyException();
   }
 
