@@ -29,7 +29,8 @@ final class LocalSockets {
 
   /** The socket subscribed to the channel; subscribing again replaces what it added before. */
   Changes join(String socketId, String channel, String userId, JsonObject info, boolean member, boolean viewer) {
-    Changes changes = sockets.getOrDefault(socketId, Map.of()).containsKey(channel) ? leave(socketId, channel) : Changes.NONE;
+    boolean again = sockets.getOrDefault(socketId, Map.of()).containsKey(channel);
+    Changes changes = again ? leave(socketId, channel) : Changes.NONE;
     boolean asMember = member && userId != null;
     sockets.computeIfAbsent(socketId, s -> new HashMap<>()).put(channel, new Tracked(userId, asMember, viewer));
     if (asMember) {
@@ -54,7 +55,7 @@ final class LocalSockets {
     }
     Changes changes = Changes.NONE;
     Key key = new Key(channel, tracked.userId());
-    if (tracked.userId() != null && socketId.equals(typists.get(key))) {
+    if (socketId.equals(typists.get(key))) {
       changes = stopTyping(key);
     }
     if (tracked.member()) {

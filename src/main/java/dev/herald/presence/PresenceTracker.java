@@ -1,6 +1,5 @@
 package dev.herald.presence;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import dev.herald.core.OnContext;
@@ -41,6 +40,7 @@ public final class PresenceTracker extends VerticleBase {
   /** Absent when the node runs alone: there is nobody to replicate to. */
   private ReplicaSync sync;
   private final ViewerBroadcasts viewerBroadcasts = new ViewerBroadcasts();
+  /** The timer that ends each typing flag this node set, unless renewed first. */
   private final Map<Key, Long> typingExpiry = new HashMap<>();
   private long flushTimer = -1;
   private UUID membershipRegistration;
@@ -97,7 +97,7 @@ public final class PresenceTracker extends VerticleBase {
   }
 
   /** vertx-hazelcast keeps the Vert.x node id as a member attribute, distinct from Hazelcast's member UUID. */
-  static String vertxNodeId(Member member) {
+  static String vertxNodeId(com.hazelcast.cluster.Member member) {
     String id = member.getAttribute("__vertx.nodeId");
     return id != null ? id : member.getUuid().toString();
   }
@@ -154,10 +154,7 @@ public final class PresenceTracker extends VerticleBase {
   // ---- acting on changes ----
 
   private void expireTypingLater(Key key) {
-    Long previous = typingExpiry.remove(key);
-    if (previous != null) {
-      vertx.cancelTimer(previous);
-    }
+    cancelTypingExpiry(key);
     typingExpiry.put(key, vertx.setTimer(TYPING_TTL_MS, t -> {
       Long current = typingExpiry.get(key);
       if (current != null && current == t) {
@@ -177,15 +174,18 @@ public final class PresenceTracker extends VerticleBase {
     act(changes);
   }
 
+  /** Tells this node's subscribers what changed; viewer counts wait for the tick. */
   private void act(Changes changes) {
     changes.events().forEach(e -> emit(e.channel(), e.type(), e.data()));
     viewerBroadcasts.changed(changes.viewerChannels());
-    changes.typingEnded().forEach(key -> {
-      Long timer = typingExpiry.remove(key);
-      if (timer != null) {
-        vertx.cancelTimer(timer);
-      }
-    });
+    changes.typingEnded().forEach(this::cancelTypingExpiry);
+  }
+
+  private void cancelTypingExpiry(Key key) {
+    Long timer = typingExpiry.remove(key);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   /** At most once per second per channel, and only when the cluster-wide count changed. */

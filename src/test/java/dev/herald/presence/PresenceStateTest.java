@@ -116,7 +116,8 @@ class PresenceStateTest {
     assertThat(tab1Gone.typingEnded()).isEmpty();
 
     Changes tab2Gone = a.sockets.leaveAll("tab2");
-    assertThat(tab2Gone.events()).containsExactly(new Typing(ROOM, "alice", false), new Leave(ROOM, new Member("alice", ALICE, 0)));
+    assertThat(tab2Gone.events())
+        .containsExactly(new Typing(ROOM, "alice", false), new Leave(ROOM, new Member("alice", ALICE, 0)));
     assertThat(tab2Gone.typingEnded()).containsExactly(alice);
     assertThat(tab2Gone.written()).containsExactly(Map.entry(alice, new Entry(ALICE, 0, false)));
   }
@@ -162,7 +163,8 @@ class PresenceStateTest {
     introduce(a, b);
     introduce(a, c);
     a.sockets.join("a1", ROOM, null, null, false, true);
-    a.apply(b, b.sockets.join("b1", ROOM, null, null, false, true).plus(b.sockets.join("b2", ROOM, null, null, false, true)));
+    Changes twoOnB = b.sockets.join("b1", ROOM, null, null, false, true).plus(b.sockets.join("b2", ROOM, null, null, false, true));
+    a.apply(b, twoOnB);
     Changes fromC = a.apply(c, c.sockets.join("c1", ROOM, null, null, false, true));
     assertThat(fromC.viewerChannels()).containsExactly(ROOM);
     assertThat(a.state.viewers(ROOM)).isEqualTo(4);
