@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
  * other live node's, and the nodes Hazelcast reported gone. Like Phoenix's Tracker.State, whose merge
  * returns the joins and leaves, every change returns what this node's subscribers must be told,
  * found by comparing the merged view of each touched (channel, user) before and after. Every node
- * merges the replicas the same way, so each tells only its own subscribers.
+ * merges the replicas by the same rules, so each tells only its own subscribers.
  */
 final class PresenceState {
 
