@@ -1,8 +1,8 @@
 package dev.herald.presence;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,8 +21,8 @@ final class Replica {
     }
   }
 
-  final String nodeId;
-  long version;
+  private final String nodeId;
+  private long version;
   private final Map<String, Map<String, Entry>> members = new HashMap<>();
   private final Map<String, Integer> viewers = new HashMap<>();
 
@@ -30,29 +30,45 @@ final class Replica {
     this.nodeId = nodeId;
   }
 
-  Entry get(String channel, String userId) {
-    Map<String, Entry> users = members.get(channel);
-    Entry e = users == null ? null : users.get(userId);
+  String nodeId() {
+    return nodeId;
+  }
+
+  long version() {
+    return version;
+  }
+
+  void version(long version) {
+    this.version = version;
+  }
+
+  Entry get(Key key) {
+    Map<String, Entry> users = members.get(key.channel());
+    Entry e = users == null ? null : users.get(key.userId());
     return e == null ? Entry.NONE : e;
   }
 
-  void put(String channel, String userId, Entry entry) {
+  void put(Key key, Entry entry) {
     if (entry.isEmpty()) {
-      Map<String, Entry> users = members.get(channel);
-      if (users != null && users.remove(userId) != null && users.isEmpty()) {
-        members.remove(channel);
+      Map<String, Entry> users = members.get(key.channel());
+      if (users != null && users.remove(key.userId()) != null && users.isEmpty()) {
+        members.remove(key.channel());
       }
     } else {
-      members.computeIfAbsent(channel, c -> new HashMap<>()).put(userId, entry);
+      members.computeIfAbsent(key.channel(), c -> new HashMap<>()).put(key.userId(), entry);
     }
   }
 
+  /** The users with an entry on the channel, by user id. */
   Map<String, Entry> users(String channel) {
     return members.getOrDefault(channel, Map.of());
   }
 
-  Map<String, Map<String, Entry>> allMembers() {
-    return members;
+  /** Every (channel, user) with an entry. */
+  List<Key> keys() {
+    return members.entrySet().stream()
+        .flatMap(channel -> channel.getValue().keySet().stream().map(user -> new Key(channel.getKey(), user)))
+        .toList();
   }
 
   int viewers(String channel) {
@@ -67,43 +83,8 @@ final class Replica {
     }
   }
 
+  /** The channels where this node has viewers, with their counts. */
   Map<String, Integer> allViewers() {
     return viewers;
-  }
-
-  // ---- wire format: {node, version, members:[{c,u,i,n,t}], viewers:[{c,v}]} ----
-
-  static JsonObject entryJson(String channel, String userId, Entry e) {
-    JsonObject json = new JsonObject().put("c", channel).put("u", userId).put("n", e.connections());
-    if (e.info() != null && !e.info().isEmpty()) {
-      json.put("i", e.info());
-    }
-    return e.typing() ? json.put("t", true) : json;
-  }
-
-  static Entry entryFrom(JsonObject json) {
-    return new Entry(json.getJsonObject("i", new JsonObject()), json.getInteger("n", 0), json.getBoolean("t", false));
-  }
-
-  JsonObject toJson() {
-    JsonArray entries = new JsonArray();
-    members.forEach((channel, users) -> users.forEach((user, e) -> entries.add(entryJson(channel, user, e))));
-    JsonArray counts = new JsonArray();
-    viewers.forEach((channel, n) -> counts.add(new JsonObject().put("c", channel).put("v", n)));
-    return new JsonObject().put("node", nodeId).put("version", version).put("members", entries).put("viewers", counts);
-  }
-
-  static Replica fromJson(JsonObject json) {
-    Replica r = new Replica(json.getString("node"));
-    r.version = json.getLong("version", 0L);
-    json.getJsonArray("members", new JsonArray()).forEach(o -> {
-      JsonObject e = (JsonObject) o;
-      r.put(e.getString("c"), e.getString("u"), entryFrom(e));
-    });
-    json.getJsonArray("viewers", new JsonArray()).forEach(o -> {
-      JsonObject v = (JsonObject) o;
-      r.setViewers(v.getString("c"), v.getInteger("v", 0));
-    });
-    return r;
   }
 }

@@ -1,0 +1,118 @@
+package dev.herald.presence;
+
+import dev.herald.presence.Replica.Entry;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Keeps every node's copy of every other node's replica current. Local changes are batched into one
+ * versioned delta, published once for all nodes; a newcomer says hello and every node sends it its
+ * full replica; a node receiving a delta that does not follow the last one it applied (a gap, or a
+ * node it never heard of) asks that node for its full replica, once at a time. Messages from this
+ * node itself or from a departed one are ignored. It sends through a {@link Transport} and returns
+ * what a message changed, so that nodes can be wired together in a test without a cluster.
+ */
+final class ReplicaSync {
+
+  /** How protocol messages leave this node: the event bus in a cluster, a list in a test. */
+  interface Transport {
+
+    /** To every node, this one included. */
+    void publish(JsonObject message);
+
+    /** To one node. */
+    void send(String node, JsonObject message);
+  }
+
+  private final PresenceState state;
+  private final Transport transport;
+  /** Local entries (as last written) and viewer counts changed since the last delta. */
+  private final Map<Key, Entry> pendingEntries = new LinkedHashMap<>();
+  private final Set<String> pendingViewers = new LinkedHashSet<>();
+  /** Nodes asked for their full replica and not answered yet: the deltas after a gap ask once. */
+  private final Set<String> syncRequested = new HashSet<>();
+
+  ReplicaSync(PresenceState state, Transport transport) {
+    this.state = state;
+    this.transport = transport;
+  }
+
+  /** Tells the cluster this node listens now, so that every node sends it its full replica. */
+  void hello() {
+    transport.publish(ReplicaMessages.hello(state.local().nodeId()));
+  }
+
+  /** Keeps what a change of this node's replica wrote for the next delta; true when a delta is due. */
+  boolean queue(Changes local) {
+    pendingEntries.putAll(local.written());
+    pendingViewers.addAll(local.viewerChannels());
+    return !pendingEntries.isEmpty() || !pendingViewers.isEmpty();
+  }
+
+  /** Sends what changed since the last delta, as one message: the latest state of each entry. */
+  void flush() {
+    if (pendingEntries.isEmpty() && pendingViewers.isEmpty()) {
+      return;
+    }
+    Replica local = state.local();
+    local.version(local.version() + 1);
+    Map<String, Integer> viewers = new LinkedHashMap<>();
+    pendingViewers.forEach(channel -> viewers.put(channel, local.viewers(channel)));
+    Delta delta = new Delta(local.nodeId(), local.version(), new LinkedHashMap<>(pendingEntries), viewers);
+    pendingEntries.clear();
+    pendingViewers.clear();
+    transport.publish(ReplicaMessages.delta(delta));
+  }
+
+  /** A message published to every node: a hello or a delta. */
+  Changes received(JsonObject message) {
+    String node = message.getString("node");
+    if (state.local().nodeId().equals(node) || state.isDeparted(node)) {
+      return Changes.NONE;
+    }
+    String type = message.getString("type");
+    if (ReplicaMessages.HELLO.equals(type)) {
+      sendFull(node);
+    } else if (ReplicaMessages.DELTA.equals(type)) {
+      return applyDelta(node, message);
+    }
+    return Changes.NONE;
+  }
+
+  /** A message sent to this node only: a request for its full replica, or another node's full replica. */
+  Changes receivedDirect(JsonObject message) {
+    String type = message.getString("type");
+    if (ReplicaMessages.SYNC.equals(type)) {
+      sendFull(message.getString("from"));
+    } else if (ReplicaMessages.FULL.equals(type)) {
+      Replica replica = ReplicaMessages.readFull(message);
+      syncRequested.remove(replica.nodeId());
+      return state.replaceRemote(replica);
+    }
+    return Changes.NONE;
+  }
+
+  /** Hazelcast reported the node gone: its replica goes, and an open request to it will never be answered. */
+  Changes nodeGone(String node) {
+    syncRequested.remove(node);
+    return state.dropNode(node);
+  }
+
+  private Changes applyDelta(String node, JsonObject message) {
+    Optional<Changes> applied = state.applyDelta(ReplicaMessages.readDelta(message));
+    if (applied.isEmpty() && syncRequested.add(node)) {
+      // never heard of it, or we missed a delta: ask for the whole replica (once at a time)
+      transport.send(node, ReplicaMessages.sync(state.local().nodeId()));
+    }
+    return applied.orElse(Changes.NONE);
+  }
+
+  private void sendFull(String node) {
+    transport.send(node, ReplicaMessages.full(state.local()));
+  }
+}
