@@ -1,5 +1,6 @@
 package dev.herald.aggregate;
 
+import dev.herald.core.OnContext;
 import dev.herald.hub.Hub;
 import dev.herald.wire.Frames;
 import io.vertx.core.Future;
@@ -50,18 +51,18 @@ final class SnapshotPacer extends VerticleBase {
     if (target == null) {
       return;
     }
-    context.runOnContext(v -> {
+    OnContext.run(context, () -> {
       Outgoing out = byChannel.get(channel);
       if (out != null && out.delivered != null) {
         send(out.delivered); // those who have it already drop it by version
       } else {
-        store.read(target.definition(), target.group()).onSuccess(s -> context.runOnContext(w -> {
+        OnContext.resume(context, store.read(target.definition(), target.group())).onSuccess(s -> {
           offer(s);
           Outgoing now = byChannel.get(channel);
           if (now.delivered != null) {
             send(now.delivered);
           }
-        }));
+        });
       }
     });
   }

@@ -154,8 +154,7 @@ final class ChannelFeed {
       if (seq > s.cursor + 1 || s.subscriber.writeQueueFull()) {
         // Slow socket (or a hole in its stream): stop writing live frames to it and let it catch up
         // from the journal once it drains. Other sockets are never held back by it.
-        s.state = State.LAGGING;
-        s.subscriber.whenDrained(() -> context.runOnContext(v -> catchUp(s)));
+        catchUpWhenDrained(s);
         continue;
       }
       writes.add(s.subscriber);
@@ -214,12 +213,21 @@ final class ChannelFeed {
       if (!more) {
         s.state = State.LIVE;
       } else if (s.subscriber.writeQueueFull()) {
-        s.state = State.LAGGING;
-        s.subscriber.whenDrained(() -> context.runOnContext(v -> catchUp(s)));
+        catchUpWhenDrained(s);
       } else {
         catchUp(s);
       }
     });
+  }
+
+  /**
+   * The subscription is lagging: it reads the journal once its socket has drained. Always as a new
+   * task on the hub's context, even when the socket has drained already: never inside the loop that
+   * is delivering to every subscription.
+   */
+  private void catchUpWhenDrained(Subscription s) {
+    s.state = State.LAGGING;
+    s.subscriber.whenDrained(() -> context.runOnContext(v -> catchUp(s)));
   }
 
   private void scheduleGapFill() {

@@ -63,7 +63,7 @@ public final class Hub extends VerticleBase {
 
   /** A closed socket leaves its channels: only those, so a close costs its own subscriptions, not the node's channels. */
   public void unsubscribe(Subscriber subscriber, Collection<String> channels) {
-    context.runOnContext(v -> {
+    OnContext.run(context, () -> {
       for (String channel : channels) {
         ChannelFeed feed = feeds.get(channel);
         if (feed != null) {
@@ -78,7 +78,7 @@ public final class Hub extends VerticleBase {
    * subscribers of the channel. Sockets that are lagging miss it; it is not replayed.
    */
   public void deliverEphemeral(String channel, EncodedFrame frame) {
-    context.runOnContext(v -> {
+    OnContext.run(context, () -> {
       ChannelFeed feed = feeds.get(channel);
       if (feed != null) {
         feed.deliverEphemeral(frame);
@@ -91,7 +91,7 @@ public final class Hub extends VerticleBase {
    * channel that has not had this version or a newer one: versions only grow on every subscriber.
    */
   public void deliverVersioned(String channel, long version, EncodedFrame frame) {
-    context.runOnContext(v -> {
+    OnContext.run(context, () -> {
       ChannelFeed feed = feeds.get(channel);
       if (feed != null) {
         feed.deliverVersioned(version, frame);

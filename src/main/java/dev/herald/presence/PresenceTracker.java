@@ -79,7 +79,7 @@ public final class PresenceTracker extends VerticleBase {
           @Override
           public void memberRemoved(MembershipEvent event) {
             String node = vertxNodeId(event.getMember());
-            context.runOnContext(v -> act(sync.nodeGone(node)));
+            OnContext.run(context, () -> act(sync.nodeGone(node)));
           }
         });
     Future<Void> bus = vertx.eventBus().<JsonObject>consumer(BUS, msg -> act(sync.received(msg.body()))).completion();
