@@ -20,15 +20,9 @@ final class AggregateRoutes {
   }
 
   void mount(Router router) {
-    router.get("/api/v1/aggregates/:name").handler(ctx -> Rest.respond(ctx, auth, who ->
-        aggregates.read(who, ctx.pathParam("name"), ctx.queryParams().get("group")).map(snapshot -> {
-          Rest.reply(ctx, 200, snapshot);
-          return null;
-        })));
-    router.post("/api/v1/aggregates/:name/recompute").handler(ctx -> Rest.respond(ctx, auth, who ->
-        aggregates.recompute(who, ctx.pathParam("name")).map(snapshot -> {
-          Rest.reply(ctx, 200, snapshot);
-          return null;
-        })));
+    router.get("/api/v1/aggregates/:name").handler(ctx -> Rest.answer(ctx, auth, who ->
+        aggregates.read(who, ctx.pathParam("name"), ctx.queryParams().get("group"))));
+    router.post("/api/v1/aggregates/:name/recompute").handler(ctx -> Rest.answer(ctx, auth, who ->
+        aggregates.recompute(who, ctx.pathParam("name"))));
   }
 }

@@ -36,6 +36,14 @@ public final class Rest {
         .onFailure(err -> fail(ctx, err));
   }
 
+  /** {@link #respond}, answering 200 with the action's JSON (a read). */
+  public static void answer(RoutingContext ctx, Authenticator auth, Function<Identity, Future<?>> action) {
+    respond(ctx, auth, who -> action.apply(who).map(json -> {
+      reply(ctx, 200, json);
+      return null;
+    }));
+  }
+
   public static void reply(RoutingContext ctx, int status, Object json) {
     replyJson(ctx, status, Json.encode(json));
   }

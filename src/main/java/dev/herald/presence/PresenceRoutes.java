@@ -18,15 +18,10 @@ final class PresenceRoutes {
   }
 
   void mount(Router router) {
-    router.get("/api/v1/channels/:channel/presence").handler(ctx -> Rest.respond(ctx, auth, who ->
-        presence.snapshot(who, ChannelName.require(ctx.pathParam("channel"))).map(snapshot -> {
-          Rest.reply(ctx, 200, snapshot);
-          return null;
-        })));
-    router.get("/api/v1/channels/:channel/viewers").handler(ctx -> Rest.respond(ctx, auth, who ->
-        presence.viewers(who, ChannelName.require(ctx.pathParam("channel"))).map(count -> {
-          Rest.reply(ctx, 200, new JsonObject().put("count", count));
-          return null;
-        })));
+    router.get("/api/v1/channels/:channel/presence").handler(ctx -> Rest.answer(ctx, auth, who ->
+        presence.snapshot(who, ChannelName.require(ctx.pathParam("channel")))));
+    router.get("/api/v1/channels/:channel/viewers").handler(ctx -> Rest.answer(ctx, auth, who ->
+        presence.viewers(who, ChannelName.require(ctx.pathParam("channel")))
+            .map(count -> new JsonObject().put("count", count))));
   }
 }
