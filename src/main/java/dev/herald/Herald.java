@@ -55,9 +55,10 @@ public final class Herald implements AutoCloseable {
   private final Hub hub;
   private final Journal journal;
   private final Retention retention;
+  private final List<Module> modules;
 
   private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Hub hub,
-      Journal journal, Retention retention) {
+      Journal journal, Retention retention, List<Module> modules) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -65,6 +66,7 @@ public final class Herald implements AutoCloseable {
     this.hub = hub;
     this.journal = journal;
     this.retention = retention;
+    this.modules = modules;
   }
 
   public static void main(String[] args) {
@@ -109,12 +111,12 @@ public final class Herald implements AutoCloseable {
         retention.appended(events);
       });
       Hub hub = new Hub(journal);
-      herald = new Herald(config, database, vertx, cluster, hub, journal, retention);
       List<Module> modules = List.of(
           new ChannelsModule(new Channels(journal, namespaces), auth),
           new PresenceModule(hub, cluster, namespaces, auth),
           new AggregatesModule(config.aggregates(), pool, hub, namespaces, auth),
           new HealthModule(pool, cluster));
+      herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config.maxBodyBytes());
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
@@ -167,6 +169,11 @@ public final class Herald implements AutoCloseable {
 
   public Hub hub() {
     return hub;
+  }
+
+  /** The features this node serves, as it composed them. */
+  public List<Module> modules() {
+    return modules;
   }
 
   public Journal journal() {

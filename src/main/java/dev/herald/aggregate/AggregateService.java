@@ -37,6 +37,9 @@ final class AggregateService {
 
   /** Folds the stored history again under a new version; the new snapshot's JSON. */
   Future<JsonObject> recompute(Identity who, String name) {
+    if (who.isAnonymous()) {
+      throw HeraldException.unauthorized("recomputing an aggregate needs an API key");
+    }
     if (!who.isServer()) {
       throw HeraldException.forbidden("recomputing an aggregate needs an API key");
     }
