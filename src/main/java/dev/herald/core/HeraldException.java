@@ -65,6 +65,7 @@ public final class HeraldException extends RuntimeException {
       return he;
     }
     HeraldException unavailable = DatabaseErrors.unavailable(t);
-    return unavailable != null ? unavailable : new HeraldException(500, "internal", "internal error; the server logged the details");
+    return unavailable != null ? unavailable
+        : new HeraldException(500, "internal", "internal error; the server logged the details");
   }
 }

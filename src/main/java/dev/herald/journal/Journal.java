@@ -129,7 +129,7 @@ public final class Journal {
     batch.forEach(p -> all.addAll(p.events));
     write(all, ts).onComplete(ar -> {
       if (ar.failed() && DatabaseErrors.retryable(ar.cause()) && attempt < MAX_ATTEMPTS) {
-        // another node stored one of these ids between our lookup and our insert: look again
+        // another node stored one of these ids between our lookup and our insert, or a deadlock: again
         commit(batch, attempt + 1, then);
         return;
       }
@@ -158,7 +158,8 @@ public final class Journal {
         batch.get(0).fail(refusal(ar.cause(), failure));
       } else {
         LOG.error("append of {} events failed: {}", all.size(), ar.cause().toString());
-        HeraldException unavailable = HeraldException.unavailable("the event store is not reachable; nothing was stored");
+        HeraldException unavailable =
+            HeraldException.unavailable("the event store is busy or out of reach; nothing was stored, try again");
         batch.forEach(p -> p.fail(unavailable));
       }
     });
@@ -167,7 +168,8 @@ public final class Journal {
   /** Why a unit failed on its own: PostgreSQL refused its values (400), a hook refused it, or a bug (500, logged). */
   private static HeraldException refusal(Throwable cause, HeraldException failure) {
     if (DatabaseErrors.refusedInput(cause)) {
-      return HeraldException.badRequest("invalid_event", "the event store refused this publish: " + DatabaseErrors.describe(cause));
+      return HeraldException.badRequest("invalid_event",
+          "the event store refused this publish: " + DatabaseErrors.describe(cause));
     }
     if (failure.status() >= 500) {
       LOG.error("append failed", cause);

@@ -222,13 +222,15 @@ class ChannelsHardeningTest {
     for (String type : reserved) {
       assertError(node.http.post("/api/v1/channels/chat:spoof/events", new JsonObject().put("type", type), bearer(chatter)),
           400, "reserved_type");
-      assertError(node.http.post("/api/v1/channels/spoof/events", new JsonObject().put("type", type), key()), 400, "reserved_type");
+      assertError(node.http.post("/api/v1/channels/spoof/events", new JsonObject().put("type", type), key()),
+          400, "reserved_type");
     }
     JsonArray batch = new JsonArray().add(new JsonObject().put("channel", "spoof").put("type", "ok"))
         .add(new JsonObject().put("channel", "spoof").put("type", "aggregate.snapshot"));
     assertError(node.http.post("/api/v1/events", batch, key()), 400, "reserved_type");
     try (BridgeClient socket = node.bridge(chatter)) {
-      JsonObject err = socket.request("herald.publish", new JsonObject().put("channel", "chat:spoof").put("type", "presence.join"));
+      JsonObject err = socket.request("herald.publish",
+          new JsonObject().put("channel", "chat:spoof").put("type", "presence.join"));
       assertThat(err.getInteger("failureCode")).isEqualTo(400);
       assertThat(err.getString("message")).startsWith("reserved_type:");
     }
@@ -242,7 +244,8 @@ class ChannelsHardeningTest {
 
   @Test
   void idsCannotBeProbedOnChannelsOneMayNotRead() {
-    JsonObject secret = new JsonObject().put("type", "deposit").put("id", "txn-1").put("data", new JsonObject().put("amount", 900));
+    JsonObject secret = new JsonObject().put("type", "deposit").put("id", "txn-1")
+        .put("data", new JsonObject().put("amount", 900));
     Response first = node.http.post("/api/v1/channels/drop:box/events", secret, key());
     assertThat(first.status()).isEqualTo(201);
 

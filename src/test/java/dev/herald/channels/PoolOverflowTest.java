@@ -51,8 +51,8 @@ class PoolOverflowTest {
     } finally {
       root.detachAppender(log);
     }
-    List<String> lines = log.list.stream().map(e -> e.getFormattedMessage()
-        + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage()))
+    List<String> lines = log.list.stream().map(e -> e.getThrowableProxy() == null ? e.getFormattedMessage()
+        : e.getFormattedMessage() + " " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage())
         .toList();
     assertThat(lines).noneMatch(line -> line.contains("already complete") || line.contains("IllegalStateException"));
   }

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /** When the database goes away, reads and writes say "unavailable, try again" (503), not "internal error". */
 class StoreOutageTest {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** HTTP/1.1: one connection per request in flight (an h2c upgrade would multiplex a burst over one, up to 100 streams). */
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   @Test
   void historyAndPublishAnswer503WhenTheDatabaseIsGone() throws Exception {
@@ -60,7 +62,8 @@ class StoreOutageTest {
 
   static HttpResponse<String> get(int port, String path) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .header("X-Api-Key", TestNode.API_KEY).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        .header("X-Api-Key", TestNode.API_KEY).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static HttpResponse<String> post(int port, String path, String body) throws Exception {

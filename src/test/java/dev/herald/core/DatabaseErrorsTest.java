@@ -39,8 +39,9 @@ class DatabaseErrorsTest {
 
   @Test
   void theDescriptionIsPostgresWordsWithoutTheStatement() {
-    PgException e = new PgException("unsupported Unicode escape sequence", "ERROR", "22P05", "\\u0000 cannot be converted to text.");
-    assertThat(DatabaseErrors.describe(e)).isEqualTo("unsupported Unicode escape sequence (\\u0000 cannot be converted to text.)");
+    String detail = "\\u0000 cannot be converted to text.";
+    PgException e = new PgException("unsupported Unicode escape sequence", "ERROR", "22P05", detail);
+    assertThat(DatabaseErrors.describe(e)).isEqualTo("unsupported Unicode escape sequence (" + detail + ")");
     assertThat(DatabaseErrors.describe(new PgException("x".repeat(1000), "ERROR", "22000", null))).hasSizeLessThan(310);
   }
 
