@@ -100,12 +100,12 @@ public final class Herald implements AutoCloseable {
       database.close();
       throw e;
     }
-    Pool pool = database.createPool(vertx, 8);
+    Pool pool = database.createPool(vertx, config.dbPoolSize(), config.dbPoolWaitQueue());
     Herald herald;
     try {
       Authenticator auth = new Authenticator(vertx, config);
       // retention gets a connection of its own: a long delete must never hold up appends
-      Retention retention = new Retention(database.createPool(vertx, 1), namespaces);
+      Retention retention = new Retention(database.createPool(vertx, 1, config.dbPoolWaitQueue()), namespaces);
       Journal journal = new Journal(pool, events -> {
         Hub.broadcast(vertx.eventBus(), events);
         retention.appended(events);

@@ -29,6 +29,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route("/api/*").handler(Rest::requireWellFormedQuery);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     features.accept(router);
     router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(false));

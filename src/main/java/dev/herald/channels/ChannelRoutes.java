@@ -5,7 +5,6 @@ import dev.herald.core.ChannelName;
 import dev.herald.core.Identity;
 import dev.herald.core.Params;
 import dev.herald.core.Rest;
-import dev.herald.journal.Appended;
 import dev.herald.journal.NewEvent;
 import dev.herald.wire.Frames;
 import io.vertx.core.Future;
@@ -33,9 +32,8 @@ public final class ChannelRoutes {
 
   private Future<Void> publishOne(RoutingContext ctx, Identity who) {
     NewEvent event = EventReader.one(Rest.body(ctx), ChannelName.require(ctx.pathParam("channel")));
-    return channels.publish(who, List.of(event)).map(results -> {
-      Appended result = results.get(0);
-      Rest.replyJson(ctx, result.duplicate() ? 200 : 201, Frames.receipt(result.event()));
+    return channels.publish(who, event).map(receipt -> {
+      Rest.replyJson(ctx, receipt.duplicate() ? 200 : 201, receipt.json());
       return null;
     });
   }
@@ -45,9 +43,9 @@ public final class ChannelRoutes {
     return channels.publish(who, events).map(results -> {
       StringJoiner receipts = new StringJoiner(",", "[", "]");
       boolean created = false;
-      for (Appended a : results) {
-        receipts.add(Frames.receipt(a.event()));
-        created |= !a.duplicate();
+      for (Receipt r : results) {
+        receipts.add(r.json());
+        created |= !r.duplicate();
       }
       Rest.replyJson(ctx, created ? 201 : 200, receipts.toString());
       return null;

@@ -13,8 +13,10 @@ import dev.herald.journal.NewEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -27,6 +29,10 @@ public final class Channels {
   public static final int MAX_LIMIT = 1000;
   private static final int MAX_TYPE_LENGTH = 200;
   private static final int MAX_ID_LENGTH = 200;
+  /** The types of the envelopes Herald emits (the guide's list): no publisher may send them. */
+  private static final Set<String> RESERVED_TYPES = Set.of("viewers", "aggregate.snapshot", "query.snapshot",
+      "appear", "update", "disappear", "notification", "history.truncated");
+  private static final List<String> RESERVED_PREFIXES = List.of("presence.", "typing.", "inbox.");
 
   private final Journal journal;
   private final Namespaces namespaces;
@@ -36,12 +42,34 @@ public final class Channels {
     this.namespaces = namespaces;
   }
 
-  /** Appends all events in one commit, after checking the publisher may write to every channel. */
-  public Future<List<Appended>> publish(Identity who, List<NewEvent> events) {
+  /**
+   * Appends all events in one commit, after checking the publisher may write to every channel. An id
+   * already stored answers with the first receipt only to whoever may read that channel; anyone else
+   * learns that the id is taken and nothing more (see {@link Receipt}), so ids cannot be probed.
+   */
+  public Future<List<Receipt>> publish(Identity who, List<NewEvent> events) {
     for (NewEvent e : events) {
       namespaces.of(e.channel()).checkPublish(who, e.channel());
     }
-    return journal.append(events);
+    return journal.append(events).map(results -> {
+      List<Receipt> receipts = new ArrayList<>(results.size());
+      for (Appended a : results) {
+        receipts.add(new Receipt(a, a.duplicate() && !mayRead(who, a.event().channel())));
+      }
+      return receipts;
+    });
+  }
+
+  /** One event; a re-post of an id stored on a channel the publisher may not read is a 409. */
+  public Future<Receipt> publish(Identity who, NewEvent event) {
+    return publish(who, List.of(event)).map(receipts -> {
+      Receipt r = receipts.get(0);
+      if (r.withheld()) {
+        throw new HeraldException(409, "duplicate_id", "an event with id \"" + event.id()
+            + "\" is already stored on " + event.channel() + "; choose another id");
+      }
+      return r;
+    });
   }
 
   public Future<HistoryPage> history(Identity who, String channel, long since, int limit) {
@@ -55,6 +83,15 @@ public final class Channels {
 
   public void checkSubscribe(Identity who, String channel) {
     namespaces.checkSubscribe(who, channel);
+  }
+
+  private boolean mayRead(Identity who, String channel) {
+    try {
+      namespaces.checkSubscribe(who, channel);
+      return true;
+    } catch (HeraldException denied) {
+      return false;
+    }
   }
 
   /**
@@ -78,13 +115,23 @@ public final class Channels {
       channel = requireString(fields, "channel", 200);
     }
     ChannelName.require(channel);
-    String type = requireString(fields, "type", MAX_TYPE_LENGTH);
+    String type = EventText.requirePrintable("type", requireString(fields, "type", MAX_TYPE_LENGTH));
+    requireUnreserved(type);
     Object id = fields.get("id");
     if (id != null && !(id instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH)) {
       throw HeraldException.badRequest("invalid_event", "id must be a string of 1 to " + MAX_ID_LENGTH + " characters");
     }
     boolean clientId = id != null;
-    return new NewEvent(channel, clientId ? (String) id : UUID.randomUUID().toString(), clientId, type, dataJson);
+    String eventId = clientId ? EventText.requirePrintable("id", (String) id) : UUID.randomUUID().toString();
+    return new NewEvent(channel, eventId, clientId, type, EventText.requireStorableData(dataJson));
+  }
+
+  /** Subscribers trust these types to come from Herald (presence, aggregates, live queries, the inbox...). */
+  private static void requireUnreserved(String type) {
+    if (RESERVED_TYPES.contains(type) || RESERVED_PREFIXES.stream().anyMatch(type::startsWith)) {
+      throw HeraldException.badRequest("reserved_type",
+          "type \"" + type + "\" is reserved for events Herald itself sends; choose another type");
+    }
   }
 
   /** A history page size as given by a user (a number or numeric string); null means the default. */

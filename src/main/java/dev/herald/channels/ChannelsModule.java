@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,8 +41,7 @@ public final class ChannelsModule implements Module {
 
   /** herald.publish {channel, type, data?, id?}: the receipt once committed. */
   private Future<JsonObject> publish(BridgeSession socket, Identity who, JsonObject body) {
-    return channels.publish(who, List.of(Channels.parseEvent(body, null)))
-        .map(results -> new JsonObject(Frames.receipt(results.get(0).event())));
+    return channels.publish(who, Channels.parseEvent(body, null)).map(receipt -> new JsonObject(receipt.json()));
   }
 
   /** herald.history {channel, since?, limit?}: {events, lastSeq}. */

@@ -44,12 +44,18 @@ public final class Database implements AutoCloseable {
   }
 
   /**
+   * A pool of {@code size} connections where at most {@code waitQueue} requests wait for one; beyond
+   * that a request fails at once (ConnectionPoolTooBusyException, a 503 with Retry-After to the client)
+   * instead of piling up in memory. Waits have no time limit: the bounded queue is what keeps them
+   * short, and the pool's wait timer is buggy in vertx-sql-client 5.0 (issues 1567 and 1706: when it
+   * races a grant, or fires after the queue already refused the request, it completes the request a
+   * second time and logs "Promise already completed" / "Result is already complete").
    * Statements stay prepared on each connection: Herald runs a handful of fixed SQL texts, and
    * re-planning the append for every small commit cost PostgreSQL ~40 % more CPU per event.
    */
-  public Pool createPool(Vertx vertx, int size) {
+  public Pool createPool(Vertx vertx, int size, int waitQueue) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(size))
+        .with(new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(waitQueue).setConnectionTimeout(0))
         .connectingTo(new PgConnectOptions(connect).setPipeliningLimit(256).setCachePreparedStatements(true))
         .using(vertx)
         .build();

@@ -60,6 +60,16 @@ public final class HeraldConfig {
     return blankToNull(json.getString("dbUrl"));
   }
 
+  /** Connections in the node's database pool. */
+  public int dbPoolSize() {
+    return Integer.parseInt(json.getValue("dbPoolSize", 8).toString());
+  }
+
+  /** Requests that may wait for a pooled connection; more get 503 with Retry-After. */
+  public int dbPoolWaitQueue() {
+    return Integer.parseInt(json.getValue("dbPoolWaitQueue", 1024).toString());
+  }
+
   public boolean cluster() {
     return Boolean.parseBoolean(String.valueOf(json.getValue("cluster", false)));
   }

@@ -47,11 +47,25 @@ public final class HeraldException extends RuntimeException {
     return new HeraldException(503, "unavailable", message);
   }
 
-  /** Anything that is not already a HeraldException becomes a 500 with a generic sentence (details go to the log only). */
+  /**
+   * Seconds a client should wait before trying again (REST sends it as Retry-After), or 0 when trying
+   * again will not help: a 503 means the node or its database is busy or out of reach for now.
+   */
+  public int retryAfterSeconds() {
+    return status == 503 ? 1 : 0;
+  }
+
+  /**
+   * What the client is told about any failure: a HeraldException as it is, a database that is out of
+   * reach or overloaded as 503 (see {@link DatabaseErrors}), anything else as a 500 with a generic
+   * sentence (details go to the log only).
+   */
   public static HeraldException from(Throwable t) {
     if (t instanceof HeraldException he) {
       return he;
     }
-    return new HeraldException(500, "internal", "internal error; the server logged the details");
+    HeraldException unavailable = DatabaseErrors.unavailable(t);
+    return unavailable != null ? unavailable
+        : new HeraldException(500, "internal", "internal error; the server logged the details");
   }
 }

@@ -84,14 +84,39 @@ public final class Rest {
     onRequestThread(ctx, () -> writeFailure(ctx, failure));
   }
 
+  /**
+   * The first handler under /api: a query string that does not decode (a lone {@code %}, {@code %zz})
+   * is a 400 in the JSON shape. Left alone, the router's own decoding throws while it matches a route
+   * with path parameters, and Vert.x answers plain text and logs a stack trace. The decoded parameters
+   * are kept by the request, so this costs nothing more.
+   */
+  public static void requireWellFormedQuery(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+    } catch (IllegalArgumentException e) {
+      fail(ctx, HeraldException.badRequest("bad_request",
+          "the query string is malformed: a % must be followed by two hex digits (write %25 for a % sign)"));
+      return;
+    }
+    ctx.next();
+  }
+
   private static void writeFailure(RoutingContext ctx, Throwable failure) {
     HeraldException error = failure != null ? HeraldException.from(failure) : fromStatus(ctx.statusCode());
-    if (error.status() >= 500 && failure != null && !(failure instanceof HeraldException)) {
-      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+    if (failure != null && !(failure instanceof HeraldException)) {
+      if (error.status() == 503) {
+        // the database is busy or away: one line each, a burst of these must not flood the log with stacks
+        LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      } else if (error.status() >= 500) {
+        LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      }
     }
     if (ctx.response().headWritten()) {
       ctx.response().reset();
       return;
+    }
+    if (error.retryAfterSeconds() > 0) {
+      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
     }
     ctx.response()
         .setStatusCode(error.status())

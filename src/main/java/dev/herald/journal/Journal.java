@@ -1,12 +1,12 @@
 package dev.herald.journal;
 
+import dev.herald.core.DatabaseErrors;
 import dev.herald.core.HeraldException;
 import dev.herald.core.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Appends are group-committed: while one transaction is in flight, new appends queue up and the
  * next transaction takes all of them (up to {@link #MAX_BATCH_EVENTS}). Each append unit (one REST
- * call) is all-or-nothing because the whole group shares one transaction. The per-channel row in
+ * call) is all-or-nothing because the whole group shares one transaction; a unit whose values
+ * PostgreSQL refuses fails alone (see {@link #commit}). The per-channel row in
  * {@code channels} is locked for the increment, so seq stays gap-free across nodes; channels are
  * locked in name order so two nodes never deadlock. Committed events are handed to the listener in
  * commit order, which is when (and only when) they may be broadcast.
@@ -101,30 +102,48 @@ public final class Journal {
         batch.add(next);
       }
     }
-    commit(batch, 1);
+    commit(batch, 1, this::groupSettled);
   }
 
-  private void commit(List<PendingAppend> batch, int attempt) {
+  /** Every unit of the group has its answer (or is being announced): the next group may go. */
+  private void groupSettled() {
+    boolean more;
+    synchronized (this) {
+      more = !queue.isEmpty();
+      flushing = more;
+    }
+    if (more) {
+      flushNext();
+    }
+  }
+
+  /**
+   * Commits the units together, then runs {@code then}. When PostgreSQL refuses the group for a
+   * reason that is neither retryable nor the database being away (the values of some unit, or a bug
+   * a unit's events trigger), the halves are committed one after the other, down to the single unit
+   * at fault: only it fails, and the other units are stored. The normal path costs nothing extra.
+   */
+  private void commit(List<PendingAppend> batch, int attempt, Runnable then) {
     Instant ts = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     List<NewEvent> all = new ArrayList<>();
     batch.forEach(p -> all.addAll(p.events));
     write(all, ts).onComplete(ar -> {
-      if (ar.failed() && isUniqueViolation(ar.cause()) && attempt < MAX_ATTEMPTS) {
-        // another node stored one of these ids between our lookup and our insert: look again
-        commit(batch, attempt + 1);
+      if (ar.failed() && DatabaseErrors.retryable(ar.cause()) && attempt < MAX_ATTEMPTS) {
+        // another node stored one of these ids between our lookup and our insert, or a deadlock: again
+        commit(batch, attempt + 1, then);
+        return;
+      }
+      HeraldException failure = ar.failed() ? HeraldException.from(ar.cause()) : null;
+      boolean unitAtFault = failure != null && failure.status() != 503;
+      if (unitAtFault && batch.size() > 1) {
+        int half = batch.size() / 2;
+        commit(batch.subList(0, half), 1, () -> commit(batch.subList(half, batch.size()), 1, then));
         return;
       }
       // The next group goes to PostgreSQL first, then this one is announced while that one is in
       // flight. Announcements keep commit order: the next group's completion runs on this same
       // context, after this task.
-      boolean more;
-      synchronized (this) {
-        more = !queue.isEmpty();
-        flushing = more;
-      }
-      if (more) {
-        flushNext();
-      }
+      then.run();
       if (ar.succeeded()) {
         commits.incrementAndGet();
         List<Appended> results = ar.result().appended();
@@ -135,12 +154,27 @@ public final class Journal {
           p.complete(results.subList(at, at + p.events.size()));
           at += p.events.size();
         }
+      } else if (unitAtFault) {
+        batch.get(0).fail(refusal(ar.cause(), failure));
       } else {
-        LOG.error("append of {} events failed", all.size(), ar.cause());
-        HeraldException failure = HeraldException.unavailable("the event store is not reachable; nothing was stored");
-        batch.forEach(p -> p.fail(failure));
+        LOG.error("append of {} events failed: {}", all.size(), ar.cause().toString());
+        HeraldException unavailable =
+            HeraldException.unavailable("the event store is busy or out of reach; nothing was stored, try again");
+        batch.forEach(p -> p.fail(unavailable));
       }
     });
+  }
+
+  /** Why a unit failed on its own: PostgreSQL refused its values (400), a hook refused it, or a bug (500, logged). */
+  private static HeraldException refusal(Throwable cause, HeraldException failure) {
+    if (DatabaseErrors.refusedInput(cause)) {
+      return HeraldException.badRequest("invalid_event",
+          "the event store refused this publish: " + DatabaseErrors.describe(cause));
+    }
+    if (failure.status() >= 500) {
+      LOG.error("append failed", cause);
+    }
+    return failure;
   }
 
   private void notifyCommitted(List<Appended> results) {
@@ -157,10 +191,6 @@ public final class Journal {
         LOG.error("broadcast after commit failed; subscribers will recover the events from history", e);
       }
     }
-  }
-
-  private static boolean isUniqueViolation(Throwable t) {
-    return t instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 
   /** The stored results, and what each hook that ran wants done once the transaction has committed. */
