@@ -37,7 +37,8 @@ class AggregateDefinitionChangeTest {
   }
 
   static TestNode node(String db, JsonObject fields) {
-    JsonObject tally = new JsonObject().put("channels", new JsonArray().add("tally")).put("channel", "agg:tally").put("fields", fields);
+    JsonObject tally = new JsonObject().put("channels", new JsonArray().add("tally")).put("channel", "agg:tally")
+        .put("fields", fields);
     return TestNode.start(new JsonObject().put("dbUrl", db).put("aggregates", new JsonObject().put("tally", tally)));
   }
 }

@@ -103,12 +103,22 @@ class AggregateInputLimitsTest {
     }
     Response nul = tag("a\u0000b", "u");
     assertThat(nul.status()).isEqualTo(400);
-    assertThat(nul.json().getJsonObject("error").getString("message")).contains("groupBy");
+    assertThat(nul.json().getJsonObject("error").getString("message")).contains("data.tag");
 
     JsonObject tags = node.http.get("/api/v1/aggregates/tags", "X-Api-Key", TestNode.API_KEY).json();
     assertThat(tags.getJsonObject("values").getLong("n")).isEqualTo(20);
     assertThat(tags.getJsonObject("values").getLong("users")).isEqualTo(20);
     assertThat(tags.getJsonObject("groups").fieldNames()).containsExactly("fine");
+  }
+
+  @Test
+  void aGroupNoRowCouldHaveIsAnsweredWith400WhenRead() {
+    for (String group : List.of("a%00b", "x".repeat(1100))) {
+      Response read = node.http.get("/api/v1/aggregates/tags?group=" + group, "X-Api-Key", TestNode.API_KEY);
+      assertThat(read.status()).isEqualTo(400);
+      assertThat(read.errorCode()).isEqualTo("invalid_group");
+    }
+    assertThat(node.http.get("/api/v1/aggregates/tags?group=none", "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(200);
   }
 
   /** A purchase whose batchCount is the given JSON number text. */

@@ -50,10 +50,11 @@ class AggregateLastEventTest {
       assertThat(batch.status()).isEqualTo(201);
 
       for (String user : new String[] {"alice", "bob"}) {
-        JsonObject rest = node.http.get("/api/v1/aggregates/balances?group=" + user, "Authorization", "Bearer " + Tokens.user(user))
-            .json();
+        JsonObject rest = node.http.get("/api/v1/aggregates/balances?group=" + user,
+            "Authorization", "Bearer " + Tokens.user(user)).json();
         assertThat(rest.getJsonObject("lastEvent").getJsonObject("data").getString("userId")).isEqualTo(user);
-        JsonObject snapshot = AggregateTest.lastSnapshot(user.equals("alice") ? alice : bob, "user:" + user, rest.getLong("version"));
+        BridgeClient socket = user.equals("alice") ? alice : bob;
+        JsonObject snapshot = AggregateTest.lastSnapshot(socket, "user:" + user, rest.getLong("version"));
         assertThat(snapshot.getJsonObject("lastEvent").getJsonObject("data").getString("userId")).isEqualTo(user);
       }
     }
