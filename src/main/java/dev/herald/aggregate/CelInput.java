@@ -5,6 +5,7 @@ import dev.herald.core.HeraldException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -67,7 +68,7 @@ final class CelInput {
       return null;
     }
     if (value instanceof UnsignedLong u) {
-      return Decimal.json(new java.math.BigDecimal(u.bigIntegerValue()));
+      return Decimal.json(new BigDecimal(u.bigIntegerValue()));
     }
     if (value instanceof Double d) {
       Decimal given = exact.get(d);
