@@ -1,12 +1,11 @@
 package dev.herald.aggregate;
 
-import dev.herald.core.CelValues;
-import dev.herald.core.ChannelName;
+import dev.herald.core.HeraldException;
 import dev.herald.journal.Event;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +16,8 @@ import java.util.TreeSet;
  * Events folded into an aggregate's values, as a pure step (no SQL, no futures) so that the
  * arithmetic can be tested, and read, apart from the transaction around it. The store locks the
  * rows of {@link #groups}, records {@link #distinctValues} in the database's set of seen values, and
- * hands both back to {@link #apply}, which gives the values to save.
+ * hands both back to {@link #apply}, which gives the values to save; {@link #lastEvents} gives each
+ * row its own last event.
  */
 final class AggregateFold {
 
@@ -29,8 +29,8 @@ final class AggregateFold {
   record DistinctKey(String group, String field) {
   }
 
-  /** An event as the aggregate sees it: its group (null: counted in the totals only) and each field's result. */
-  private record Item(String group, List<Object> results) {
+  /** An event and how the aggregate counts it. */
+  private record Item(Event event, CountedEvent counted) {
   }
 
   private final AggregateDefinition def;
@@ -41,29 +41,19 @@ final class AggregateFold {
   AggregateFold(AggregateDefinition def, List<Event> events) {
     this.def = def;
     for (Event e : events) {
-      Map<String, Object> vars = Map.of("data", CelValues.of(e.data()), "type", e.type(), "channel", e.channel(), "id", e.id());
-      String group = group(vars);
-      if (group != null) {
-        groups.add(group);
+      CountedEvent counted;
+      try {
+        counted = CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson());
+      } catch (HeraldException refused) {
+        // Appends are checked before they commit, so only a recompute meets one: an event stored
+        // before the aggregate (or its check) existed. Live, it would have been refused: it does not count.
+        continue;
       }
-      List<Object> results = new ArrayList<>(def.fields().size());
-      for (FieldSpec f : def.fields()) {
-        results.add(f.expr() == null ? null : FieldSpec.eval(f.expr(), vars));
+      if (counted.group() != null) {
+        groups.add(counted.group());
       }
-      items.add(new Item(group, results));
+      items.add(new Item(e, counted));
     }
-  }
-
-  private String group(Map<String, Object> vars) {
-    if (def.groupBy() == null) {
-      return null;
-    }
-    Object key = FieldSpec.eval(def.groupBy(), vars);
-    String group = key == null ? null : String.valueOf(FieldArithmetic.toJson(key));
-    if (group != null && !ChannelName.isValid(group) && def.perGroupChannels()) {
-      return null; // cannot name a channel: counted in the totals only
-    }
-    return group;
   }
 
   /** The totals row "" and every group the events fall in, in name order: the rows to lock, always in the same order. */
@@ -80,42 +70,56 @@ final class AggregateFold {
         continue;
       }
       for (Item item : items) {
-        Object v = item.results().get(i);
-        if (v == null) {
+        Object text = item.counted().results().get(i);
+        if (text == null) {
           continue;
         }
-        String text = Json.encode(FieldArithmetic.toJson(v));
-        for (String g : item.group() == null ? List.of("") : List.of("", item.group())) {
-          seen.add(new DistinctValue(g, f.name(), text));
+        for (String g : rowsOf(item)) {
+          seen.add(new DistinctValue(g, f.name(), (String) text));
         }
       }
     }
     return seen;
   }
 
+  /** The last counted event of each row: a group's own, and for the totals "" the last of all. */
+  Map<String, Event> lastEvents() {
+    Map<String, Event> last = new HashMap<>();
+    for (Item item : items) {
+      rowsOf(item).forEach(g -> last.put(g, item.event()));
+    }
+    return last;
+  }
+
   /**
-   * The values to save per group, goal fields included: {@code current} (the rows read under lock; a
-   * group without one starts from the initial values) with the events folded in and {@code newlySeen}
-   * added to the distinctCount fields. {@code current} is left as it was.
+   * The values to save per group, goal fields included: {@code current} (the rows read under lock, as
+   * the definition declares them now, see {@link FieldArithmetic#stored}; a group without one starts
+   * from the initial values) with the events folded in and {@code newlySeen} added to the
+   * distinctCount fields. {@code current} is left as it was.
    */
   Map<String, JsonObject> apply(Map<String, JsonObject> current, Map<DistinctKey, Long> newlySeen) {
     Map<String, JsonObject> values = new LinkedHashMap<>();
-    current.forEach((g, v) -> values.put(g, v.copy()));
+    current.forEach((g, v) -> values.put(g, FieldArithmetic.stored(def, v)));
     groups.forEach(g -> values.computeIfAbsent(g, k -> FieldArithmetic.initial(def)));
     for (Item item : items) {
       for (int i = 0; i < def.fields().size(); i++) {
         FieldSpec f = def.fields().get(i);
-        FieldArithmetic.apply(values.get(""), f, item.results().get(i));
-        if (item.group() != null) {
-          FieldArithmetic.apply(values.get(item.group()), f, item.results().get(i));
+        for (String g : rowsOf(item)) {
+          FieldArithmetic.apply(values.get(g), f, item.counted().results().get(i));
         }
       }
     }
     newlySeen.forEach((key, n) -> {
       JsonObject counted = values.get(key.group());
-      counted.put(key.field(), counted.getLong(key.field(), 0L) + n);
+      counted.put(key.field(), counted.getLong(key.field()) + n);
     });
     values.replaceAll((g, v) -> FieldArithmetic.withGoal(def, v));
     return values;
+  }
+
+  /** The rows an event counts in: the totals, and its group if it has one. */
+  private static List<String> rowsOf(Item item) {
+    String group = item.counted().group();
+    return group == null ? List.of("") : List.of("", group);
   }
 }

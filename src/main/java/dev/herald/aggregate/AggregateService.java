@@ -30,6 +30,10 @@ final class AggregateService {
     if (def.perGroupChannels() && totals) {
       throw HeraldException.badRequest("group_required", def.name() + " is kept per group: add ?group=");
     }
+    String problem = totals ? null : StorableText.keyProblem(group);
+    if (problem != null) {
+      throw HeraldException.badRequest("invalid_group", "group " + problem + ": no group can have that name");
+    }
     // a per-group aggregate is read by whoever may watch that group's channel; the others by the shared channel's rule
     namespaces.checkSubscribe(who, def.perGroupChannels() ? def.channelFor(group) : def.channel());
     return store.read(def, totals ? "" : group).map(Snapshot::json);

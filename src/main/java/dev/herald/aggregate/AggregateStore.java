@@ -5,6 +5,7 @@ import dev.herald.aggregate.AggregateFold.DistinctValue;
 import dev.herald.journal.CommitHook;
 import dev.herald.journal.Event;
 import dev.herald.journal.EventRows;
+import dev.herald.journal.NewEvent;
 import dev.herald.wire.Frames;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -57,6 +58,16 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
     return false;
   }
 
+  /** Refuses (400, naming the field) an event some aggregate could not keep, before the journal stores anything. */
+  @Override
+  public void check(NewEvent e) {
+    for (AggregateDefinition def : definitions.all()) {
+      if (def.matches(e.channel(), e.type())) {
+        CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson());
+      }
+    }
+  }
+
   @Override
   public Future<List<Snapshot>> inTransaction(SqlConnection conn, List<Event> fresh) {
     List<Snapshot> snapshots = new ArrayList<>();
@@ -87,12 +98,13 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
   /** Folds the events into the aggregate's rows (locked), bumps its version, returns the snapshots to send. */
   private Future<List<Snapshot>> fold(SqlConnection conn, AggregateDefinition def, List<Event> events, long versionFloor) {
     AggregateFold fold = new AggregateFold(def, events);
-    String lastEvent = events.isEmpty() ? null : Frames.envelope(events.get(events.size() - 1));
+    Map<String, String> lastEvents = new HashMap<>();
+    fold.lastEvents().forEach((group, e) -> lastEvents.put(group, Frames.envelope(e)));
     return lock(conn, def, fold.groups())
         .compose(locked -> recordDistinct(conn, def, fold.distinctValues()).compose(newlySeen -> {
           long version = Math.max(versionFloor, locked.version()) + 1;
           Map<String, JsonObject> values = fold.apply(locked.values(), newlySeen);
-          return save(conn, def, values, version, lastEvent).compose(v -> snapshots(conn, def, values, version, lastEvent));
+          return save(conn, def, values, version, lastEvents).compose(v -> snapshots(conn, def, values, version, lastEvents));
         }));
   }
 
@@ -104,7 +116,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
           Map<String, JsonObject> values = new LinkedHashMap<>();
           long version = 0;
           for (Row row : rows) {
-            values.put(row.getString("grp"), new JsonObject(row.getString("vals")));
+            values.put(row.getString("grp"), ExactJson.object(row.getString("vals")));
             if (row.getString("grp").isEmpty()) {
               version = row.getLong("version");
             }
@@ -132,31 +144,37 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         });
   }
 
+  /** Saves each row with its own last event (a row the events did not reach keeps the one it had). */
   private static Future<Void> save(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> values, long version,
-      String lastEvent) {
+      Map<String, String> lastEvents) {
     String[] grps = values.keySet().toArray(new String[0]);
     String[] vals = values.values().stream().map(JsonObject::encode).toArray(String[]::new);
+    String[] last = values.keySet().stream().map(lastEvents::get).toArray(String[]::new);
     return conn.preparedQuery("INSERT INTO aggregate_state (name, grp, version, vals, last_event) "
-            + "SELECT $1, g, $3, v::jsonb, $5::text::jsonb FROM unnest($2::text[], $4::text[]) AS t(g, v) "
+            + "SELECT $1, g, $3, v::jsonb, l::jsonb FROM unnest($2::text[], $4::text[], $5::text[]) AS t(g, v, l) "
             + "ON CONFLICT (name, grp) DO UPDATE SET version = EXCLUDED.version, vals = EXCLUDED.vals, "
             + "last_event = COALESCE(EXCLUDED.last_event, aggregate_state.last_event)")
-        .execute(Tuple.of(def.name(), grps, version, vals, lastEvent))
+        .execute(Tuple.of(def.name(), grps, version, vals, last))
         .mapEmpty();
   }
 
   private static Future<List<Snapshot>> snapshots(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> values,
-      long version, String lastEventText) {
-    JsonObject lastEvent = lastEventText == null ? null : new JsonObject(lastEventText);
+      long version, Map<String, String> lastEvents) {
     if (def.perGroupChannels()) {
       List<Snapshot> out = new ArrayList<>();
       values.forEach((group, v) -> {
         if (!group.isEmpty()) {
-          out.add(Snapshot.ofGroup(def, group, version, v, lastEvent));
+          out.add(Snapshot.ofGroup(def, group, version, v, envelope(lastEvents.get(group))));
         }
       });
       return Future.succeededFuture(out);
     }
-    return totals(conn, def, version, values.get(""), lastEvent).map(List::of);
+    return totals(conn, def, version, values.get(""), envelope(lastEvents.get(""))).map(List::of);
+  }
+
+  /** A stored or just-made envelope's text as JSON, its numbers exact; null stays null. */
+  private static JsonObject envelope(String text) {
+    return text == null ? null : ExactJson.object(text);
   }
 
   /** The totals' snapshot; with a groupBy on a shared channel, every group's values go with it. */
@@ -169,7 +187,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         .execute(Tuple.of(def.name()))
         .map(rows -> {
           JsonObject groups = new JsonObject();
-          rows.forEach(r -> groups.put(r.getString("grp"), new JsonObject(r.getString("vals"))));
+          rows.forEach(r -> groups.put(r.getString("grp"), FieldArithmetic.stored(def, ExactJson.object(r.getString("vals")))));
           return Snapshot.totals(def, version, values, lastEvent, groups);
         });
   }
@@ -184,9 +202,9 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         .compose(rows -> {
           Row row = rows.size() == 0 ? null : rows.iterator().next();
           long version = row == null ? 0 : row.getLong("version");
-          JsonObject values = row == null ? FieldArithmetic.initial(def) : new JsonObject(row.getString("vals"));
-          String lastEventText = row == null ? null : row.getString("last_event");
-          JsonObject lastEvent = lastEventText == null ? null : new JsonObject(lastEventText);
+          JsonObject values = row == null ? FieldArithmetic.initial(def)
+              : FieldArithmetic.stored(def, ExactJson.object(row.getString("vals")));
+          JsonObject lastEvent = envelope(row == null ? null : row.getString("last_event"));
           if (!group.isEmpty()) {
             return Future.succeededFuture(Snapshot.ofGroup(def, group, version, values, lastEvent));
           }

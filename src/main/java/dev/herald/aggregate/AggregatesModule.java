@@ -8,6 +8,7 @@ import dev.herald.journal.CommitHook;
 import dev.herald.module.BridgeSession;
 import dev.herald.module.Module;
 import dev.herald.module.SocketListener;
+import dev.herald.wire.Frames;
 import io.vertx.core.Deployable;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,7 +30,10 @@ public final class AggregatesModule implements Module {
   public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
     AggregateDefinitions definitions = new AggregateDefinitions(conf);
     this.store = new AggregateStore(definitions, pool);
-    this.pacer = new SnapshotPacer(definitions, store, hub);
+    this.pacer = new SnapshotPacer(definitions, target -> store.read(target.definition(), target.group()),
+        s -> hub.deliverVersioned(s.channel(), s.version(), Frames.ephemeral(s.channel(), "aggregate.snapshot", s.json())),
+        SnapshotPacer.IDLE);
+    store.onChange(pacer::publish);
     this.service = new AggregateService(definitions, store, namespaces);
     this.auth = auth;
   }

@@ -1,5 +1,6 @@
 package dev.herald.aggregate;
 
+import dev.cel.common.CelErrorCode;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.SimpleType;
@@ -64,11 +65,18 @@ record FieldSpec(String name, Kind kind, CelRuntime.Program expr, String source)
     }
   }
 
-  /** The expression's value for an event, or null when it cannot be evaluated (a missing field, say). */
+  /**
+   * The expression's value for an event, or null when it cannot be evaluated (a missing field, a
+   * value of another type: the event does not count for it). An integer overflow is the input's
+   * fault, not a missing value: it throws ArithmeticException.
+   */
   static Object eval(CelRuntime.Program program, Map<String, Object> event) {
     try {
       return program.eval(event);
     } catch (CelEvaluationException e) {
+      if (e.getErrorCode() == CelErrorCode.NUMERIC_OVERFLOW) {
+        throw new ArithmeticException(e.getMessage());
+      }
       return null;
     }
   }

@@ -24,11 +24,12 @@ record Snapshot(String name, String channel, long version, JsonObject json) {
     return lastEvent == null ? json : json.put("lastEvent", lastEvent);
   }
 
+  /** For the cluster: the JSON goes as text, so that its numbers arrive exact (Vert.x would decode them as doubles). */
   JsonObject toMessage() {
-    return new JsonObject().put("name", name).put("channel", channel).put("version", version).put("json", json);
+    return new JsonObject().put("name", name).put("channel", channel).put("version", version).put("json", json.encode());
   }
 
   static Snapshot fromMessage(JsonObject m) {
-    return new Snapshot(m.getString("name"), m.getString("channel"), m.getLong("version"), m.getJsonObject("json"));
+    return new Snapshot(m.getString("name"), m.getString("channel"), m.getLong("version"), ExactJson.object(m.getString("json")));
   }
 }

@@ -16,6 +16,14 @@ public interface CommitHook<R> {
   /** Whether an event of this type on this channel gives the hook work; appends nobody cares about skip the transaction. */
   boolean concerns(String channel, String type);
 
+  /**
+   * Refuses, before anything is queued or stored, an event of the hook's concern that its work could
+   * not take (a value it cannot keep): throws a HeraldException (4xx) naming the field, which fails
+   * that append alone. By default every event is fine.
+   */
+  default void check(NewEvent event) {
+  }
+
   Future<R> inTransaction(SqlConnection conn, List<Event> fresh);
 
   /** After commit, with what {@link #inTransaction} returned for that transaction. */

@@ -57,6 +57,11 @@ public final class Journal {
 
   /** Appends the events as one unit; completes (on the caller's context) after commit. */
   public Future<List<Appended>> append(List<NewEvent> events) {
+    try {
+      checkHooks(events);
+    } catch (HeraldException refused) {
+      return Future.failedFuture(refused);
+    }
     Context caller = Vertx.currentContext();
     Promise<List<Appended>> promise = Promise.promise();
     PendingAppend pending = new PendingAppend(events, caller, promise);
@@ -70,6 +75,23 @@ public final class Journal {
       flushNext();
     }
     return promise.future();
+  }
+
+  /** The hooks' refusals come before the unit is queued: a bad event fails its own append, never the group's. */
+  private void checkHooks(List<NewEvent> events) {
+    for (int i = 0; i < events.size(); i++) {
+      NewEvent e = events.get(i);
+      for (CommitHook<?> hook : hooks) {
+        if (hook.concerns(e.channel(), e.type())) {
+          try {
+            hook.check(e);
+          } catch (HeraldException refused) {
+            throw events.size() == 1 ? refused
+                : new HeraldException(refused.status(), refused.code(), "item " + i + ": " + refused.getMessage());
+          }
+        }
+      }
+    }
   }
 
   /** Transactions committed by this node's journal so far (each carries one or more appends). */

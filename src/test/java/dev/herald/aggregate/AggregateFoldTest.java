@@ -10,6 +10,7 @@ import dev.herald.aggregate.AggregateFold.DistinctKey;
 import dev.herald.aggregate.AggregateFold.DistinctValue;
 import dev.herald.journal.Event;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,9 @@ class AggregateFoldTest {
   void sumMinAndMaxOverDecimalsAreExact() {
     AggregateDefinition def = define("{channels: [c], fields: {s: 'sum(data.n)', lo: 'min(data.n)', hi: 'max(data.n)'}}");
     JsonObject totals = fold(def, events(n(0.1), n(0.2), n(1), n(-0.25))).get("");
-    assertThat(totals.getValue("s")).isEqualTo(1.05); // 0.1 + 0.2 in doubles would not even give 0.3
-    assertThat(totals.getValue("lo")).isEqualTo(-0.25);
+    // exact: 0.1 + 0.2 in doubles would not even give 0.3
+    assertThat(Decimal.of(totals.getValue("s"))).isEqualTo(new BigDecimal("1.05"));
+    assertThat(Decimal.of(totals.getValue("lo"))).isEqualTo(new BigDecimal("-0.25"));
     assertThat(totals.getValue("hi")).isEqualTo(1L);
     JsonObject whole = fold(def, events(n(0.5), n(0.5))).get("");
     assertThat(whole.getValue("s")).isEqualTo(1L); // a decimal sum that comes out whole is shown whole

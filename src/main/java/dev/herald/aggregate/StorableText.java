@@ -1,0 +1,42 @@
+package dev.herald.aggregate;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Text PostgreSQL can take where aggregates put it. text and jsonb refuse U+0000, jsonb refuses an
+ * escaped unpaired surrogate (and UTF-8 cannot carry one), and a B-tree entry holds about 2.7 KB:
+ * a group name and a distinctCount value are both in aggregate_distinct's key, so each gets
+ * {@link #MAX_KEY_BYTES}, leaving room for the aggregate's and the field's names.
+ */
+final class StorableText {
+
+  static final int MAX_KEY_BYTES = 1024;
+
+  private StorableText() {
+  }
+
+  /** What keeps the text out of PostgreSQL, as the end of a sentence naming it; null when it can be stored. */
+  static String problem(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return "holds U+0000";
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return "holds an unpaired surrogate (not valid Unicode)";
+      }
+    }
+    return null;
+  }
+
+  /** {@link #problem}, or that the text is too long to be a key. */
+  static String keyProblem(String s) {
+    String problem = problem(s);
+    if (problem == null && s.length() > MAX_KEY_BYTES / 3 && s.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+      return "is longer than " + MAX_KEY_BYTES + " bytes";
+    }
+    return problem;
+  }
+}
