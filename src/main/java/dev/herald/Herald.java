@@ -13,6 +13,7 @@ import dev.herald.core.Authenticator;
 import dev.herald.core.Database;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.Namespaces;
+import dev.herald.core.StartupFailure;
 import dev.herald.hub.Hub;
 import dev.herald.internals.Http1PipelineCheck;
 import dev.herald.journal.Journal;
@@ -21,6 +22,7 @@ import dev.herald.module.Module;
 import dev.herald.presence.PresenceModule;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -30,6 +32,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.sqlclient.Pool;
 import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,6 +73,11 @@ public final class Herald implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    // cluster.xml asks for slf4j as well, but Hazelcast logs to stderr through java.util.logging while
+    // it reads that file, which would bury a start-up failure's one line
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
     JsonObject overrides = new JsonObject();
     for (String arg : args) {
       if (arg.equals("--cluster")) {
@@ -79,11 +87,39 @@ public final class Herald implements AutoCloseable {
         System.exit(2);
       }
     }
-    Herald herald = start(HeraldConfig.load(System.getenv(), overrides));
-    Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));
+    HeraldConfig config;
+    try {
+      config = HeraldConfig.load(System.getenv(), overrides);
+    } catch (IllegalArgumentException e) { // HeraldConfig's sentence about the operator's config file
+      giveUp(e.getMessage());
+      return;
+    }
+    try {
+      Herald herald = start(config);
+      Runtime.getRuntime().addShutdownHook(new Thread(herald::close, "herald-shutdown"));
+    } catch (StartupFailure e) {
+      LOG.debug("start-up failed", e);
+      giveUp(e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("start-up failed", e); // unforeseen: the stack trace is for whoever fixes it
+      giveUp(StartupFailure.rootMessage(e) + " (see the log above)");
+    }
   }
 
-  /** Starts a node and blocks until it serves. Call from a plain thread (main or a test), not an event loop. */
+  /**
+   * One line an operator can act on, and exit 1. start() has already closed what it opened, so the
+   * node has left the cluster; without exit() the JVM could linger on threads nobody stops.
+   */
+  private static void giveUp(String reason) {
+    System.err.println("herald: cannot start: " + reason);
+    System.exit(1);
+  }
+
+  /**
+   * Starts a node and blocks until it serves. Call from a plain thread (main or a test), not an event
+   * loop. A failure closes what was opened (Vert.x, so the node leaves the cluster, and the database)
+   * and throws; a {@link StartupFailure} says what the operator should do.
+   */
   public static Herald start(HeraldConfig config) {
     Namespaces namespaces = new Namespaces(config.namespaces());
     Database database = Database.open(config);
@@ -96,9 +132,10 @@ public final class Herald implements AutoCloseable {
       vertx = cluster == null
           ? Vertx.vertx(options)
           : Vertx.builder().with(options).withClusterManager(cluster).buildClustered().await();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // await() rethrows a checked cause unchecked: catch RuntimeException would miss it
       database.close();
-      throw e;
+      throw new StartupFailure("cannot join the cluster: " + StartupFailure.rootMessage(e),
+          "check cluster.xml and HERALD_CLUSTER_HOST", e);
     }
     Pool pool = database.createPool(vertx, config.dbPoolSize(), config.dbPoolWaitQueue());
     Herald herald;
@@ -132,14 +169,18 @@ public final class Herald implements AutoCloseable {
       // the WebSocket takeover needs Vert.x's HTTP/1 pipeline as it knows it: refuse to start otherwise
       Http1PipelineCheck.verify(vertx, GatewayVerticle.serverOptions(config)).await();
       vertx.deployVerticle(() -> new GatewayVerticle(config, routes),
-          new DeploymentOptions().setInstances(config.gatewayInstances())).await();
-    } catch (RuntimeException e) {
+          new DeploymentOptions().setInstances(config.gatewayInstances()))
+          .recover(e -> Future.failedFuture(listenFailure(config.port(), e)))
+          .await();
+    } catch (Exception e) { // as above: a BindException once went past a catch of RuntimeException, leaving the node up
       try {
         vertx.close().await();
+      } catch (Exception closing) {
+        LOG.warn("Vert.x did not close cleanly after a failed start: {}", closing.getMessage());
       } finally {
         database.close();
       }
-      throw e;
+      throw e instanceof RuntimeException unchecked ? unchecked : new IllegalStateException(e);
     }
     vertx.setPeriodic(COUNT_RETENTION_PERIOD_MS, t -> herald.retention.trimCounts()
         .onFailure(err -> LOG.warn("history retention (max events) failed: {}", err.getMessage())));
@@ -150,6 +191,18 @@ public final class Herald implements AutoCloseable {
         config.dbUrl() == null ? ", embedded PostgreSQL in " + Path.of(config.dataDir()).toAbsolutePath() : "",
         vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
     return herald;
+  }
+
+  /** The HTTP port could not be bound: say which and how to change it; any other failure passes through. */
+  private static Throwable listenFailure(int port, Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException io) {
+        return String.valueOf(io.getMessage()).contains("Address already in use")
+            ? new StartupFailure("port " + port + " is in use", "set HERALD_PORT to another port", e)
+            : new StartupFailure("cannot listen on port " + port + ": " + io.getMessage(), "set HERALD_PORT to another port", e);
+      }
+    }
+    return e;
   }
 
   /** cluster.xml from the working directory if present (operators edit it), else the packaged default. */

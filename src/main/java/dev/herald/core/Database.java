@@ -7,40 +7,64 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where events live: an external PostgreSQL (HERALD_DB_URL, shared by the nodes of a cluster) or,
- * by default, an embedded one whose data stays in {dataDir}/pg across restarts. Flyway migrates the
- * schema at start (blocking, once); all runtime queries go through the reactive pool.
+ * by default, an embedded one whose data stays in {dataDir}/pg across restarts, one per data dir and
+ * none outliving its node ({@link EmbeddedPostgresGuard}). Flyway migrates the schema at start
+ * (blocking, once); all runtime queries go through the reactive pool.
  */
 public final class Database implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
   private final EmbeddedPostgres embedded;
+  private final EmbeddedPostgresGuard guard;
   private final PgConnectOptions connect;
 
-  private Database(EmbeddedPostgres embedded, PgConnectOptions connect) {
+  private Database(EmbeddedPostgres embedded, EmbeddedPostgresGuard guard, PgConnectOptions connect) {
     this.embedded = embedded;
+    this.guard = guard;
     this.connect = connect;
   }
 
-  /** Blocking: starts the embedded server if needed and runs migrations. Call off the event loop. */
+  /**
+   * Blocking: starts the embedded server if needed and runs migrations. Call off the event loop.
+   * Fails with a {@link StartupFailure} that says what to do, having stopped what it started.
+   */
   public static Database open(HeraldConfig config) {
-    Database db;
     if (config.dbUrl() != null) {
-      db = new Database(null, PgConnectOptions.fromUri(config.dbUrl()));
-    } else {
-      db = startEmbedded(Path.of(config.dataDir()).resolve("pg"));
+      Database db = new Database(null, null, connectOptions(config.dbUrl()));
+      db.migrate("check HERALD_DB_URL, and that PostgreSQL runs there");
+      return db;
     }
-    db.migrate();
-    return db;
+    Database db = startEmbedded(Path.of(config.dataDir()));
+    try {
+      db.migrate("check the data dir, or set HERALD_DATA_DIR to another directory");
+      return db;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /** The parser's message is not passed on: it may quote the URL, password included. */
+  private static PgConnectOptions connectOptions(String url) {
+    try {
+      return PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      throw new StartupFailure("HERALD_DB_URL is not a PostgreSQL URL",
+          "write it as postgresql://user:password@host:port/database", null);
+    }
   }
 
   /**
@@ -61,20 +85,38 @@ public final class Database implements AutoCloseable {
         .build();
   }
 
-  private void migrate() {
-    String jdbc = "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
-    Flyway.configure()
-        .dataSource(jdbc, connect.getUser(), connect.getPassword())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
+  /** Names the database by host, port and name only: the URL may hold a password. */
+  private void migrate(String remedy) {
+    String where = connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
+    try {
+      Flyway.configure()
+          .dataSource("jdbc:postgresql://" + where, connect.getUser(), connect.getPassword())
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    } catch (FlywayException e) {
+      throw unreachable(e)
+          ? new StartupFailure("cannot reach the database at " + where + ": " + StartupFailure.rootMessage(e), remedy, e)
+          : new StartupFailure("the database at " + where + " failed the schema migration: " + e.getMessage().lines()
+              .findFirst().orElse(""), remedy, e);
+    }
   }
 
-  private static Database startEmbedded(Path dir) {
+  private static boolean unreachable(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ConnectException || cause instanceof UnknownHostException
+          || cause instanceof NoRouteToHostException || cause instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Database startEmbedded(Path dataDir) {
+    EmbeddedPostgresGuard guard = EmbeddedPostgresGuard.claim(dataDir);
     try {
-      Files.createDirectories(dir);
       EmbeddedPostgres pg = EmbeddedPostgres.builder()
-          .setDataDirectory(dir)
+          .setDataDirectory(guard.pgDir())
           .setCleanDataDirectory(false)
           .setServerConfig("max_connections", "200")
           // The embedded launcher starts postgres with -F (fsync off), which a test database may
@@ -83,13 +125,16 @@ public final class Database implements AutoCloseable {
           .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on")
           .start();
-      LOG.info("embedded PostgreSQL on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
+      guard.watch();
+      LOG.info("embedded PostgreSQL on port {} with data in {}", pg.getPort(), guard.pgDir());
       PgConnectOptions options = new PgConnectOptions()
           .setHost("localhost").setPort(pg.getPort())
           .setUser("postgres").setPassword("postgres").setDatabase("postgres");
-      return new Database(pg, options);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start embedded PostgreSQL in " + dir, e);
+      return new Database(pg, guard, options);
+    } catch (IOException | RuntimeException e) {
+      guard.close();
+      throw new StartupFailure("the embedded PostgreSQL did not start in " + guard.pgDir() + ": " + e.getMessage(),
+          "set HERALD_DATA_DIR to another directory, or HERALD_DB_URL to an external PostgreSQL", e);
     }
   }
 
@@ -101,6 +146,7 @@ public final class Database implements AutoCloseable {
       } catch (IOException e) {
         LOG.warn("embedded PostgreSQL did not stop cleanly", e);
       }
+      guard.close();
     }
   }
 }
