@@ -73,11 +73,12 @@ class AggregateInputLimitsTest {
     Response refused = node.http.post("/api/v1/channels/sales/events",
         "{\"type\":\"purchase.completed\",\"data\":{\"batchCount\":1,\"note\":\"a\\u0000b\"}}", "X-Api-Key", TestNode.API_KEY);
     assertThat(refused.status()).isEqualTo(400);
-    assertThat(refused.json().getJsonObject("error").getString("message")).contains("data.note");
+    // the check every publish passes first refuses it, naming data and where (aggregates never see it)
+    assertThat(refused.json().getJsonObject("error").getString("message")).startsWith("data holds \\u0000 (at character ");
     Response lone = node.http.post("/api/v1/channels/sales/events",
         "{\"type\":\"purchase.completed\",\"data\":{\"batchCount\":1,\"note\":\"\\ud800\"}}", "X-Api-Key", TestNode.API_KEY);
     assertThat(lone.status()).isEqualTo(400);
-    assertThat(lone.json().getJsonObject("error").getString("message")).contains("data.note");
+    assertThat(lone.json().getJsonObject("error").getString("message")).startsWith("data holds an unpaired surrogate");
   }
 
   @Test
@@ -103,7 +104,7 @@ class AggregateInputLimitsTest {
     }
     Response nul = tag("a\u0000b", "u");
     assertThat(nul.status()).isEqualTo(400);
-    assertThat(nul.json().getJsonObject("error").getString("message")).contains("data.tag");
+    assertThat(nul.json().getJsonObject("error").getString("message")).startsWith("data holds \\u0000 (at character ");
 
     JsonObject tags = node.http.get("/api/v1/aggregates/tags", "X-Api-Key", TestNode.API_KEY).json();
     assertThat(tags.getJsonObject("values").getLong("n")).isEqualTo(20);
