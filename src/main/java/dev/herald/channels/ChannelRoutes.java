@@ -57,7 +57,8 @@ public final class ChannelRoutes {
     long since = Params.since(ctx.queryParams().get("since"));
     int limit = Channels.parseLimit(ctx.queryParams().get("limit"));
     return channels.history(who, channel, since, limit).map(page -> {
-      StringJoiner events = new StringJoiner(",", "{\"events\":[", "],\"lastSeq\":" + page.lastSeq() + "}");
+      StringJoiner events = new StringJoiner(",", "{\"events\":[",
+          "],\"firstSeq\":" + page.firstSeq() + ",\"lastSeq\":" + page.lastSeq() + "}");
       page.events().forEach(e -> events.add(Frames.envelope(e)));
       Rest.replyJson(ctx, 200, events.toString());
       return null;

@@ -44,14 +44,14 @@ public final class ChannelsModule implements Module {
     return channels.publish(who, Channels.parseEvent(body, null)).map(receipt -> new JsonObject(receipt.json()));
   }
 
-  /** herald.history {channel, since?, limit?}: {events, lastSeq}. */
+  /** herald.history {channel, since?, limit?}: {events, firstSeq, lastSeq}, as over REST. */
   private Future<JsonObject> history(BridgeSession socket, Identity who, JsonObject body) {
     String channel = ChannelName.require(body.getString("channel"));
     return channels.history(who, channel, Params.since(body.getValue("since")), Channels.parseLimit(body.getValue("limit")))
         .map(page -> {
           JsonArray events = new JsonArray();
           page.events().forEach(e -> events.add(new JsonObject(Frames.envelope(e))));
-          return new JsonObject().put("events", events).put("lastSeq", page.lastSeq());
+          return new JsonObject().put("events", events).put("firstSeq", page.firstSeq()).put("lastSeq", page.lastSeq());
         });
   }
 }

@@ -2,8 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.core.HeraldException;
 import dev.herald.core.OnContext;
-import dev.herald.journal.Event;
-import dev.herald.journal.Journal;
+import dev.herald.journal.History;
 import dev.herald.wire.EncodedFrame;
 import dev.herald.wire.Frames;
 import io.vertx.core.Context;
@@ -15,27 +14,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One channel on one node: the cluster consumer, the node's contiguous head, and the local
- * subscriptions. Frames reach subscribers strictly in seq order: the {@link Resequencer} holds early
- * arrivals, and a gap that does not close by itself is filled from the journal. A
- * subscription that is behind (resuming, or its socket was too slow) reads the journal until it
- * reaches the head, then goes live. Runs on the hub's context only.
+ * One channel on one node: the cluster consumer, the node's contiguous head ({@link FeedHead}), and
+ * the local subscriptions. Frames reach subscribers strictly in seq order. A subscription that is
+ * behind (resuming, or its socket was too slow) reads the journal until it reaches the head, then
+ * goes live. Where retention trimmed events a subscription would have had next, it is told with a
+ * {@code history.truncated} envelope and goes on: nothing waits for events that will never come.
+ * Runs on the hub's context only.
  */
 final class ChannelFeed {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelFeed.class);
   static final int PAGE = 500;
-  /** How long an out-of-order frame may wait for the missing ones before we read them from the journal. */
-  static final long GAP_WAIT_MS = 100;
-  /**
-   * After the consumer registers, other nodes may take a moment to learn of it; events they commit
-   * meanwhile are not sent here. Re-reading the head a little later closes that window.
-   */
-  static final long[] SETTLE_CHECKS_MS = {500, 2000, 5000};
 
   private enum State { PENDING, CATCHING_UP, LIVE, LAGGING }
 
@@ -53,33 +47,28 @@ final class ChannelFeed {
   }
 
   private final String channel;
-  private final Vertx vertx;
+  /** Events per journal read: {@link #PAGE}, or a few in tests that need many pages. */
+  private final int pageSize;
   private final Context context;
-  private final Journal journal;
   private final Runnable onEmpty;
   private final MessageConsumer<Buffer> consumer;
   private final Future<Void> ready;
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
-  private final Resequencer<EncodedFrame> order = new Resequencer<>();
+  private final FeedHead head;
   private final LoopWrites writes = new LoopWrites();
   private final ReplayPages replay;
-  private boolean filling;
-  private long gapTimer = -1;
   private boolean closed;
 
-  ChannelFeed(String channel, Vertx vertx, Context context, Journal journal, Runnable onEmpty) {
+  ChannelFeed(String channel, Vertx vertx, Context context, History journal, int page, Runnable onEmpty) {
     this.channel = channel;
-    this.vertx = vertx;
+    this.pageSize = page;
     this.context = context;
-    this.journal = journal;
     this.onEmpty = onEmpty;
-    this.replay = new ReplayPages(vertx, after -> here(journal.read(channel, after, PAGE)));
+    this.head = new FeedHead(channel, vertx, context, journal, page, this::deliver);
+    this.replay = new ReplayPages(vertx, page, after -> here(journal.read(channel, after, page)));
     this.consumer = vertx.eventBus().consumer(Hub.address(channel), msg -> onFrame(msg.body()));
     this.ready = here(consumer.completion().compose(v -> journal.head(channel))).map(h -> {
-      deliver(order.start(h));
-      for (long delay : SETTLE_CHECKS_MS) {
-        vertx.setTimer(delay, t -> settleCheck());
-      }
+      head.start(h);
       return null;
     });
   }
@@ -96,8 +85,8 @@ final class ChannelFeed {
         return Future.failedFuture(HeraldException.unavailable(
             "cannot subscribe to " + channel + " right now: the event store or cluster is unreachable"));
       }
-      s.cursor = since == null ? order.head() : Math.max(0, since);
-      if (s.cursor < order.head()) {
+      s.cursor = since == null ? head.seq() : Math.max(0, since);
+      if (s.cursor < head.seq()) {
         catchUp(s);
       } else {
         s.state = State.LIVE;
@@ -125,25 +114,45 @@ final class ChannelFeed {
   void close() {
     closed = true;
     consumer.unregister();
-    if (gapTimer >= 0) {
-      vertx.cancelTimer(gapTimer);
-    }
+    head.close();
   }
 
   private void onFrame(Buffer message) {
     long seq = message.getLong(0);
     EncodedFrame frame = EncodedFrame.ofUtf8(message.getBytes(8, message.length()));
-    deliver(order.arrived(seq, frame));
+    head.arrived(seq, frame);
   }
 
-  /** Delivers what the resequencer released and, when frames are held beyond a gap, gives the gap time to close. */
+  /** Delivers what the head released, telling live subscriptions where it skipped trimmed seqs. */
   private void deliver(Resequencer.Released<EncodedFrame> released) {
+    OptionalLong skip = released.firstKept();
     for (Sequenced<EncodedFrame> next : released.frames()) {
+      if (skip.isPresent() && next.seq() >= skip.getAsLong()) {
+        skipLive(skip.getAsLong());
+        skip = OptionalLong.empty();
+      }
       deliver(next.seq(), next.frame());
     }
-    if (released.gapTo().isPresent()) {
-      scheduleGapFill();
+    skip.ifPresent(this::skipLive);
+  }
+
+  /**
+   * The feed's head went past seqs that retention trimmed before they reached this node: each live
+   * subscription that had not passed them is told, and goes on from {@code firstKept}.
+   */
+  private void skipLive(long firstKept) {
+    for (Subscription s : subscriptions.values()) {
+      if (s.state != State.LIVE || s.cursor >= firstKept - 1) {
+        continue;
+      }
+      if (s.subscriber.writeQueueFull()) {
+        catchUpWhenDrained(s); // its catch-up finds the same and tells it then
+        continue;
+      }
+      writes.add(s.subscriber);
+      s.cursor = firstKept - 1;
     }
+    writes.send(Frames.truncated(channel, firstKept));
   }
 
   private void deliver(long seq, EncodedFrame frame) {
@@ -200,24 +209,39 @@ final class ChannelFeed {
         remove(s.subscriber);
         return;
       }
-      List<Sequenced<EncodedFrame>> page = ar.result();
+      ReplayPages.Page page = ar.result();
       List<EncodedFrame> frames = new ArrayList<>();
-      for (Sequenced<EncodedFrame> e : page) {
+      for (Sequenced<EncodedFrame> e : page.frames()) {
         if (e.seq() > s.cursor) {
+          skipTo(s, e.seq(), frames);
           frames.add(e.frame());
           s.cursor = e.seq();
         }
       }
+      skipTo(s, page.through() + 1, frames);
       LoopWrites.send(s.subscriber, frames);
-      boolean more = page.size() == PAGE || s.cursor < order.head();
+      boolean more = page.frames().size() == pageSize || s.cursor < head.seq();
       if (!more) {
         s.state = State.LIVE;
       } else if (s.subscriber.writeQueueFull()) {
         catchUpWhenDrained(s);
       } else {
-        catchUp(s);
+        // as a new task: a page at hand (shared, or read already) completes at once, and a catch-up
+        // of many pages must not grow the stack by one call per page
+        context.runOnContext(v -> catchUp(s));
       }
     });
+  }
+
+  /**
+   * The events from the subscription's cursor up to {@code firstKept} (excluded) are no longer stored:
+   * the subscriber is told before the first kept event it gets, and its cursor moves on.
+   */
+  private void skipTo(Subscription s, long firstKept, List<EncodedFrame> frames) {
+    if (firstKept > s.cursor + 1) {
+      frames.add(Frames.truncated(channel, firstKept));
+      s.cursor = firstKept - 1;
+    }
   }
 
   /**
@@ -228,46 +252,6 @@ final class ChannelFeed {
   private void catchUpWhenDrained(Subscription s) {
     s.state = State.LAGGING;
     s.subscriber.whenDrained(() -> context.runOnContext(v -> catchUp(s)));
-  }
-
-  private void scheduleGapFill() {
-    if (gapTimer < 0 && !filling) {
-      gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
-        gapTimer = -1;
-        order.gapTo().ifPresent(this::fillTo);
-      });
-    }
-  }
-
-  private void settleCheck() {
-    if (!closed && !filling) {
-      here(journal.head(channel)).onSuccess(h -> {
-        if (h > order.head()) {
-          fillTo(h);
-        }
-      });
-    }
-  }
-
-  /** Reads the events (head, target] from the journal and delivers them in order. */
-  private void fillTo(long target) {
-    long head = order.head();
-    if (filling || closed || target <= head) {
-      return;
-    }
-    filling = true;
-    here(journal.read(channel, head, (int) Math.min(PAGE, target - head))).onComplete(ar -> {
-      filling = false;
-      if (ar.failed()) {
-        LOG.warn("gap fill of {} failed; will retry on the next event", channel, ar.cause());
-        return;
-      }
-      List<Event> events = ar.result().events();
-      deliver(order.filled(Sequenced.deliveries(events)));
-      if (order.head() < target && !events.isEmpty()) {
-        fillTo(target);
-      }
-    });
   }
 
   /** Completes on the hub's context whatever context the source completes on. */

@@ -2,7 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.core.OnContext;
 import dev.herald.journal.Event;
-import dev.herald.journal.Journal;
+import dev.herald.journal.History;
 import dev.herald.wire.EncodedFrame;
 import dev.herald.wire.Frames;
 import io.vertx.core.Future;
@@ -25,11 +25,11 @@ public final class Hub extends VerticleBase {
 
   private static final String ADDRESS_PREFIX = "herald.ch.";
 
-  private final Journal journal;
+  private final History history;
   private final Map<String, ChannelFeed> feeds = new HashMap<>();
 
-  public Hub(Journal journal) {
-    this.journal = journal;
+  public Hub(History history) {
+    this.history = history;
   }
 
   public static String address(String channel) {
@@ -50,8 +50,9 @@ public final class Hub extends VerticleBase {
 
   /**
    * Subscribes a local socket. With {@code since}, stored events after it are written first, then
-   * live ones, with no gap and no duplicate at the seam. Completes once the subscription is in
-   * place (its replay queued ahead of any live frame).
+   * live ones, with no gap and no duplicate at the seam; where retention trimmed some of them, a
+   * {@code history.truncated} envelope says where what follows starts. Completes once the
+   * subscription is in place (its replay queued ahead of any live frame).
    */
   public Future<Void> subscribe(Subscriber subscriber, String channel, Long since) {
     return onHub(() -> feeds.computeIfAbsent(channel, this::openFeed).add(subscriber, since));
@@ -110,7 +111,7 @@ public final class Hub extends VerticleBase {
   }
 
   private ChannelFeed openFeed(String channel) {
-    return new ChannelFeed(channel, vertx, context, journal, () -> feeds.remove(channel));
+    return new ChannelFeed(channel, vertx, context, history, ChannelFeed.PAGE, () -> feeds.remove(channel));
   }
 
   private <T> Future<T> onHub(Supplier<Future<T>> action) {

@@ -9,18 +9,25 @@ import java.util.TreeMap;
 /**
  * Puts one channel's frames back in seq order on a node. Events of a channel come from several
  * publishing nodes, so they may arrive out of order: this keeps the node's contiguous head and holds
- * early arrivals until the frames before them come, live or read from the journal. It only decides;
- * timers, reads and delivery are the feed's, which keeps this free of Vert.x and testable alone.
+ * early arrivals until the frames before them come, live or read from the journal, or a read shows
+ * that retention trimmed them. It only decides; timers, reads and delivery are the feed's
+ * ({@link FeedHead}, {@link ChannelFeed}), which keeps this free of Vert.x and testable alone.
  *
  * @param <F> a frame as delivered to subscribers
  */
 final class Resequencer<F> {
 
   /**
-   * What a step changed: the frames now deliverable, in seq order, and when frames are held beyond a
-   * missing one, the last missing seq before the first of them (what a journal read should fill).
+   * What a step changed: the frames now deliverable, in seq order; when frames are held beyond a
+   * missing one, the last missing seq before the first of them (what a journal read should fill);
+   * and when the head moved past seqs the journal no longer keeps, the seq it went on from (frames
+   * below it were released before the skip, the others after it).
    */
-  record Released<F>(List<Sequenced<F>> frames, OptionalLong gapTo) {
+  record Released<F>(List<Sequenced<F>> frames, OptionalLong gapTo, OptionalLong firstKept) {
+
+    Released(List<Sequenced<F>> frames, OptionalLong gapTo) {
+      this(frames, gapTo, OptionalLong.empty());
+    }
 
     static <F> Released<F> nothing() {
       return new Released<>(List.of(), OptionalLong.empty());
@@ -70,17 +77,39 @@ final class Resequencer<F> {
   }
 
   /**
-   * Frames read from the journal (ascending, from the head the read started at). Those the head
-   * has passed meanwhile are dropped; held frames that now follow are released after them.
+   * Frames read from the journal, ascending, by a read that vouches it got every event still
+   * stored from where it started up to {@code through}. Those the head has passed meanwhile are
+   * dropped; stored and held frames are released as they follow the head (a stored one in place of
+   * a held one). A seq up to {@code through} that is neither stored nor held was trimmed by
+   * retention and will never come: the head moves past that run of them instead of waiting and
+   * reading again for ever. A step skips one run at most, so that each skip can be told to
+   * subscribers; a read goes on from the new head for the next.
    */
-  Released<F> filled(List<Sequenced<F>> stored) {
+  Released<F> filled(List<Sequenced<F>> stored, long through) {
     List<Sequenced<F>> released = new ArrayList<>();
-    for (Sequenced<F> s : stored) {
-      if (s.seq() == head + 1) {
-        release(s.seq(), s.frame(), released);
+    OptionalLong firstKept = OptionalLong.empty();
+    int i = 0;
+    while (true) {
+      while (i < stored.size() && stored.get(i).seq() <= head) {
+        i++;
+      }
+      early.headMap(head, true).clear();
+      long next = head + 1;
+      long nextStored = i < stored.size() ? stored.get(i).seq() : Long.MAX_VALUE;
+      long nextHeld = early.isEmpty() ? Long.MAX_VALUE : early.firstKey();
+      if (nextStored == next) {
+        early.remove(next);
+        release(next, stored.get(i).frame(), released);
+      } else if (nextHeld == next) {
+        release(next, early.pollFirstEntry().getValue(), released);
+      } else if (next <= through && firstKept.isEmpty()) {
+        long kept = Math.min(through + 1, Math.min(nextStored, nextHeld));
+        head = kept - 1;
+        firstKept = OptionalLong.of(kept);
+      } else {
+        return new Released<>(released, gapTo(), firstKept);
       }
     }
-    return drainEarly(released);
   }
 
   private void release(long seq, F frame, List<Sequenced<F>> released) {

@@ -15,6 +15,9 @@ import java.time.Instant;
  */
 public final class Frames {
 
+  /** The type of {@link #truncated}'s envelope; Herald's own, like the other ephemeral types. */
+  public static final String HISTORY_TRUNCATED = "history.truncated";
+
   private Frames() {
   }
 
@@ -44,6 +47,15 @@ public final class Frames {
     JsonObject envelope = new JsonObject().put("channel", channel).put("type", type).put("data", data)
         .put("ts", Timestamps.format(Instant.now()));
     return EncodedFrame.ofText(rec(channel, envelope));
+  }
+
+  /**
+   * Tells one subscriber that events it would have had next are no longer stored (retention trimmed
+   * them): the next event it gets is {@code firstSeq} or later, none before. An ephemeral envelope,
+   * never stored, written to that subscriber only, before the first kept event it then receives.
+   */
+  public static EncodedFrame truncated(String channel, long firstSeq) {
+    return ephemeral(channel, HISTORY_TRUNCATED, new JsonObject().put("firstSeq", firstSeq));
   }
 
   /** A reply (or any message) to one address on one socket. */

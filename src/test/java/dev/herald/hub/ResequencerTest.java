@@ -116,7 +116,7 @@ class ResequencerTest {
     arrive(order, 7);
     assertThat(order.gapTo()).hasValue(5);
 
-    assertThat(order.filled(frames(3, 4, 5))).isEqualTo(new Released<>(frames(3, 4, 5, 6, 7), OptionalLong.empty()));
+    assertThat(order.filled(frames(3, 4, 5), 5)).isEqualTo(new Released<>(frames(3, 4, 5, 6, 7), OptionalLong.empty()));
     assertThat(order.head()).isEqualTo(7);
   }
 
@@ -129,7 +129,7 @@ class ResequencerTest {
 
     Sequenced<String> stored4 = new Sequenced<>(4, "stored 4");
     Sequenced<String> stored5 = new Sequenced<>(5, "stored 5");
-    assertThat(order.filled(List.of(at(3), stored4, stored5)))
+    assertThat(order.filled(List.of(at(3), stored4, stored5), 5))
         .isEqualTo(new Released<>(List.of(stored4, stored5), OptionalLong.empty()));
     // the held 5 was released by the fill, not a second time afterwards
     assertThat(arrive(order, 6).frames()).isEqualTo(frames(6));
@@ -140,9 +140,64 @@ class ResequencerTest {
     Resequencer<String> order = startedAt(0);
     arrive(order, 9);
 
-    assertThat(order.filled(frames(1, 2, 3))).isEqualTo(new Released<>(frames(1, 2, 3), OptionalLong.of(8)));
-    assertThat(order.filled(List.of())).isEqualTo(waiting(8));
+    assertThat(order.filled(frames(1, 2, 3), 3)).isEqualTo(new Released<>(frames(1, 2, 3), OptionalLong.of(8)));
+    assertThat(order.filled(List.of(), 3)).isEqualTo(waiting(8));
     assertThat(order.head()).isEqualTo(3);
+  }
+
+  /** Released frames, no gap left, after skipping seqs retention trimmed: the frames go on at firstKept. */
+  private static Released<String> skipped(long firstKept, List<Sequenced<String>> frames) {
+    return new Released<>(frames, OptionalLong.empty(), OptionalLong.of(firstKept));
+  }
+
+  @Test
+  void aFillThatFindsTheSeqsAfterTheHeadTrimmedSkipsThemAndSaysWhereTheFramesGoOn() {
+    Resequencer<String> order = startedAt(5);
+    arrive(order, 9);
+
+    // the read saw everything still stored up to 9: 6 and 7 will never come
+    assertThat(order.filled(frames(8, 9), 9)).isEqualTo(skipped(8, frames(8, 9)));
+    assertThat(order.head()).isEqualTo(9);
+    assertThat(order.gapTo()).isEmpty();
+    assertThat(arrive(order, 10).frames()).isEqualTo(frames(10));
+  }
+
+  @Test
+  void heldFramesAreReleasedWhenNothingIsStoredAnyMore() {
+    Resequencer<String> order = startedAt(5);
+    arrive(order, 9);
+
+    assertThat(order.filled(List.of(), 9)).isEqualTo(skipped(9, frames(9)));
+    assertThat(order.head()).isEqualTo(9);
+  }
+
+  @Test
+  void withNothingStoredNorHeldTheHeadMovesToTheHeadTheReadSaw() {
+    Resequencer<String> order = startedAt(5);
+
+    assertThat(order.filled(List.of(), 9)).isEqualTo(skipped(10, List.of()));
+    assertThat(order.head()).isEqualTo(9);
+    assertThat(order.filled(List.of(), 9)).isEqualTo(Released.nothing());
+  }
+
+  @Test
+  void heldFramesFillWhatTheReadLacksBeforeAnythingIsSkipped() {
+    Resequencer<String> order = startedAt(2);
+    arrive(order, 4);
+
+    // 3 read, 4 held (trimmed since it arrived), 5 read, then 6 and 7 gone
+    assertThat(order.filled(frames(3, 5), 7)).isEqualTo(skipped(8, frames(3, 4, 5)));
+    assertThat(order.head()).isEqualTo(7);
+  }
+
+  @Test
+  void aStepSkipsOneRunOfTrimmedSeqsAndTheNextReadTheNext() {
+    Resequencer<String> order = startedAt(2);
+
+    assertThat(order.filled(frames(5, 6, 9), 9)).isEqualTo(skipped(5, frames(5, 6)));
+    assertThat(order.head()).isEqualTo(6);
+    assertThat(order.filled(frames(9), 9)).isEqualTo(skipped(9, frames(9)));
+    assertThat(order.head()).isEqualTo(9);
   }
 
   @Test
@@ -150,8 +205,8 @@ class ResequencerTest {
     Resequencer<String> order = startedAt(2);
     arrive(order, 9);
 
-    assertThat(order.filled(frames(3, 4, 6, 7))).isEqualTo(new Released<>(frames(3, 4), OptionalLong.of(8)));
-    assertThat(order.filled(frames(6, 7))).isEqualTo(waiting(8));
+    assertThat(order.filled(frames(3, 4, 6, 7), 4)).isEqualTo(new Released<>(frames(3, 4), OptionalLong.of(8)));
+    assertThat(order.filled(frames(6, 7), 4)).isEqualTo(waiting(8));
     assertThat(order.head()).isEqualTo(4);
   }
 }
