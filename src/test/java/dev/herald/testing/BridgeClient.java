@@ -92,12 +92,6 @@ public final class BridgeClient implements AutoCloseable {
     return connect(port, sockJsPath(), true, new WebSocketClientOptions().setReceiveBufferSize(4096));
   }
 
-  /** A client whose handshake URI carries {@code rawQuery} exactly as given (no encoding), on either transport. */
-  public static BridgeClient connectWithQuery(int port, boolean sockJs, String rawQuery) {
-    String path = sockJs ? sockJsPath() : "/eventbus/websocket";
-    return connect(port, path + "?" + rawQuery, sockJs, new WebSocketClientOptions());
-  }
-
   /** SockJS's websocket path: a server id and a session id chosen by the client. */
   private static String sockJsPath() {
     return "/eventbus/" + (int) (Math.random() * 1000) + "/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";
@@ -114,7 +108,6 @@ public final class BridgeClient implements AutoCloseable {
     // Herald writes right at the handshake is not missed
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
         .map(ws -> new BridgeClient(client, ws, sockJs))
-        .timeout(Timeouts.FRAME.toMillis(), TimeUnit.MILLISECONDS) // a handshake never answered fails the test, not hangs it
         .await();
   }
 
