@@ -16,8 +16,9 @@ import java.util.List;
 
 /**
  * Turns credentials into an {@link Identity}: JWTs (HS256 secret or RS256 public key, then the
- * configured claim rules: {@link TokenClaimRules}) for users, API keys for servers. API keys are kept only as SHA-256 hashes; config may give them plain
- * (hashed at start) or already hashed as {@code sha256:<hex>}.
+ * configured claim rules: {@link TokenClaimRules}) for users, API keys for servers. API keys are
+ * kept only as SHA-256 hashes; config may give them plain (hashed at start) or already hashed as
+ * {@code sha256:<hex>}.
  */
 public final class Authenticator {
 

@@ -19,7 +19,8 @@ class PresenceRulesTest extends OneNodeTest {
 
   @Test
   void typingNeedsASubscriptionToTheChannelOnThatSocket() {
-    try (BridgeClient watcher = node.bridge(Tokens.user("t-watcher")); BridgeClient typist = node.bridge(Tokens.user("t-typist"))) {
+    try (BridgeClient watcher = node.bridge(Tokens.user("t-watcher"));
+        BridgeClient typist = node.bridge(Tokens.user("t-typist"))) {
       watcher.subscribe("chat:typing-rule");
       JsonObject refused = typist.request("herald.typing", new JsonObject().put("channel", "chat:typing-rule"));
       assertErr(refused, 403);
@@ -79,7 +80,8 @@ class PresenceRulesTest extends OneNodeTest {
   @Test
   void watchingTheOnlineListAndLeavingItKeepsTheWatcherOnline() {
     String online = PresenceTracker.ONLINE_CHANNEL;
-    try (BridgeClient admin = node.bridge(Tokens.user("dots", "admin")); BridgeClient other = node.bridge(Tokens.user("dots-2", "admin"))) {
+    try (BridgeClient admin = node.bridge(Tokens.user("dots", "admin"));
+        BridgeClient other = node.bridge(Tokens.user("dots-2", "admin"))) {
       other.subscribe(online);
       admin.subscribe(online);
       admin.unregister(online);
