@@ -26,15 +26,17 @@ import java.util.function.Consumer;
 public final class BridgeEndpoint {
 
   final Hub hub;
-  final Authenticator auth;
+  final SocketCredentials credentials;
   final Namespaces namespaces;
+  /** When the identities sockets hold expire: one sweep for the node. */
+  final ExpirySweep expiry = new ExpirySweep();
   final int maxFrameBytes;
   final Map<String, BridgeService> services;
   final SocketListeners listener;
 
   public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, int maxFrameBytes) {
     this.hub = hub;
-    this.auth = auth;
+    this.credentials = new SocketCredentials(auth);
     this.namespaces = namespaces;
     this.maxFrameBytes = maxFrameBytes;
     Map<String, BridgeService> all = new HashMap<>();
@@ -60,6 +62,7 @@ public final class BridgeEndpoint {
   }
 
   public void mount(Router router, Vertx vertx) {
+    expiry.start(vertx);
     // Herald runs WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
     // deliveries are written from one pre-built frame per node, netty counts what a socket has not
     // flushed, and an idle socket keeps no Vert.x WebSocket objects. That is the raw endpoint and

@@ -2,6 +2,7 @@ package dev.herald.bridge;
 
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
+import dev.herald.core.OnContext;
 import dev.herald.core.Params;
 import dev.herald.hub.Subscriber;
 import dev.herald.internals.EventLoopContexts;
@@ -14,8 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * modules' listener about each step of its life and names no feature itself.
  * Every problem is answered with an {@code err} frame; the socket stays open.
  *
+ * <p>Its identity (from {@code ?token=}, replaced by herald.auth) lasts until the token's exp: every
+ * frame after it acts as anonymous, and when it expires, or herald.auth replaces it, each
+ * subscription is checked again under the identity it now has ({@link #recheck}).
+ *
  * <p>A node holds tens of thousands of these, most of them idle, so a socket keeps only what it
  * uses: what sockets share lives in the {@link BridgeEndpoint}, modules' per-socket state appears
  * with its first use, and the subscription map starts at the size of one subscription.
@@ -44,7 +47,6 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   static final String AUTH_ADDRESS = "herald.auth";
   /** herald.auth {token}: replaces the socket's identity (token refresh before expiry). The protocol's own service. */
   static final BridgeService AUTH = (socket, who, body) -> ((BridgeSocket) socket).authenticate(body);
-  private static final Future<Identity> ANONYMOUS = Future.succeededFuture(Identity.ANONYMOUS);
   /** Source of node-local socket ids (presence tracks sockets by id; only this node sees them). */
   private static final AtomicLong SERIALS = new AtomicLong();
 
@@ -58,15 +60,17 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   private final Context context = EventLoopContexts.current();
   private final long serial = SERIALS.incrementAndGet();
   /**
-   * Channel -> the register frame in force for it. Listeners hear of subscriptions, leaves and the
-   * close under this map's lock, so they hear in the order the frames came (see {@link #register}).
-   * Sized for one subscription, the common case; it grows as needed.
+   * Channel -> the subscription in force for it (from its register frame). Listeners hear of
+   * subscriptions, leaves, changes of identity and the close under this map's lock, so they hear in
+   * the order the frames came (see {@link #register}). Sized for one subscription, the common case.
    */
-  private final Map<String, Object> subscribed = new ConcurrentHashMap<>(1);
+  private final Map<String, Subscription> subscribed = new ConcurrentHashMap<>(1);
   private final Backlog backlog;
   /** Modules' per-socket state; null until one needs some (most sockets never do). Guarded by this. */
   private Map<Object, Object> attachments;
   private volatile Future<Identity> identity;
+  /** Where this socket is in the node's expiry order; null while none of its identities expires. Guarded by subscribed. */
+  private ExpirySweep.Due due;
   private volatile boolean closed;
 
   BridgeSocket(BridgeConnection socket, BridgeEndpoint bridge) {
@@ -81,6 +85,11 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   }
 
   @Override
+  public boolean subscribedTo(String channel) {
+    return subscribed.containsKey(channel);
+  }
+
+  @Override
   @SuppressWarnings("unchecked")
   public synchronized <T> T attachment(Object key, Supplier<T> create) {
     if (attachments == null) {
@@ -89,16 +98,26 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     return (T) attachments.computeIfAbsent(key, k -> create.get());
   }
 
+  long serial() {
+    return serial;
+  }
+
   public void start() {
-    String token = queryParam(socket.uri(), "token");
-    identity = token == null ? ANONYMOUS : bridge.auth.verifyToken(token);
-    identity.onSuccess(who -> identityChanged(Identity.ANONYMOUS, who))
-        .onFailure(err -> sendErr(null, HeraldException.from(err)));
+    identity = bridge.credentials.ofHandshake(socket.uri());
+    identity.onSuccess(who -> {
+      synchronized (subscribed) { // never after the close handler told the listeners
+        if (!closed) {
+          bridge.listener.identityChanged(this, Identity.ANONYMOUS, who);
+          due = bridge.expiry.reschedule(due, this, who.expiresAtMillis());
+        }
+      }
+    }).onFailure(err -> sendErr(null, HeraldException.from(err)));
     socket.frameHandler(this::onFrame);
     socket.drainHandler(v -> backlog.check());
     socket.closeHandler(v -> {
       synchronized (subscribed) {
         closed = true;
+        due = bridge.expiry.reschedule(due, this, Long.MAX_VALUE);
         bridge.hub.unsubscribe(this, List.copyOf(subscribed.keySet()));
         bridge.listener.closed(this);
       }
@@ -134,10 +153,7 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
       register(addr, headers, frame.getValue("replyAddress"));
     } else if ("unregister".equals(type)) {
       synchronized (subscribed) {
-        if (subscribed.remove(addr) != null) {
-          bridge.hub.unsubscribe(this, addr);
-          bridge.listener.left(this, addr);
-        }
+        leave(addr);
       }
     } else if ("send".equals(type)) {
       send(addr, frame, headers);
@@ -155,15 +171,21 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
    * is in place, i.e. its replay is queued ahead of any live event.
    */
   private void register(String channel, JsonObject headers, Object replyAddress) {
-    identityFor(headers).compose(who -> {
+    boolean ownToken = headers.getValue("token") != null;
+    bridge.credentials.ofFrame(headers, identity).compose(who -> {
       bridge.namespaces.checkSubscribe(who, channel);
       bridge.listener.subscribing(this, who, channel, headers);
       Long since = headers.containsKey("since") ? Params.since(headers.getValue("since")) : null;
       if (!subscribed.containsKey(channel) && subscribed.size() >= MAX_SUBSCRIPTIONS) {
         throw new HeraldException(429, "too_many_subscriptions", "a socket may hold at most " + MAX_SUBSCRIPTIONS + " subscriptions");
       }
-      Object registration = new Object();
-      subscribed.put(channel, registration);
+      Subscription subscription = new Subscription(who, ownToken);
+      synchronized (subscribed) {
+        subscribed.put(channel, subscription);
+        if (ownToken && !closed && (due == null || who.expiresAtMillis() < due.at())) {
+          due = bridge.expiry.reschedule(due, this, who.expiresAtMillis());
+        }
+      }
       return bridge.hub.subscribe(this, channel, since).map(v -> {
         // The subscription completes later (a new feed waits for its cluster consumer and the
         // journal head). If the socket closed, unregistered or registered again meanwhile, that
@@ -172,8 +194,10 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
         synchronized (subscribed) {
           if (closed) {
             bridge.hub.unsubscribe(this, channel); // the socket went away while the subscription was being set up
-          } else if (subscribed.get(channel) == registration) {
-            bridge.listener.subscribed(this, who, channel, headers);
+          } else if (subscribed.get(channel) == subscription) {
+            subscription.live = true;
+            // its identity may have changed meanwhile (herald.auth, expiry): the listeners hear of the current one
+            bridge.listener.subscribed(this, subscription.who, channel, headers);
           }
         }
         return v;
@@ -202,7 +226,7 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
       sendErr(answerTo, HeraldException.badRequest("invalid_body", address + " takes a JSON object body"));
       return;
     }
-    identityFor(headers)
+    bridge.credentials.ofFrame(headers, identity)
         .compose(who -> service.serve(this, who, json))
         .onSuccess(reply -> {
           if (replyAddress instanceof String r) {
@@ -213,31 +237,82 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   }
 
   private Future<JsonObject> authenticate(JsonObject body) {
-    Object token = body.getValue("token");
-    Future<Identity> verified = bridge.auth.verifyToken(token instanceof String t ? t : null);
+    Future<Identity> verified = bridge.credentials.verify(body.getValue("token"));
     return verified.map(who -> {
-      Identity previous = identity.result();
-      identity = verified;
-      identityChanged(previous == null ? Identity.ANONYMOUS : previous, who);
+      synchronized (subscribed) { // never after the close handler told the listeners
+        Identity previous = held();
+        identity = verified;
+        if (!closed) {
+          bridge.listener.identityChanged(this, previous, who);
+          recheck("herald.auth replaced the socket's token");
+        }
+      }
       return new JsonObject().put("ok", true).put("sub", who.subject());
     });
   }
 
-  private void identityChanged(Identity before, Identity after) {
-    synchronized (subscribed) { // never after the close handler told the listeners
-      if (!closed) {
-        bridge.listener.identityChanged(this, before, after);
+  /**
+   * Called by the node's {@link ExpirySweep} once the earliest exp among this socket's identities
+   * has passed: an expired socket identity becomes anonymous, then every subscription is checked again.
+   */
+  void expire() {
+    OnContext.run(context, () -> {
+      synchronized (subscribed) {
+        if (closed) {
+          return;
+        }
+        Identity held = held();
+        if (held.expiredAt(System.currentTimeMillis())) {
+          identity = Future.succeededFuture(Identity.ANONYMOUS);
+          bridge.listener.identityChanged(this, held, Identity.ANONYMOUS);
+        }
+        recheck("the token expired");
       }
+    });
+  }
+
+  /** Checks every subscription again under the identity it now has ({@link Recheck}). Under the map's lock. */
+  private void recheck(String why) {
+    long earliest = Recheck.run(bridge.namespaces, subscribed, held(), why, System.currentTimeMillis(), new Recheck.Outcome() {
+      @Override
+      public void ended(String channel, HeraldException error) {
+        end(channel, error);
+      }
+
+      @Override
+      public void reidentified(String channel, Subscription s, Identity before) {
+        if (s.live) {
+          bridge.listener.reidentified(BridgeSocket.this, channel, before, s.who);
+        }
+      }
+    });
+    due = bridge.expiry.reschedule(due, this, earliest);
+  }
+
+  /** The subscription ends as an unregister would, and the client is told why. Under the map's lock. */
+  private void end(String channel, HeraldException why) {
+    leave(channel);
+    // The err goes out after a round trip to the hub, which has then dropped the subscription: what
+    // it wrote for the channel before is queued ahead of the err on this socket's loop, nothing after.
+    bridge.hub.subscriberCount(channel).onComplete(ar -> OnContext.run(context, () -> {
+      if (!closed) {
+        sendErr(channel, why);
+      }
+    }));
+  }
+
+  /** Unsubscribes from the channel, if subscribed, and tells the listeners. Under the map's lock. */
+  private void leave(String channel) {
+    if (subscribed.remove(channel) != null) {
+      bridge.hub.unsubscribe(this, channel);
+      bridge.listener.left(this, channel);
     }
   }
 
-  private Future<Identity> identityFor(JsonObject headers) {
-    Object token = headers.getValue("token");
-    if (token != null) {
-      return bridge.auth.verifyToken(token instanceof String t ? t : null);
-    }
-    // A socket whose URL token was refused acts as anonymous: it may still use public channels.
-    return identity.recover(err -> Future.succeededFuture(Identity.ANONYMOUS));
+  /** The socket's identity as set (anonymous if its URL token was refused), expired or not. */
+  private Identity held() {
+    Future<Identity> current = identity;
+    return current.succeeded() ? current.result() : Identity.ANONYMOUS;
   }
 
   private static String errAddress(JsonObject frame, String address) {
@@ -254,20 +329,6 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
 
   private void sendErr(String address, HeraldException e) {
     socket.write(Frames.err(address, e));
-  }
-
-  static String queryParam(String uri, String name) {
-    int q = uri == null ? -1 : uri.indexOf('?');
-    if (q < 0) {
-      return null;
-    }
-    for (String pair : uri.substring(q + 1).split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0 && pair.substring(0, eq).equals(name)) {
-        return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 
   // ---- Subscriber: called by the hub, possibly from its thread ----

@@ -52,6 +52,11 @@ final class SocketListeners implements SocketListener {
     each(l -> l.identityChanged(socket, before, after));
   }
 
+  @Override
+  public void reidentified(BridgeSession socket, String channel, Identity before, Identity after) {
+    each(l -> l.reidentified(socket, channel, before, after));
+  }
+
   private void each(Consumer<SocketListener> call) {
     for (SocketListener l : listeners) {
       try {

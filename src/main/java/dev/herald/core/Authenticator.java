@@ -15,21 +15,27 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Turns credentials into an {@link Identity}: JWTs (HS256 secret or RS256 public key) for users,
- * API keys for servers. API keys are kept only as SHA-256 hashes; config may give them plain
- * (hashed at start) or already hashed as {@code sha256:<hex>}.
+ * Turns credentials into an {@link Identity}: JWTs (HS256 secret or RS256 public key, then the
+ * configured claim rules: {@link TokenClaimRules}) for users, API keys for servers. API keys are
+ * kept only as SHA-256 hashes; config may give them plain (hashed at start) or already hashed as
+ * {@code sha256:<hex>}.
  */
 public final class Authenticator {
 
   private final JWTAuth jwt;
+  private final TokenClaimRules claimRules;
   private final List<byte[]> apiKeyHashes;
 
   public Authenticator(Vertx vertx, HeraldConfig config) {
     this.jwt = createJwt(vertx, config.jwt());
+    this.claimRules = new TokenClaimRules(config.jwt());
     this.apiKeyHashes = parseApiKeys(config.apiKeys());
   }
 
-  /** Verifies a bearer token; fails with 401 on anything but a valid, unexpired, correctly signed token. */
+  /**
+   * Verifies a bearer token; fails with 401 on anything but a correctly signed token, valid now
+   * (exp, nbf), that meets the claim rules.
+   */
   public Future<Identity> verifyToken(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(HeraldException.unauthorized("a token is required"));
@@ -39,8 +45,13 @@ public final class Authenticator {
           "this server has no JWT key configured (set HERALD_JWT_SECRET or HERALD_JWT_PUBLIC_KEY)"));
     }
     return jwt.authenticate(new TokenCredentials(token))
-        .map(user -> Identity.user(user.principal().copy()))
-        .recover(err -> Future.failedFuture(HeraldException.unauthorized("invalid or expired token")));
+        .recover(err -> Future.failedFuture(HeraldException.unauthorized("invalid or expired token")))
+        .map(user -> {
+          // the token's own payload: Vert.x's principal leaves out exp, iat and nbf and adds the raw token
+          JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal()).copy();
+          claimRules.check(claims);
+          return Identity.user(claims);
+        });
   }
 
   public boolean isApiKey(String key) {

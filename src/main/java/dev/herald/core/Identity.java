@@ -3,7 +3,11 @@ package dev.herald.core;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Who is asking: anonymous, a user holding a verified JWT (its claims), or a server holding an API key. */
+/**
+ * Who is asking: anonymous, a user holding a verified JWT (its claims), or a server holding an API
+ * key. A user's identity lasts until its token's {@code exp}: a bridge socket holds one for its whole
+ * life, and after that instant it counts as anonymous.
+ */
 public final class Identity {
 
   public static final Identity ANONYMOUS = new Identity(null, false);
@@ -11,14 +15,28 @@ public final class Identity {
 
   private final JsonObject claims;
   private final boolean server;
+  /** The token's exp in epoch milliseconds; Long.MAX_VALUE when it has none (or is no token). */
+  private final long expiresAt;
 
   private Identity(JsonObject claims, boolean server) {
     this.claims = claims;
     this.server = server;
+    this.expiresAt = claims != null && claims.getValue("exp") instanceof Number exp
+        && exp.longValue() < Long.MAX_VALUE / 1000 ? exp.longValue() * 1000 : Long.MAX_VALUE;
   }
 
   public static Identity user(JsonObject claims) {
     return new Identity(claims, false);
+  }
+
+  /** When the token stops being valid (epoch ms; JWT's exp is in seconds); Long.MAX_VALUE: never. */
+  public long expiresAtMillis() {
+    return expiresAt;
+  }
+
+  /** Whether the token is no longer valid at {@code nowMillis} (a JWT is valid strictly before its exp). */
+  public boolean expiredAt(long nowMillis) {
+    return nowMillis >= expiresAt;
   }
 
   public boolean isServer() {

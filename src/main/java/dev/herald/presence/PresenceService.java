@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * Presence as callers ask for it, REST and bridge alike: who is here, how many watch, who types.
  * Each call checks, once, that the caller may subscribe to the channel and that the channel's
- * namespace has the feature on.
+ * namespace has the feature on; typing also needs the socket to be subscribed to the channel.
  */
 final class PresenceService {
 
@@ -46,6 +46,10 @@ final class PresenceService {
     }
     namespaces.checkSubscribe(who, channel);
     namespaces.of(channel).requireTyping(channel);
+    if (!socket.subscribedTo(channel)) {
+      // typing is about a room the user is in: a socket that does not watch the channel has no say in it
+      throw new HeraldException(403, "not_subscribed", "subscribe to " + channel + " on this socket before sending typing there");
+    }
     socket.attachment(TYPING_LIMIT, () -> new RateLimiter(10, 2)).take("typing frames");
     return tracker.typing(socket.id(), channel, who.subject(), on);
   }

@@ -8,12 +8,15 @@ import dev.herald.core.RateLimiter;
 import dev.herald.module.BridgeSession;
 import dev.herald.module.SocketListener;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * What bridge sockets mean for presence: a token holder subscribing to a namespace with presence
  * joins it (and counts as a viewer where viewer counts are on), leaving or closing takes that back,
- * and every socket of a token holder is a member of {@code presence:users} while it is open.
+ * and a subscription that changes hands (herald.auth, an expired token) moves its entry to the new
+ * user. Every socket of a token holder is a member of {@code presence:users} while its identity
+ * lasts, whether or not it watches that channel: subscribing to it or leaving it changes nothing there.
  */
 final class PresenceSockets implements SocketListener {
 
@@ -32,6 +35,9 @@ final class PresenceSockets implements SocketListener {
 
   @Override
   public void subscribing(BridgeSession socket, Identity who, String channel, JsonObject headers) {
+    if (isOnlineList(channel)) {
+      return;
+    }
     Namespace ns = namespaces.of(channel);
     if (ns.presence()) {
       presenceInfo(who, headers); // refuse bad info before subscribing
@@ -43,16 +49,25 @@ final class PresenceSockets implements SocketListener {
 
   @Override
   public void subscribed(BridgeSession socket, Identity who, String channel, JsonObject headers) {
-    Namespace ns = namespaces.of(channel);
-    if (ns.presence() || ns.viewers()) {
-      JsonObject info = ns.presence() ? presenceInfo(who, headers) : null;
-      tracker.join(socket.id(), channel, who.subject(), info, ns.presence(), ns.viewers());
-    }
+    join(socket, who, channel, headers);
   }
 
   @Override
   public void left(BridgeSession socket, String channel) {
-    tracker.leave(socket.id(), channel);
+    if (!isOnlineList(channel)) {
+      tracker.leave(socket.id(), channel);
+    }
+  }
+
+  /**
+   * The subscription's entry moves to the new user (joining again replaces what the socket added).
+   * Its info comes from the new token alone: headers.info was given for the user before.
+   */
+  @Override
+  public void reidentified(BridgeSession socket, String channel, Identity before, Identity after) {
+    if (!Objects.equals(before.subject(), after.subject())) {
+      join(socket, after, channel, new JsonObject());
+    }
   }
 
   @Override
@@ -71,7 +86,23 @@ final class PresenceSockets implements SocketListener {
     }
   }
 
-  /** headers.info (a small JSON object) if given, else what the token says about its user. */
+  private void join(BridgeSession socket, Identity who, String channel, JsonObject headers) {
+    Namespace ns = namespaces.of(channel);
+    if (!isOnlineList(channel) && (ns.presence() || ns.viewers())) {
+      JsonObject info = ns.presence() ? presenceInfo(who, headers) : null;
+      tracker.join(socket.id(), channel, who.subject(), info, ns.presence(), ns.viewers());
+    }
+  }
+
+  /** Membership of presence:users follows the socket's identity ({@link #identityChanged}), never its subscriptions. */
+  private static boolean isOnlineList(String channel) {
+    return PresenceTracker.ONLINE_CHANNEL.equals(channel);
+  }
+
+  /**
+   * headers.info (a small JSON object, measured in UTF-8 bytes) if given, with what the token signs
+   * about its user on top: a client may add to the signed name, never replace it.
+   */
   private static JsonObject presenceInfo(Identity who, JsonObject headers) {
     Object given = headers.getValue("info");
     if (given == null) {
@@ -80,10 +111,11 @@ final class PresenceSockets implements SocketListener {
     if (!(given instanceof JsonObject info)) {
       throw HeraldException.badRequest("invalid_info", "headers.info must be a JSON object");
     }
-    if (info.encode().length() > MAX_INFO_BYTES) {
-      throw HeraldException.tooLarge("headers.info is over " + MAX_INFO_BYTES + " bytes");
+    int bytes = info.encode().getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_INFO_BYTES) {
+      throw HeraldException.tooLarge("headers.info is " + bytes + " bytes (UTF-8), over the limit of " + MAX_INFO_BYTES);
     }
-    return info;
+    return info.copy().mergeIn(claimInfo(who));
   }
 
   private static JsonObject claimInfo(Identity who) {

@@ -174,7 +174,7 @@ class PresenceTest extends OneNodeTest {
   @Test
   void everyTokenHolderIsOnlineInPresenceUsers() {
     String online = PresenceTracker.ONLINE_CHANNEL;
-    try (BridgeClient watcher = node.bridge(Tokens.user("dot-watcher"))) {
+    try (BridgeClient watcher = node.bridge(Tokens.user("dot-watcher", "admin"))) {
       watcher.subscribe(online);
       try (BridgeClient frank = node.bridge(Tokens.user("frank"))) {
         assertThat(waitFor(watcher, online, "presence.join", "frank")).isNotNull();
