@@ -319,9 +319,12 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     return frame.getValue("replyAddress") instanceof String r ? r : address;
   }
 
+  /** The failure as the client sees it; a bug is logged with its trace, an unreachable store as one line (it may come in floods). */
   private static HeraldException logged(Throwable err) {
     HeraldException he = HeraldException.from(err);
-    if (he.status() >= 500 && !(err instanceof HeraldException)) {
+    if (he.status() == 503 && !(err instanceof HeraldException)) {
+      LOG.warn("bridge service unavailable: {}", err.toString());
+    } else if (he.status() >= 500 && !(err instanceof HeraldException)) {
       LOG.error("bridge service failed", err);
     }
     return he;
