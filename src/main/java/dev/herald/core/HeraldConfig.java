@@ -85,6 +85,11 @@ public final class HeraldConfig {
     return json.getString("apiKeys", "");
   }
 
+  /** Browser origins allowed beside the node's own (comma-separated; "*" for any). */
+  public String origins() {
+    return json.getString("origins", "");
+  }
+
   public JsonObject namespaces() {
     return json.getJsonObject("namespaces", new JsonObject());
   }
