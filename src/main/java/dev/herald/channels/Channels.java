@@ -36,10 +36,16 @@ public final class Channels {
     this.namespaces = namespaces;
   }
 
-  /** Appends all events in one commit, after checking the publisher may write to every channel. */
+  /**
+   * Appends all events in one commit, after checking the publisher may write to every channel and
+   * counting each event against its namespace's publish limits.
+   */
   public Future<List<Appended>> publish(Identity who, List<NewEvent> events) {
     for (NewEvent e : events) {
       namespaces.of(e.channel()).checkPublish(who, e.channel());
+    }
+    for (NewEvent e : events) { // only once every channel is allowed: a refused batch costs no tokens
+      namespaces.of(e.channel()).limits().takePublish(who);
     }
     return journal.append(events);
   }

@@ -8,11 +8,18 @@ public final class HeraldException extends RuntimeException {
 
   private final int status;
   private final String code;
+  /** When the client may try again (a 429's Retry-After), in seconds; 0 when the error says nothing of it. */
+  private final long retryAfterSeconds;
 
   public HeraldException(int status, String code, String message) {
+    this(status, code, message, 0);
+  }
+
+  private HeraldException(int status, String code, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public int status() {
@@ -21,6 +28,10 @@ public final class HeraldException extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public static HeraldException badRequest(String code, String message) {
@@ -41,6 +52,11 @@ public final class HeraldException extends RuntimeException {
 
   public static HeraldException tooLarge(String message) {
     return new HeraldException(413, "too_large", message);
+  }
+
+  /** A 429: the client asked too often; it may try again after that many seconds. */
+  public static HeraldException rateLimited(String code, String message, long retryAfterSeconds) {
+    return new HeraldException(429, code, message, retryAfterSeconds);
   }
 
   public static HeraldException unavailable(String message) {

@@ -93,6 +93,9 @@ public final class Rest {
       ctx.response().reset();
       return;
     }
+    if (error.retryAfterSeconds() > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
+    }
     ctx.response()
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")
