@@ -115,7 +115,7 @@ public final class Herald implements AutoCloseable {
           new PresenceModule(hub, cluster, namespaces, auth),
           new AggregatesModule(config.aggregates(), pool, hub, namespaces, auth),
           new HealthModule(pool, cluster));
-      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config.maxBodyBytes());
+      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
       for (Module m : modules) {

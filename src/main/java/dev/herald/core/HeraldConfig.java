@@ -90,6 +90,11 @@ public final class HeraldConfig {
     return json.getString("origins", "");
   }
 
+  /** The bridge's abuse limits (see herald.yaml). */
+  public JsonObject limits() {
+    return json.getJsonObject("limits", new JsonObject());
+  }
+
   public JsonObject namespaces() {
     return json.getJsonObject("namespaces", new JsonObject());
   }
