@@ -35,7 +35,8 @@ public final class NamespaceLimits {
       if (publishByApiKeys != null) {
         long wait = publishByApiKeys.tryTake();
         if (wait > 0) {
-          throw RateLimiter.limited("too many publishes to " + channels + " by API keys (at most " + publishByApiKeysRate + ")", wait);
+          throw RateLimiter.limited("too many publishes to " + channels + " by API keys (at most "
+              + publishByApiKeysRate + ")", wait);
         }
       }
     } else {
@@ -57,7 +58,8 @@ public final class NamespaceLimits {
 
   /** The 429 for a socket over {@link #subscribePerSocket()}. */
   public HeraldException tooManySubscribes(long waitNanos) {
-    return RateLimiter.limited("too many subscriptions to " + channels + " (at most " + subscribePerSocket + " per socket)", waitNanos);
+    return RateLimiter.limited("too many subscriptions to " + channels + " (at most " + subscribePerSocket + " per socket)",
+        waitNanos);
   }
 
   private void take(UserBuckets buckets, Identity who, String action) {

@@ -31,7 +31,8 @@ public record Rate(int count, Duration period) {
       Duration period = Namespace.parseDuration(Character.isDigit(per.charAt(0)) ? per : "1" + per, where);
       return new Rate(Integer.parseInt(text.substring(0, slash).trim()), period);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(where + ": '" + text + "' is not a rate like 100/60s, 20/1s or 5/s (or empty: no limit)");
+      throw new IllegalArgumentException(where + ": '" + text
+          + "' is not a rate like 100/60s, 20/1s or 5/s (or empty: no limit)");
     }
   }
 

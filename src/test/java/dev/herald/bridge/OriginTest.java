@@ -30,7 +30,8 @@ class OriginTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("origins", ALLOWED + ", http://localhost:5173"));
+    node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create())
+        .put("origins", ALLOWED + ", http://localhost:5173"));
   }
 
   @AfterAll
@@ -61,11 +62,11 @@ class OriginTest {
 
   @Test
   void behindAProxyTheOwnOriginIsTheForwardedHostAndProto() {
-    String[] forwarded = {"X-Forwarded-Host", "herald.example", "X-Forwarded-Proto", "https"};
-    assertThat(handshake("Origin", "https://herald.example", forwarded[0], forwarded[1], forwarded[2], forwarded[3])).isEqualTo(101);
-    assertThat(handshake("Origin", "https://herald.example:443", forwarded[0], forwarded[1], forwarded[2], forwarded[3]))
-        .isEqualTo(101);
-    assertThat(handshake("Origin", "http://herald.example", forwarded[0], forwarded[1], forwarded[2], forwarded[3])).isEqualTo(403);
+    String host = "X-Forwarded-Host";
+    String proto = "X-Forwarded-Proto";
+    assertThat(handshake("Origin", "https://herald.example", host, "herald.example", proto, "https")).isEqualTo(101);
+    assertThat(handshake("Origin", "https://herald.example:443", host, "herald.example", proto, "https")).isEqualTo(101);
+    assertThat(handshake("Origin", "http://herald.example", host, "herald.example", proto, "https")).isEqualTo(403);
     assertThat(handshake("Origin", "https://herald.example")).isEqualTo(403);
   }
 

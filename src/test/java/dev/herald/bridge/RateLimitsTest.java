@@ -69,7 +69,8 @@ class RateLimitsTest {
       // REST shares the user's bucket: refused at once, or after what refilled meanwhile
       HttpResponse<String> rest = null;
       for (int i = 0; i < 3 && (rest == null || rest.statusCode() != 429); i++) {
-        rest = post("/api/v1/channels/chat:limits/events", message("chat:limits", 200 + i).encode(), "Authorization", "Bearer " + alice);
+        rest = post("/api/v1/channels/chat:limits/events", message("chat:limits", 200 + i).encode(),
+            "Authorization", "Bearer " + alice);
       }
       assertThat(rest.statusCode()).isEqualTo(429);
       assertThat(new JsonObject(rest.body()).getJsonObject("error").getString("code")).isEqualTo("rate_limited");
@@ -104,7 +105,8 @@ class RateLimitsTest {
   @Test
   void registersAreLimitedPerUserAcrossItsSockets() {
     String carol = Tokens.user("carol");
-    try (BridgeClient one = node.bridge(carol); BridgeClient two = node.bridge(carol); BridgeClient dave = node.bridge(Tokens.user("dave"))) {
+    try (BridgeClient one = node.bridge(carol); BridgeClient two = node.bridge(carol);
+        BridgeClient dave = node.bridge(Tokens.user("dave"))) {
       for (int i = 0; i < 8; i++) {
         one.subscribe("crowd:one-" + i);
       }

@@ -46,7 +46,8 @@ class StalledSocketTest {
     for (int from = 0; from < FLOOD_EVENTS; from += 50) {
       JsonArray batch = new JsonArray();
       for (int i = from; i < from + 50; i++) {
-        batch.add(new JsonObject().put("channel", FLOOD).put("type", "blob").put("data", new JsonObject().put("n", i).put("pad", pad)));
+        JsonObject data = new JsonObject().put("n", i).put("pad", pad);
+        batch.add(new JsonObject().put("channel", FLOOD).put("type", "blob").put("data", data));
       }
       assertThat(node.http.post("/api/v1/events", batch, "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(201);
     }
