@@ -125,24 +125,24 @@ class StalledSocketTest {
 
   @Test
   void requestsOverTheInFlightCapAreAnsweredWith429() {
-    int extra = 5;
+    int requests = IN_FLIGHT + 30; // fewer 429s than make a socket abusive (50 per 10 s)
     try (BridgeClient client = BridgeClient.connectSockJs(node.port)) {
-      // one SockJS message carrying all the frames: they are taken in one go, before any reply is back
+      // one SockJS message carrying all the frames: taken in one go, faster than the database answers
       JsonArray frames = new JsonArray();
-      List<String> replyAddresses = new ArrayList<>();
-      for (int i = 0; i < IN_FLIGHT + extra; i++) {
-        replyAddresses.add("capped-" + i);
+      for (int i = 0; i < requests; i++) {
         frames.add(history(FLOOD, "capped-" + i, 10));
       }
       client.sendUnframed(frames.encode());
 
       List<JsonObject> answers = new ArrayList<>();
-      for (String address : replyAddresses) {
+      for (int i = 0; i < requests; i++) {
+        String address = "capped-" + i;
         answers.add(client.next(f -> address.equals(f.getString("address"))));
       }
+      // the first IN_FLIGHT always go through; of the others, those that came while IN_FLIGHT were unanswered got 429
       assertThat(answers.subList(0, IN_FLIGHT)).allMatch(f -> "rec".equals(f.getString("type")));
-      assertThat(answers.subList(IN_FLIGHT, IN_FLIGHT + extra)).allSatisfy(f -> {
-        assertThat(f.getString("type")).isEqualTo("err");
+      List<JsonObject> refused = answers.stream().filter(f -> "err".equals(f.getString("type"))).toList();
+      assertThat(refused).isNotEmpty().allSatisfy(f -> {
         assertThat(f.getInteger("failureCode")).isEqualTo(429);
         assertThat(f.getString("message")).startsWith("too_many_requests: ");
       });
