@@ -154,7 +154,7 @@ public final class Herald implements AutoCloseable {
           new AggregatesModule(config.aggregates(), pool, hub, namespaces, auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
-      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config.maxBodyBytes());
+      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
       for (Module m : modules) {

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 /**
  * The node's one HTTP server (deployed once per core, sharing the port): the features' routes (REST
  * under /api/v1, the bridge at /eventbus, health), the console at /, and JSON errors for the rest.
+ * REST and the bridge answer browsers only from allowed origins ({@link OriginPolicy}).
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -29,6 +30,10 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // before anything reads a body or upgrades a connection: pages from other origins are refused
+    OriginPolicy origins = new OriginPolicy(config.origins());
+    router.route("/api/*").handler(origins);
+    router.route("/eventbus/*").handler(origins);
     router.route("/api/*").handler(Rest::requireWellFormedQuery);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     features.accept(router);

@@ -4,7 +4,12 @@ import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 
-/** The transport under a bridge socket: SockJS (any of its transports) or a raw WebSocket. */
+/**
+ * The transport under a bridge socket: SockJS (any of its transports) or a raw WebSocket. A
+ * transport stops taking frames from a client while its backlog is over the bound (see {@link
+ * Backlog}) and closes it with 1013 when that lasts, so replies cannot pile up for a client that
+ * does not read.
+ */
 interface BridgeConnection {
 
   /** The request URI of the handshake, with its query (where ?token= is). */
@@ -35,4 +40,10 @@ interface BridgeConnection {
 
   /** Called when the connection may have written out much of what it held (so its backlog is worth checking again). */
   void drainHandler(Handler<Void> handler);
+
+  /**
+   * Closes the connection with a WebSocket close status (1008 policy violation, 1013 try again
+   * later...) after what was written before; any thread may call.
+   */
+  void close(int status, String reason);
 }

@@ -1,12 +1,17 @@
 package dev.herald.bridge;
 
 import dev.herald.core.Authenticator;
+import dev.herald.core.HeraldConfig;
+import dev.herald.core.HeraldException;
 import dev.herald.core.Namespaces;
 import dev.herald.core.Rest;
+import dev.herald.core.UserBuckets;
 import dev.herald.hub.Hub;
 import dev.herald.module.BridgeService;
 import dev.herald.module.Module;
+import dev.herald.module.SocketListener;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -15,13 +20,15 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 
 /**
  * The bridge as a node serves it: raw WebSocket at /eventbus/websocket, SockJS (all transports) at
  * /eventbus, and what every socket shares: the hub, token checks, the subscribe rules, the
- * modules' {@code herald.*} services and their socket listeners. It knows the protocol and a
- * socket's lifecycle, and no feature by name.
+ * modules' {@code herald.*} services and their socket listeners, and the abuse limits (node-local:
+ * nothing of them is counted across nodes). It knows the protocol and a socket's lifecycle, and no
+ * feature by name.
  */
 public final class BridgeEndpoint {
 
@@ -33,12 +40,19 @@ public final class BridgeEndpoint {
   final int maxFrameBytes;
   final Map<String, BridgeService> services;
   final SocketListeners listener;
+  final BridgeLimits limits;
+  /** Frames per user over its sockets on this node; null when not limited. */
+  final UserBuckets framesByUser;
+  private final ConnectionCaps caps;
 
-  public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, int maxFrameBytes) {
+  public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, HeraldConfig config) {
     this.hub = hub;
     this.credentials = new SocketCredentials(auth);
     this.namespaces = namespaces;
-    this.maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = config.maxBodyBytes();
+    this.limits = BridgeLimits.from(config.limits());
+    this.framesByUser = limits.framesPerUser() == null ? null : new UserBuckets(limits.framesPerUser());
+    this.caps = new ConnectionCaps(limits.socketsPerIp(), limits.socketsPerUser());
     Map<String, BridgeService> all = new HashMap<>();
     all.put(BridgeSocket.AUTH_ADDRESS, BridgeSocket.AUTH);
     for (Module m : modules) {
@@ -49,7 +63,9 @@ public final class BridgeEndpoint {
       });
     }
     this.services = Map.copyOf(all);
-    this.listener = new SocketListeners(modules.stream().map(Module::socketListener).toList());
+    // the caps first: a socket over them is refused before the modules spend anything on it
+    this.listener = new SocketListeners(Stream.concat(Stream.of((SocketListener) caps),
+        modules.stream().map(Module::socketListener)).toList());
   }
 
   /**
@@ -67,9 +83,15 @@ public final class BridgeEndpoint {
     // deliveries are written from one pre-built frame per node, netty counts what a socket has not
     // flushed, and an idle socket keeps no Vert.x WebSocket objects. That is the raw endpoint and
     // SockJS's websocket transport, which browsers use; SockJS's HTTP fallbacks stay with Vert.x.
-    Consumer<BridgeConnection> bridge = connection -> new BridgeSocket(connection, this).start();
-    webSocket(router.get("/eventbus/websocket"), RawWebSocketConnection::new, bridge);
-    webSocket(router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket"), SockJsWebSocketConnection::new, bridge);
+    BiConsumer<BridgeConnection, String> bridge = (connection, ip) -> {
+      BridgeSocket socket = new BridgeSocket(connection, this);
+      caps.opened(socket, ip);
+      socket.start();
+    };
+    webSocket(router.get("/eventbus/websocket"),
+        (uri, context) -> new RawWebSocketConnection(uri, context, limits.slowSocketGrace()), bridge);
+    webSocket(router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket"),
+        (uri, context) -> new SockJsWebSocketConnection(uri, context, limits.slowSocketGrace()), bridge);
 
     // SockJS's HTTP fallbacks (xhr_send, xhr_streaming, xhr/jsonp polling) are POSTs whose body
     // Vert.x only reads through a BodyHandler; without it every xhr_send fails with a 500. An
@@ -78,13 +100,37 @@ public final class BridgeEndpoint {
     router.post("/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(4L * maxFrameBytes));
     // No per-socket event-bus handler: the hub writes to sockets directly.
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false);
-    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(
-        socket -> bridge.accept(new SockJsConnection(socket))));
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options).socketHandler(socket -> {
+      String ip = ip(socket.remoteAddress());
+      try {
+        caps.admit(ip);
+      } catch (HeraldException overCap) {
+        socket.close(1008, "too_many_connections");
+        return;
+      }
+      bridge.accept(new SockJsConnection(socket), ip);
+    }));
   }
 
-  private void webSocket(Route route, WebSocketUpgrade.Transport transport, Consumer<BridgeConnection> bridge) {
-    route.handler(ctx -> WebSocketUpgrade.accept(ctx.request(), maxMessageBytes(), transport)
-        .onSuccess(bridge::accept)
-        .onFailure(err -> Rest.fail(ctx, err)));
+  private void webSocket(Route route, WebSocketUpgrade.Transport transport, BiConsumer<BridgeConnection, String> bridge) {
+    route.handler(ctx -> {
+      String ip = ip(ctx.request().remoteAddress());
+      try {
+        caps.admit(ip);
+      } catch (HeraldException overCap) {
+        Rest.fail(ctx, overCap);
+        return;
+      }
+      WebSocketUpgrade.accept(ctx.request(), maxMessageBytes(), transport)
+          .onSuccess(connection -> bridge.accept(connection, ip))
+          .onFailure(err -> {
+            caps.release(ip);
+            Rest.fail(ctx, err);
+          });
+    });
+  }
+
+  private static String ip(SocketAddress address) {
+    return address == null ? "unknown" : address.hostAddress();
   }
 }

@@ -2,6 +2,7 @@ package dev.herald.bridge;
 
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
+import dev.herald.core.Namespace;
 import dev.herald.core.OnContext;
 import dev.herald.core.Params;
 import dev.herald.hub.Subscriber;
@@ -66,6 +67,8 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
    */
   private final Map<String, Subscription> subscribed = new ConcurrentHashMap<>(1);
   private final Backlog backlog;
+  /** The socket's request limits; null until its first request (most sockets never send one). */
+  private volatile RequestGate gate;
   /** Modules' per-socket state; null until one needs some (most sockets never do). Guarded by this. */
   private Map<Object, Object> attachments;
   private volatile Future<Identity> identity;
@@ -136,6 +139,9 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
       sendErr(null, HeraldException.badRequest("invalid_json", "a frame must be a JSON object"));
       return;
     }
+    if (!frameAdmitted(frame)) {
+      return;
+    }
     Object type = frame.getValue("type");
     Object address = frame.getValue("address");
     if ("ping".equals(type)) {
@@ -174,6 +180,7 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     boolean ownToken = headers.getValue("token") != null;
     bridge.credentials.ofFrame(headers, identity).compose(who -> {
       bridge.namespaces.checkSubscribe(who, channel);
+      takeRegister(who, channel);
       bridge.listener.subscribing(this, who, channel, headers);
       Long since = headers.containsKey("since") ? Params.since(headers.getValue("since")) : null;
       if (!subscribed.containsKey(channel) && subscribed.size() >= MAX_SUBSCRIPTIONS) {
@@ -226,14 +233,66 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
       sendErr(answerTo, HeraldException.badRequest("invalid_body", address + " takes a JSON object body"));
       return;
     }
+    RequestGate requests = gate();
+    if (!requests.enter()) {
+      sendErr(answerTo, requests.tooManyRequests());
+      return;
+    }
     bridge.credentials.ofFrame(headers, identity)
         .compose(who -> service.serve(this, who, json))
-        .onSuccess(reply -> {
-          if (replyAddress instanceof String r) {
-            socket.write(Frames.rec(r, reply));
+        .onComplete(answer -> {
+          if (answer.failed()) {
+            sendErr(answerTo, logged(answer.cause()));
+          } else if (replyAddress instanceof String r) {
+            socket.write(Frames.rec(r, answer.result()));
           }
-        })
-        .onFailure(err -> sendErr(answerTo, logged(err)));
+          requests.done();
+        });
+  }
+
+  /** The socket's request limits, made with its first request. */
+  private RequestGate gate() {
+    RequestGate g = gate;
+    if (g == null) {
+      synchronized (this) {
+        if (gate == null) {
+          gate = new RequestGate(bridge.limits);
+        }
+        g = gate;
+      }
+    }
+    return g;
+  }
+
+  /** Counts the frame against the inbound frame limits where configured; answers a 429 and returns false over them. */
+  private boolean frameAdmitted(JsonObject frame) {
+    if (bridge.limits.framesPerSocket() == null && bridge.framesByUser == null) {
+      return true;
+    }
+    Future<Identity> who = identity;
+    try {
+      gate().takeFrame(who != null && who.succeeded() ? who.result().subject() : null, bridge.framesByUser);
+      return true;
+    } catch (HeraldException e) {
+      Object address = frame.getValue("address");
+      sendErr(errAddress(frame, address instanceof String a ? a : null), e);
+      return false;
+    }
+  }
+
+  /** Counts a register against its namespace's limits, per socket and per user, or throws a 429. */
+  private void takeRegister(Identity who, String channel) {
+    Namespace namespace = bridge.namespaces.of(channel);
+    if (namespace.limits().subscribePerSocket() != null) {
+      gate().takeSubscribe(namespace);
+    }
+    namespace.limits().takeSubscribe(who);
+  }
+
+  /** Tells the client why it may not stay (a cap it is over) and closes the socket as a policy violation (1008). */
+  void refuse(HeraldException reason) {
+    socket.write(Frames.err(null, reason));
+    socket.close(1008, reason.code());
   }
 
   private Future<JsonObject> authenticate(JsonObject body) {
@@ -330,8 +389,13 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     return he;
   }
 
+  /** Writes an err frame; a socket that keeps earning 429s is closed as abusive (1008). */
   private void sendErr(String address, HeraldException e) {
     socket.write(Frames.err(address, e));
+    if (e.status() == 429 && gate().violated()) {
+      LOG.debug("closing bridge socket {}: too many refused requests", serial);
+      socket.close(1008, "policy violation: too many refused requests");
+    }
   }
 
   // ---- Subscriber: called by the hub, possibly from its thread ----

@@ -7,12 +7,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
 
 /** The plain WebSocket at /eventbus/websocket: each WebSocket message is one bridge frame. */
 final class RawWebSocketConnection extends WebSocketConnection {
 
-  RawWebSocketConnection(String uri, Context context) {
-    super(uri, context);
+  RawWebSocketConnection(String uri, Context context, Duration slowGrace) {
+    super(uri, context, slowGrace);
   }
 
   @Override

@@ -6,7 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A SockJS session; its transports frame (and JSON-quote) each message per socket themselves. */
+/**
+ * A SockJS session on one of its HTTP transports (xhr, eventsource...); its transports frame (and
+ * JSON-quote) each message per socket themselves. Vert.x keeps what a client sends while the session
+ * is paused, however much it is, so a slow session is not paused: a frame that comes while the
+ * session is over its bound closes it with 1013 instead (a client that polls drains its session at
+ * each poll; one that does not cannot be answered).
+ */
 final class SockJsConnection implements BridgeConnection {
 
   private final SockJSSocket socket;
@@ -25,7 +31,13 @@ final class SockJsConnection implements BridgeConnection {
 
   @Override
   public void frameHandler(Handler<Buffer> handler) {
-    socket.handler(handler);
+    socket.handler(frame -> {
+      if (slow()) {
+        close(WebSocketConnection.NOT_READING.code(), WebSocketConnection.NOT_READING.reasonText());
+      } else {
+        handler.handle(frame);
+      }
+    });
   }
 
   @Override
@@ -74,6 +86,11 @@ final class SockJsConnection implements BridgeConnection {
     } catch (RuntimeException closed) {
       return false;
     }
+  }
+
+  @Override
+  public void close(int status, String reason) {
+    socket.close(status, reason);
   }
 
   @Override

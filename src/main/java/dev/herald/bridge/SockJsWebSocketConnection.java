@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +26,8 @@ final class SockJsWebSocketConnection extends WebSocketConnection {
 
   private ScheduledFuture<?> heartbeat;
 
-  SockJsWebSocketConnection(String uri, Context context) {
-    super(uri, context);
+  SockJsWebSocketConnection(String uri, Context context, Duration slowGrace) {
+    super(uri, context, slowGrace);
   }
 
   @Override

@@ -21,6 +21,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * frames and joins fragmented messages; this answers pings and close frames and hands messages to
  * the bridge. Deliveries go out as the node's one pre-built frame ({@link WebSocketWire}), so
  * netty's outbound buffer holds what a socket has not flushed yet, and the channel's write-buffer
- * watermarks, set at the {@link Backlog}'s thresholds, tell when it is slow. Subclasses say how bridge
+ * watermarks, set at the {@link Backlog}'s thresholds, tell when it is slow. A slow socket is not
+ * read (its requests would only add replies to what it does not read) until it drains; still slow
+ * after the grace period, it is closed with 1013. Subclasses say how bridge
  * frames are carried: as they are ({@link RawWebSocketConnection}) or in SockJS's framing
  * ({@link SockJsWebSocketConnection}). The bridge's handlers run on the socket's Vert.x context,
  * whose event loop is the channel's.
@@ -45,19 +51,28 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
    */
   private static final WriteBufferWaterMark BACKLOG_MARKS =
       new WriteBufferWaterMark((int) Backlog.DRAINED_BYTES + 1, (int) Backlog.SLOW_BYTES - 1);
+  /** Try again later: the client may reconnect and resume from the last seq it saw. */
+  static final WebSocketCloseStatus NOT_READING = new WebSocketCloseStatus(1013, "not reading; reconnect and resume");
+  /** How long a close frame may wait behind what the client does not read before the connection is closed anyway. */
+  private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
   private final String uri;
   private final Context context;
+  /** How long the socket may stay slow unread before it is closed (one instance for the node). */
+  private final Duration slowGrace;
   private ChannelHandlerContext channel;
   private Handler<Buffer> frameHandler;
   private Handler<Void> closeHandler;
   private Handler<Void> drainHandler;
+  /** While slow: the end of the grace period; once closing: the forced close. Null otherwise; on the event loop. */
+  private ScheduledFuture<?> timer;
   /** A close frame went out: nothing may follow it. Set on the event loop; writers may be elsewhere. */
   private volatile boolean closing;
 
-  WebSocketConnection(String uri, Context context) {
+  WebSocketConnection(String uri, Context context, Duration slowGrace) {
     this.uri = uri;
     this.context = context;
+    this.slowGrace = slowGrace;
   }
 
   /** This socket's own frame (a reply, an error) as the transport carries it. */
@@ -171,6 +186,16 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
     emit(frameHandler, frame);
   }
 
+  @Override
+  public void close(int status, String reason) {
+    WebSocketCloseStatus closeStatus = new WebSocketCloseStatus(status, reason);
+    if (channel.executor().inEventLoop()) {
+      closeWith(channel, closeStatus);
+    } else {
+      channel.executor().execute(() -> closeWith(channel, closeStatus));
+    }
+  }
+
   /** Closes the socket with a close frame carrying the status. */
   void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
     if (!closing) {
@@ -189,14 +214,33 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
     }
   }
 
-  /** Writes the socket's last frame, then closes the channel (without waiting for the peer's close frame). */
+  /**
+   * Writes the socket's last frame, then closes the channel (without waiting for the peer's close
+   * frame); after {@link #CLOSE_TIMEOUT_SECONDS} at the latest, if the client reads nothing.
+   */
   private void sendClose(ChannelHandlerContext ctx, CloseWebSocketFrame frame, ChannelPromise closed) {
     closing = true;
-    ctx.writeAndFlush(frame).addListener(f -> ctx.close(closed));
+    cancelTimer();
+    // read (and drop) what the client still sends: closing with unread bytes would reset the
+    // connection, and the client would lose the close frame and what came before it
+    ctx.channel().config().setAutoRead(true);
+    AtomicBoolean once = new AtomicBoolean();
+    Runnable close = () -> {
+      if (once.compareAndSet(false, true)) {
+        ctx.close(closed);
+      }
+    };
+    ScheduledFuture<?> forced = ctx.executor().schedule(close, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    timer = forced;
+    ctx.writeAndFlush(frame).addListener(f -> {
+      forced.cancel(false);
+      close.run();
+    });
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    cancelTimer();
     closed();
     emit(closeHandler, null);
   }
@@ -204,7 +248,21 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (ctx.channel().isWritable()) {
+      if (!closing) { // a closing socket's timer is the forced close, and it reads anyway
+        cancelTimer();
+        ctx.channel().config().setAutoRead(true);
+      }
       emit(drainHandler, null);
+    } else if (!closing && timer == null) {
+      ctx.channel().config().setAutoRead(false);
+      timer = ctx.executor().schedule(() -> closeWith(ctx, NOT_READING), slowGrace.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
     }
   }
 

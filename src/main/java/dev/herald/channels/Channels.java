@@ -43,13 +43,17 @@ public final class Channels {
   }
 
   /**
-   * Appends all events in one commit, after checking the publisher may write to every channel. An id
+   * Appends all events in one commit, after checking the publisher may write to every channel and
+   * counting each event against its namespace's publish limits. An id
    * already stored answers with the first receipt only to whoever may read that channel; anyone else
    * learns that the id is taken and nothing more (see {@link Receipt}), so ids cannot be probed.
    */
   public Future<List<Receipt>> publish(Identity who, List<NewEvent> events) {
     for (NewEvent e : events) {
       namespaces.of(e.channel()).checkPublish(who, e.channel());
+    }
+    for (NewEvent e : events) { // only once every channel is allowed: a refused batch costs no tokens
+      namespaces.of(e.channel()).limits().takePublish(who);
     }
     return journal.append(events).map(results -> {
       List<Receipt> receipts = new ArrayList<>(results.size());

@@ -95,6 +95,16 @@ public final class HeraldConfig {
     return json.getString("apiKeys", "");
   }
 
+  /** Browser origins allowed beside the node's own (comma-separated; "*" for any). */
+  public String origins() {
+    return json.getString("origins", "");
+  }
+
+  /** The bridge's abuse limits (see herald.yaml). */
+  public JsonObject limits() {
+    return json.getJsonObject("limits", new JsonObject());
+  }
+
   public JsonObject namespaces() {
     return json.getJsonObject("namespaces", new JsonObject());
   }

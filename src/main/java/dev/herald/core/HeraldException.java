@@ -8,11 +8,18 @@ public final class HeraldException extends RuntimeException {
 
   private final int status;
   private final String code;
+  /** When the client may try again (a 429's Retry-After), in seconds; 0 when the error says nothing of it. */
+  private final long retryAfter;
 
   public HeraldException(int status, String code, String message) {
+    this(status, code, message, 0);
+  }
+
+  private HeraldException(int status, String code, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfterSeconds;
   }
 
   public int status() {
@@ -43,16 +50,22 @@ public final class HeraldException extends RuntimeException {
     return new HeraldException(413, "too_large", message);
   }
 
+  /** A 429: the client asked too often; it may try again after that many seconds. */
+  public static HeraldException rateLimited(String code, String message, long retryAfterSeconds) {
+    return new HeraldException(429, code, message, retryAfterSeconds);
+  }
+
   public static HeraldException unavailable(String message) {
     return new HeraldException(503, "unavailable", message);
   }
 
   /**
    * Seconds a client should wait before trying again (REST sends it as Retry-After), or 0 when trying
-   * again will not help: a 503 means the node or its database is busy or out of reach for now.
+   * again will not help: a 429 says when its bucket refills; a 503 means the node or its database is
+   * busy or out of reach for now.
    */
-  public int retryAfterSeconds() {
-    return status == 503 ? 1 : 0;
+  public long retryAfterSeconds() {
+    return retryAfter > 0 ? retryAfter : status == 503 ? 1 : 0;
   }
 
   /**

@@ -18,6 +18,7 @@ public final class Namespace {
   private final boolean presence;
   private final boolean typing;
   private final boolean viewers;
+  private final NamespaceLimits limits;
 
   Namespace(String name, JsonObject conf) {
     this.name = name;
@@ -30,6 +31,11 @@ public final class Namespace {
     this.presence = flag(conf, "presence");
     this.typing = flag(conf, "typing");
     this.viewers = flag(conf, "viewers");
+    Object limitsConf = conf.getValue("limits", new JsonObject());
+    if (!(limitsConf instanceof JsonObject limitsJson)) {
+      throw new IllegalArgumentException(where + ".limits must be a map like {publish: {perUser: 100/60s}}");
+    }
+    this.limits = new NamespaceLimits(name, limitsJson, where + ".limits");
   }
 
   public String name() {
@@ -52,6 +58,11 @@ public final class Namespace {
 
   public Duration historyMaxAge() {
     return historyMaxAge;
+  }
+
+  /** The namespace's rate limits (with their node-local buckets). */
+  public NamespaceLimits limits() {
+    return limits;
   }
 
   /** Token holders who subscribe join the channel's presence (who is here). */

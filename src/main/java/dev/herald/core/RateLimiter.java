@@ -1,8 +1,8 @@
 package dev.herald.core;
 
 /**
- * A token bucket: {@code burst} actions at once, refilled at {@code perSecond}. One per socket and
- * kind of action; not thread-safe (a socket's frames are handled on its own event loop).
+ * A token bucket: {@code burst} actions at once, refilled at {@code perSecond}. Thread-safe: a
+ * user's bucket is shared by its sockets and REST calls, which run on different event loops.
  */
 public final class RateLimiter {
 
@@ -17,14 +17,42 @@ public final class RateLimiter {
     this.tokens = burst;
   }
 
-  /** Takes one token, or throws a 429 naming what was limited. */
+  public RateLimiter(Rate rate) {
+    this(rate.count(), rate.perSecond());
+  }
+
+  /** Takes one token, or throws a 429 naming what was limited and when to retry. */
   public void take(String what) {
-    long now = System.nanoTime();
-    tokens = Math.min(burst, tokens + (now - last) * perNano);
-    last = now;
+    long wait = tryTake();
+    if (wait > 0) {
+      throw limited("too many " + what, wait);
+    }
+  }
+
+  /** Takes one token and returns 0; or takes nothing and returns the nanoseconds until a token is there. */
+  public synchronized long tryTake() {
+    refill(System.nanoTime());
     if (tokens < 1) {
-      throw new HeraldException(429, "rate_limited", "too many " + what + "; slow down");
+      return (long) Math.ceil((1 - tokens) / perNano);
     }
     tokens -= 1;
+    return 0;
+  }
+
+  /** Whether the bucket has filled up again: it is then the same as a new one, and may be dropped. */
+  public synchronized boolean full() {
+    refill(System.nanoTime());
+    return tokens >= burst;
+  }
+
+  private void refill(long now) {
+    tokens = Math.min(burst, tokens + (now - last) * perNano);
+    last = now;
+  }
+
+  /** The 429 for an action refused by a limit: {@code what} says which, the message and Retry-After say when to retry. */
+  public static HeraldException limited(String what, long waitNanos) {
+    long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    return HeraldException.rateLimited("rate_limited", what + "; retry in " + seconds + " s", seconds);
   }
 }

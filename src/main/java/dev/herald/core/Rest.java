@@ -116,7 +116,7 @@ public final class Rest {
       return;
     }
     if (error.retryAfterSeconds() > 0) {
-      ctx.response().putHeader("Retry-After", String.valueOf(error.retryAfterSeconds()));
+      ctx.response().putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
     }
     ctx.response()
         .setStatusCode(error.status())

@@ -7,6 +7,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,7 +83,7 @@ class WebSocketBacklogTest {
   @BeforeEach
   void open() {
     channel = new StalledChannel();
-    socket = new RawWebSocketConnection("/eventbus/websocket", context);
+    socket = new RawWebSocketConnection("/eventbus/websocket", context, Duration.ofMinutes(1));
     channel.pipeline().addLast(socket);
     backlog = new Backlog(socket);
     socket.drainHandler(v -> backlog.check()); // as BridgeSocket wires them

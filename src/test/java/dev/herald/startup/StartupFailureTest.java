@@ -2,8 +2,8 @@ package dev.herald.startup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.HeraldProcess.Exit;
+import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonObject;
