@@ -146,11 +146,9 @@ class RateLimitsTest {
         // the node closed the socket before the client was done: what this test expects
       }
       assertThat(client.nextErr().getInteger("failureCode")).isEqualTo(429);
-      // closed by the node; the 1008 close frame is lost when the client's late writes reset the connection
-      Short status = client.closeStatus();
-      if (status != null) {
-        assertThat(status).isEqualTo((short) 1008);
-      }
+      // closed by the node: with 1008, or abnormally (1006, no close frame) when the client's late
+      // writes reset the connection before the close frame was read
+      assertThat(client.closeStatus()).isIn((short) 1008, (short) 1006, null);
     }
   }
 
