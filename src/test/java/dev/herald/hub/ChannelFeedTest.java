@@ -2,17 +2,14 @@ package dev.herald.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.core.HeraldException;
 import dev.herald.core.OnContext;
 import dev.herald.journal.Event;
 import dev.herald.journal.History;
 import dev.herald.journal.HistoryPage;
 import dev.herald.testing.Eventually;
-import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,54 +65,6 @@ class ChannelFeedTest {
     return new Event(CHANNEL, seq, "e" + seq, "tick", "{\"n\":" + seq + "}", Instant.now());
   }
 
-  /** A subscriber that keeps the envelopes it is given, in order. */
-  static final class Recording implements Subscriber {
-    private final List<EncodedFrame> frames = new ArrayList<>();
-
-    @Override
-    public Context context() {
-      return null;
-    }
-
-    @Override
-    public synchronized void write(EncodedFrame frame) {
-      frames.add(frame);
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public void whenDrained(Runnable action) {
-      action.run();
-    }
-
-    @Override
-    public void subscriptionFailed(String channel, HeraldException error) {
-      throw new AssertionError(error);
-    }
-
-    synchronized int count() {
-      return frames.size();
-    }
-
-    /** Each envelope as "seq" for an event and "truncated:firstSeq" for a history.truncated one. */
-    synchronized List<String> received() {
-      return frames.stream().map(f -> {
-        JsonObject body = new JsonObject(f.text()).getJsonObject("body");
-        return body.containsKey("seq") ? String.valueOf(body.getLong("seq"))
-            : body.getString("type").replace("history.", "") + ":" + body.getJsonObject("data").getLong("firstSeq");
-      }).toList();
-    }
-
-    synchronized String last() {
-      List<String> all = received();
-      return all.get(all.size() - 1);
-    }
-  }
-
   private ChannelFeed open(History history, int page) {
     return OnContext.call(hub, () -> Future.succeededFuture(new ChannelFeed(CHANNEL, vertx, hub, history, page, () -> { })))
         .await();
@@ -135,7 +84,7 @@ class ChannelFeedTest {
     KeptHistory history = new KeptHistory(10);
     history.firstKept = 11;
     ChannelFeed feed = open(history, ChannelFeed.PAGE);
-    Recording resumed = new Recording();
+    RecordingSubscriber resumed = new RecordingSubscriber();
 
     subscribe(feed, resumed, 3L);
     history.head = 11;
@@ -149,8 +98,8 @@ class ChannelFeedTest {
     KeptHistory history = new KeptHistory(10);
     history.firstKept = 8;
     ChannelFeed feed = open(history, ChannelFeed.PAGE);
-    Recording resumed = new Recording();
-    Recording atTheOldest = new Recording();
+    RecordingSubscriber resumed = new RecordingSubscriber();
+    RecordingSubscriber atTheOldest = new RecordingSubscriber();
 
     subscribe(feed, resumed, 0L);
     subscribe(feed, atTheOldest, 7L);
@@ -165,7 +114,7 @@ class ChannelFeedTest {
   void aGapWhoseFirstSeqsWereTrimmedIsSkippedOnceAndLiveSubscribersAreTold() {
     KeptHistory history = new KeptHistory(5);
     ChannelFeed feed = open(history, ChannelFeed.PAGE);
-    Recording live = new Recording();
+    RecordingSubscriber live = new RecordingSubscriber();
     subscribe(feed, live, null);
 
     // 6 and 7 were committed (and their frames lost) and trimmed before the gap was filled
@@ -185,7 +134,7 @@ class ChannelFeedTest {
   void aGapNothingOfWhichIsKeptReleasesTheHeldFrames() {
     KeptHistory history = new KeptHistory(5);
     ChannelFeed feed = open(history, ChannelFeed.PAGE);
-    Recording live = new Recording();
+    RecordingSubscriber live = new RecordingSubscriber();
     subscribe(feed, live, null);
 
     history.head = 9;
@@ -202,7 +151,7 @@ class ChannelFeedTest {
     KeptHistory history = new KeptHistory(events);
     // pages of one event: as many pages as a catch-up of ten million events in pages of 500
     ChannelFeed feed = open(history, 1);
-    Recording resumed = new Recording();
+    RecordingSubscriber resumed = new RecordingSubscriber();
 
     subscribe(feed, resumed, 0L);
     Eventually.equal(resumed::count, events);

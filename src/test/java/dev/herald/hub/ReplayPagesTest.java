@@ -2,12 +2,9 @@ package dev.herald.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.core.HeraldException;
 import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
-import dev.herald.wire.EncodedFrame;
-import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,44 +18,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReplayPagesTest {
 
-  /** A subscriber that keeps what it is given. */
-  static final class Collecting implements Subscriber {
-    final List<EncodedFrame> frames = new ArrayList<>();
-
-    @Override
-    public Context context() {
-      return null;
-    }
-
-    @Override
-    public synchronized void write(EncodedFrame frame) {
-      frames.add(frame);
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public void whenDrained(Runnable action) {
-      action.run();
-    }
-
-    @Override
-    public void subscriptionFailed(String channel, HeraldException error) {
-      throw new AssertionError(error);
-    }
-
-    synchronized List<EncodedFrame> frames() {
-      return List.copyOf(frames);
-    }
-
-    List<Long> seqs() {
-      return frames().stream().map(f -> new JsonObject(f.text()).getJsonObject("body").getLong("seq")).toList();
-    }
-  }
-
   @Test
   void subscriptionsResumingFromTheSameSeqShareTheReplayedFrames() {
     String channel = "market:storm";
@@ -67,18 +26,18 @@ class ReplayPagesTest {
         assertThat(node.http.publish(channel, "tick", new JsonObject().put("n", i)).status()).isEqualTo(201);
       }
       Hub hub = node.herald.hub();
-      List<Collecting> resumed = new ArrayList<>();
+      List<RecordingSubscriber> resumed = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
-        Collecting s = new Collecting();
+        RecordingSubscriber s = new RecordingSubscriber();
         resumed.add(s);
         hub.subscribe(s, channel, 10L);
       }
-      Collecting fromElsewhere = new Collecting();
+      RecordingSubscriber fromElsewhere = new RecordingSubscriber();
       hub.subscribe(fromElsewhere, channel, 25L);
 
       List<Long> after10 = LongStream.rangeClosed(11, 30).boxed().toList();
       Eventually.equal(() -> resumed.stream().allMatch(s -> s.frames().size() == after10.size()), true);
-      for (Collecting s : resumed) {
+      for (RecordingSubscriber s : resumed) {
         assertThat(s.seqs()).containsExactlyElementsOf(after10);
         for (int k = 0; k < after10.size(); k++) {
           assertThat(s.frames().get(k)).isSameAs(resumed.get(0).frames().get(k));
