@@ -4,6 +4,7 @@ import static dev.herald.testing.Envelopes.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
+import dev.herald.testing.Eventually;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.netty.util.internal.PlatformDependent;
@@ -83,12 +84,12 @@ class StalledSocketTest {
       writer.setDaemon(true);
       writer.start();
 
-      Thread.sleep(1_000);
+      Eventually.equal(() -> sent.get() >= 100, true); // the flood is under way
       try (BridgeClient other = node.bridge()) {
         other.subscribe("market:stored", new JsonObject().put("since", 0));
         assertThat(seqs(other.deliveries("market:stored", 5))).containsExactly(1L, 2L, 3L, 4L, 5L);
       }
-      Thread.sleep(6_000);
+      Thread.sleep(6_000); // the flood goes on (the repro flooded for 8 s): a duration, not a wait for a state
       long heapGrowth = usedHeap() - heapBefore;
       long directGrowth = PlatformDependent.usedDirectMemory() - directBefore;
       flooding.set(false);
@@ -113,7 +114,7 @@ class StalledSocketTest {
         stalled.sendText(history(FLOOD, "page-" + i));
         Thread.sleep(100);
       }
-      Thread.sleep(4_000); // past the 2 s grace
+      Thread.sleep(4_000); // a client that does not read past the 2 s grace: reading sooner would end its stall
 
       HandWrittenSocket.Ending ending = stalled.readToEnd(Duration.ofSeconds(30));
       assertThat(ending.closeStatus()).isEqualTo(1013);
