@@ -8,14 +8,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +39,7 @@ public final class Journal implements History {
   private static final int MAX_ATTEMPTS = 5;
 
   private final Pool pool;
+  private final StoredHistory history;
   private final Consumer<List<Event>> onCommit;
   private final List<CommitHook<?>> hooks = new CopyOnWriteArrayList<>();
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
@@ -49,6 +48,7 @@ public final class Journal implements History {
 
   public Journal(Pool pool, Consumer<List<Event>> onCommit) {
     this.pool = pool;
+    this.history = new StoredHistory(pool);
     this.onCommit = onCommit;
   }
 
@@ -101,44 +101,14 @@ public final class Journal implements History {
     return commits.get();
   }
 
-  /**
-   * One statement, so one round trip and one snapshot: the page, the head and the oldest kept seq
-   * agree, which is what lets a reader tell a seq retention trimmed from one not committed yet. A
-   * row without a channel carries the head and the oldest kept seq (the first entry of the
-   * (channel, seq) key); the others are the page. (A join repeating them on every row of the page
-   * measured a third slower than the two queries this replaces; this costs the same.)
-   */
-  private static final String READ = "SELECT NULL::text AS channel, NULL::bigint AS seq, NULL::text AS id, NULL::text AS type, "
-      + "NULL::text AS data, NULL::timestamptz AS ts, coalesce((SELECT last_seq FROM channels WHERE name = $1), 0) AS last_seq, "
-      + "(SELECT min(seq) FROM events WHERE channel = $1) AS first_seq "
-      + "UNION ALL (SELECT " + EventRows.COLUMNS + ", NULL, NULL FROM events e WHERE e.channel = $1 AND e.seq > $2 "
-      + "ORDER BY e.seq LIMIT $3)";
-
   @Override
   public Future<HistoryPage> read(String channel, long since, int limit) {
-    return pool.preparedQuery(READ).execute(Tuple.of(channel, since, limit)).map(rows -> {
-      List<Event> events = new ArrayList<>(rows.size());
-      long last = 0;
-      Long first = null;
-      for (Row row : rows) {
-        if (row.getString("channel") == null) {
-          last = row.getLong("last_seq");
-          first = row.getLong("first_seq");
-        } else {
-          events.add(EventRows.event(row));
-        }
-      }
-      // SQL does not promise the order of UNION ALL's rows; sorting rows that are in order costs a pass
-      events.sort(Comparator.comparingLong(Event::seq));
-      return new HistoryPage(events, first == null ? last + 1 : first, last);
-    });
+    return history.read(channel, since, limit);
   }
 
   @Override
   public Future<Long> head(String channel) {
-    return pool.preparedQuery("SELECT last_seq FROM channels WHERE name = $1")
-        .execute(Tuple.of(channel))
-        .map(rows -> rows.size() == 0 ? 0L : rows.iterator().next().getLong(0));
+    return history.head(channel);
   }
 
   private void flushNext() {
