@@ -12,6 +12,7 @@ import dev.herald.journal.Journal;
 import dev.herald.journal.NewEvent;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,24 @@ public final class Channels {
     if (!(json instanceof JsonObject body)) {
       throw notAnEvent();
     }
+    requireFinite(body.getValue("data"));
     return toEvent(body.getMap(), Json.encode(body.getValue("data")), channel);
+  }
+
+  /**
+   * Data that was decoded before Herald saw it (a bridge frame) holds a number too large for a double
+   * as Infinity, which would go out as the string "Infinity": refuse it rather than change the data.
+   */
+  private static void requireFinite(Object value) {
+    if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) {
+      throw HeraldException.badRequest("invalid_event", "data holds a number beyond what JSON numbers here can carry ("
+          + value + "); send it as a string or within ±1.7e308");
+    }
+    if (value instanceof JsonObject o) {
+      o.forEach(e -> requireFinite(e.getValue()));
+    } else if (value instanceof JsonArray a) {
+      a.forEach(Channels::requireFinite);
+    }
   }
 
   static HeraldException notAnEvent() {

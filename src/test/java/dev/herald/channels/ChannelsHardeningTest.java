@@ -116,6 +116,20 @@ class ChannelsHardeningTest {
   }
 
   @Test
+  void aNumberBeyondWhatTheBridgeCanCarryIsRefusedNotStoredAsAString() {
+    try (BridgeClient socket = node.bridge(Tokens.user("ann"))) {
+      // the frame's JSON is decoded before Herald sees it: 1e999 would arrive as Infinity and go out as "Infinity"
+      socket.sendRaw("{\"type\":\"send\",\"address\":\"herald.publish\",\"replyAddress\":\"big\",\"body\":"
+          + "{\"channel\":\"chat:big\",\"type\":\"t\",\"data\":{\"n\":[1e999]}}}");
+      JsonObject err = socket.next(f -> "big".equals(f.getString("address")));
+      assertThat(err.getString("type")).as(err.encode()).isEqualTo("err");
+      assertThat(err.getInteger("failureCode")).isEqualTo(400);
+      assertThat(err.getString("message")).startsWith("invalid_event:").contains("data");
+    }
+    assertThat(node.http.get("/api/v1/channels/chat:big/events", key()).json().getLong("lastSeq")).isZero();
+  }
+
+  @Test
   void batchesAndTheBridgeFollowTheSameRules() {
     String batch = "[{\"channel\":\"rules\",\"type\":\"ok\"},{\"channel\":\"rules\",\"type\":\"t\",\"data\":\"" + NUL + "\"}]";
     Response r = node.http.post("/api/v1/events", batch, key());
