@@ -2,9 +2,12 @@ package dev.herald.channels;
 
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
+import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Params;
 import dev.herald.core.Rest;
+import dev.herald.journal.Event;
+import dev.herald.journal.HistoryPage;
 import dev.herald.journal.NewEvent;
 import dev.herald.wire.Frames;
 import io.vertx.core.Future;
@@ -52,14 +55,34 @@ public final class ChannelRoutes {
     });
   }
 
+  private static long parseBefore(String value) {
+    long before = Params.wholeNumber(value, 0, "before");
+    if (before < 1) {
+      throw HeraldException.badRequest("invalid_before", "before must be a seq number >= 1");
+    }
+    return before;
+  }
+
   private Future<Void> history(RoutingContext ctx, Identity who) {
     String channel = ChannelName.require(ctx.pathParam("channel"));
-    long since = Params.since(ctx.queryParams().get("since"));
+    String before = ctx.queryParams().get("before");
+    String since = ctx.queryParams().get("since");
     int limit = Channels.parseLimit(ctx.queryParams().get("limit"));
-    return channels.history(who, channel, since, limit).map(page -> {
+    if (before != null && since != null) {
+      throw HeraldException.badRequest("invalid_query", "give since (pages forwards) or before (backwards), not both");
+    }
+    boolean backwards = before != null;
+    Future<HistoryPage> read = backwards
+        ? channels.historyBefore(who, channel, parseBefore(before), limit)
+        : channels.history(who, channel, Params.since(since), limit);
+    return read.map(page -> {
       StringJoiner events = new StringJoiner(",", "{\"events\":[",
           "],\"firstSeq\":" + page.firstSeq() + ",\"lastSeq\":" + page.lastSeq() + "}");
-      page.events().forEach(e -> events.add(Frames.envelope(e)));
+      // ?before= answers newest first, so a client can prepend page after page
+      List<Event> stored = page.events();
+      for (int i = 0; i < stored.size(); i++) {
+        events.add(Frames.envelope(stored.get(backwards ? stored.size() - 1 - i : i)));
+      }
       Rest.replyJson(ctx, 200, events.toString());
       return null;
     });

@@ -81,6 +81,12 @@ public final class Channels {
     checkSubscribe(who, channel);
     return journal.read(channel, since, limit);
   }
+  /** The page of history just before a seq, for whoever may subscribe to the channel. */
+  public Future<HistoryPage> historyBefore(Identity who, String channel, long before, int limit) {
+    checkSubscribe(who, channel);
+    return journal.readBefore(channel, before, limit);
+  }
+
 
   public Namespace namespace(String channel) {
     return namespaces.of(channel);

@@ -106,6 +106,11 @@ public final class Journal implements History {
     return history.read(channel, since, limit);
   }
 
+  /** The page of stored events just before a seq (ascending), for reading history backwards. */
+  public Future<HistoryPage> readBefore(String channel, long before, int limit) {
+    return history.readBefore(channel, before, limit);
+  }
+
   @Override
   public Future<Long> head(String channel) {
     return history.head(channel);

@@ -24,15 +24,31 @@ final class StoredHistory implements History {
    * (channel, seq) key); the others are the page. (A join repeating them on every row of the page
    * measured a third slower than the two queries this replaces; this costs the same.)
    */
-  private static final String READ = "SELECT NULL::text AS channel, NULL::bigint AS seq, NULL::text AS id, NULL::text AS type, "
-      + "NULL::text AS data, NULL::timestamptz AS ts, coalesce((SELECT last_seq FROM channels WHERE name = $1), 0) AS last_seq, "
-      + "(SELECT min(seq) FROM events WHERE channel = $1) AS first_seq "
-      + "UNION ALL (SELECT " + EventRows.COLUMNS + ", NULL, NULL FROM events e WHERE e.channel = $1 AND e.seq > $2 "
-      + "ORDER BY e.seq LIMIT $3)";
+  private static final String READ = page(">", "ASC");
+  /** The same, for the page of events just before a seq (read newest first, so LIMIT keeps the newest). */
+  private static final String READ_BEFORE = page("<", "DESC");
+
+  private static String page(String comparison, String order) {
+    return "SELECT NULL::text AS channel, NULL::bigint AS seq, NULL::text AS id, NULL::text AS type, "
+        + "NULL::text AS data, NULL::timestamptz AS ts, "
+        + "coalesce((SELECT last_seq FROM channels WHERE name = $1), 0) AS last_seq, "
+        + "(SELECT min(seq) FROM events WHERE channel = $1) AS first_seq "
+        + "UNION ALL (SELECT " + EventRows.COLUMNS + ", NULL, NULL FROM events e WHERE e.channel = $1 AND e.seq " + comparison
+        + " $2 ORDER BY e.seq " + order + " LIMIT $3)";
+  }
 
   @Override
   public Future<HistoryPage> read(String channel, long since, int limit) {
-    return pool.preparedQuery(READ).execute(Tuple.of(channel, since, limit)).map(rows -> {
+    return pageOf(READ, channel, since, limit);
+  }
+
+  /** Stored events with seq < before, the newest limit of them, ascending, with the oldest kept seq and the head. */
+  Future<HistoryPage> readBefore(String channel, long before, int limit) {
+    return pageOf(READ_BEFORE, channel, before, limit);
+  }
+
+  private Future<HistoryPage> pageOf(String sql, String channel, long seq, int limit) {
+    return pool.preparedQuery(sql).execute(Tuple.of(channel, seq, limit)).map(rows -> {
       List<Event> events = new ArrayList<>(rows.size());
       long last = 0;
       Long first = null;
