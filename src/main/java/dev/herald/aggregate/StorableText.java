@@ -1,5 +1,6 @@
 package dev.herald.aggregate;
 
+import dev.herald.core.UnicodeText;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,18 +18,10 @@ final class StorableText {
 
   /** What keeps the text out of PostgreSQL, as the end of a sentence naming it; null when it can be stored. */
   static String problem(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == 0) {
-        return "holds U+0000";
-      }
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        return "holds an unpaired surrogate (not valid Unicode)";
-      }
+    if (s.indexOf('\u0000') >= 0) {
+      return "holds U+0000";
     }
-    return null;
+    return UnicodeText.unpairedSurrogateAt(s) >= 0 ? "holds an unpaired surrogate (not valid Unicode)" : null;
   }
 
   /** {@link #problem}, or that the text is too long to be a key. */

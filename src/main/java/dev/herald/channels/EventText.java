@@ -1,6 +1,7 @@
 package dev.herald.channels;
 
 import dev.herald.core.HeraldException;
+import dev.herald.core.UnicodeText;
 
 /**
  * The text an event may carry, checked before anything reaches the journal, so that a bad publish is
@@ -24,13 +25,10 @@ final class EventText {
         throw HeraldException.badRequest("invalid_event",
             field + " holds a control character (" + codePoint(c) + " at character " + i + "); use printable text");
       }
-      if (Character.isSurrogate(c)) {
-        boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
-        if (!paired) {
-          throw unpaired(field, c, i);
-        }
-        i++;
-      }
+    }
+    int unpaired = UnicodeText.unpairedSurrogateAt(value);
+    if (unpaired >= 0) {
+      throw unpaired(field, value.charAt(unpaired), unpaired);
     }
     return value;
   }
