@@ -103,7 +103,7 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
 
   private void onFrame(Buffer buffer) {
     if (buffer.length() > bridge.maxFrameBytes) {
-      sendErr(null, HeraldException.tooLarge(
+      sendErr(oversizedFrameAddress(buffer), HeraldException.tooLarge(
           "frame of " + buffer.length() + " bytes is over the limit of " + bridge.maxFrameBytes));
       return;
     }
@@ -257,6 +257,20 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
 
 
 
+
+  /**
+   * Where the err for a frame over the size limit goes: a request's replyAddress (or a register's
+   * channel) when the frame says one, as for any other refusal. The transport already bounds a
+   * message to a few times the frame limit, so reading it costs little.
+   */
+  private static String oversizedFrameAddress(Buffer buffer) {
+    try {
+      JsonObject frame = buffer.toJsonObject();
+      return frame.getValue("address") instanceof String address ? errAddress(frame, address) : null;
+    } catch (DecodeException | ClassCastException tooBrokenToTell) {
+      return null;
+    }
+  }
 
   private static String errAddress(JsonObject frame, String address) {
     return frame.getValue("replyAddress") instanceof String r ? r : address;

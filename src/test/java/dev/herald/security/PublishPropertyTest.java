@@ -83,11 +83,14 @@ class PublishPropertyTest {
         Arbitraries.bigDecimals().ofScale(12).map(d -> (Object) d),
         Arbitraries.of(1.7e308, -1.7e308, Double.MIN_VALUE, 1e300, 1e-300, Long.MAX_VALUE, Long.MIN_VALUE, 0.1, -0.0)
             .map(d -> (Object) d));
-    Arbitrary<Object> strings = Arbitraries.oneOf(
+    Arbitrary<Object> shortStrings = Arbitraries.oneOf(
         Arbitraries.strings().all().ofMaxLength(40).map(s -> (Object) s),
-        Arbitraries.of("NaN", "Infinity", "-Infinity", "1e999", "\u0000", "\ud800", "a\udc00b", "", " ").map(s -> (Object) s),
+        Arbitraries.of("NaN", "Infinity", "-Infinity", "1e999", "\u0000", "\ud800", "a\udc00b", "", " ").map(s -> (Object) s));
+    // long strings only at the top: two of them stay under the bridge's message limit (a bigger
+    // message closes the socket with 1009, which the shared client would not survive)
+    Arbitrary<Object> strings = Arbitraries.oneOf(shortStrings,
         Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1_000).ofMaxLength(80_000).map(s -> (Object) s));
-    Arbitrary<Object> scalars = Arbitraries.oneOf(numbers, strings, Arbitraries.of(true, false).map(b -> (Object) b),
+    Arbitrary<Object> scalars = Arbitraries.oneOf(numbers, shortStrings, Arbitraries.of(true, false).map(b -> (Object) b),
         Arbitraries.just(null));
     Arbitrary<Object> nested = Arbitraries.recursive(() -> scalars,
         inner -> Arbitraries.oneOf(inner.list().ofMaxSize(3).map(l -> (Object) new JsonArray(l)),
