@@ -14,6 +14,7 @@ import dev.herald.core.Database;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
+import dev.herald.documents.DocumentsModule;
 import dev.herald.hub.Hub;
 import dev.herald.internals.Http1PipelineCheck;
 import dev.herald.journal.Journal;
@@ -152,6 +153,7 @@ public final class Herald implements AutoCloseable {
           new ChannelsModule(new Channels(journal, namespaces), auth),
           new PresenceModule(hub, cluster, namespaces, auth),
           new AggregatesModule(config.aggregates(), pool, hub, namespaces, auth),
+          new DocumentsModule(config.collections(), pool, journal, hub, auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);

@@ -10,6 +10,8 @@ import dev.herald.hub.Hub;
 import dev.herald.module.BridgeService;
 import dev.herald.module.Module;
 import dev.herald.module.SocketListener;
+import dev.herald.module.SubscriptionSource;
+import dev.herald.core.Identity;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
@@ -40,6 +42,8 @@ public final class BridgeEndpoint {
   final int maxFrameBytes;
   final Map<String, BridgeService> services;
   final SocketListeners listener;
+  /** The modules' own subscriptions, by address prefix. */
+  private final Map<String, SubscriptionSource> sources;
   final BridgeLimits limits;
   /** Frames per user over its sockets on this node; null when not limited. */
   final UserBuckets framesByUser;
@@ -63,9 +67,48 @@ public final class BridgeEndpoint {
       });
     }
     this.services = Map.copyOf(all);
+    Map<String, SubscriptionSource> bySource = new HashMap<>();
+    for (Module m : modules) {
+      m.subscriptionSources().forEach((prefix, source) -> {
+        if (bySource.putIfAbsent(prefix, source) != null) {
+          throw new IllegalStateException("two modules serve subscriptions at " + prefix);
+        }
+      });
+    }
+    this.sources = Map.copyOf(bySource);
     // the caps first: a socket over them is refused before the modules spend anything on it
     this.listener = new SocketListeners(Stream.concat(Stream.of((SocketListener) caps),
         modules.stream().map(Module::socketListener)).toList());
+  }
+
+  /** The module that serves subscriptions to the address itself, or null for a channel. */
+  SubscriptionSource sourceOf(String address) {
+    for (Map.Entry<String, SubscriptionSource> s : sources.entrySet()) {
+      if (address.startsWith(s.getKey())) {
+        return s.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** Ends a socket's subscription to a channel or to a module's address. */
+  void unsubscribe(BridgeSocket socket, String address) {
+    SubscriptionSource source = sourceOf(address);
+    if (source != null) {
+      source.unsubscribe(socket, address);
+    } else {
+      hub.unsubscribe(socket, address);
+    }
+  }
+
+  /**
+   * Whether {@code who} may hold the subscription: the namespace rule for a channel; a module's own
+   * subscription stays (its module applies its rules to what it sends, see SubscriptionSource).
+   */
+  void checkSubscribe(Identity who, String address) {
+    if (sourceOf(address) == null) {
+      namespaces.checkSubscribe(who, address);
+    }
   }
 
   /**

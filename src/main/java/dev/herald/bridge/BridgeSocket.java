@@ -8,6 +8,7 @@ import dev.herald.hub.Subscriber;
 import dev.herald.internals.EventLoopContexts;
 import dev.herald.module.BridgeService;
 import dev.herald.module.BridgeSession;
+import dev.herald.module.SubscriptionSource;
 import dev.herald.wire.EncodedFrame;
 import dev.herald.wire.Frames;
 import io.vertx.core.Context;
@@ -152,20 +153,27 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   private void register(String channel, JsonObject headers, Object replyAddress) {
     boolean ownToken = headers.getValue("token") != null;
     bridge.credentials.ofFrame(headers, access.identity()).compose(who -> {
-      bridge.namespaces.checkSubscribe(who, channel);
-      takeRegister(who, channel);
-      bridge.listener.subscribing(this, who, channel, headers);
-      Long since = headers.containsKey("since") ? Params.since(headers.getValue("since")) : null;
+      SubscriptionSource source = bridge.sourceOf(channel);
+      Long since = null;
+      if (source == null) {
+        bridge.namespaces.checkSubscribe(who, channel);
+        takeRegister(who, channel);
+        bridge.listener.subscribing(this, who, channel, headers);
+        since = headers.containsKey("since") ? Params.since(headers.getValue("since")) : null;
+      }
       if (!access.subscribedTo(channel) && access.size() >= MAX_SUBSCRIPTIONS) {
         throw new HeraldException(429, "too_many_subscriptions",
             "a socket may hold at most " + MAX_SUBSCRIPTIONS + " subscriptions");
       }
       Subscription subscription = access.add(channel, who, ownToken);
       // The subscription completes later (a new feed waits for its cluster consumer and the journal head)
-      return bridge.hub.subscribe(this, channel, since).map(v -> {
-        access.inPlace(channel, subscription, headers);
+      Future<Void> inPlace = source != null
+          ? source.subscribe(this, who, channel, headers)
+          : bridge.hub.subscribe(this, channel, since);
+      return inPlace.map(v -> {
+        access.inPlace(channel, subscription, who, headers);
         return v;
-      });
+      }).onFailure(err -> access.failed(channel, subscription));
     }).onSuccess(v -> {
       if (access.closed()) {
         return;

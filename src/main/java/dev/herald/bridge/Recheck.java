@@ -2,7 +2,6 @@ package dev.herald.bridge;
 
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
-import dev.herald.core.Namespaces;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +9,7 @@ import java.util.Map;
  * What a change of identity means for a socket's subscriptions, when its token expires or
  * herald.auth replaces it: each subscription is held now by the socket's identity (or, if it was made
  * with a token of its own, by that token's), and by anonymous where that token expired; the
- * namespace rules decide again whether it may stay. Pure: the socket acts on the outcome.
+ * namespace rules (the bridge's check) decide again whether it may stay. Pure: the socket acts on the outcome.
  */
 final class Recheck {
 
@@ -32,7 +31,7 @@ final class Recheck {
    * what changed the socket's identity. Returns the earliest exp among the identities that remain
    * (Long.MAX_VALUE: none expires), for the socket's place in the expiry order.
    */
-  static long run(Namespaces namespaces, Map<String, Subscription> subscriptions, Identity socketWho, String why, long now,
+  static long run(java.util.function.BiConsumer<Identity, String> checkSubscribe, Map<String, Subscription> subscriptions, Identity socketWho, String why, long now,
       Outcome outcome) {
     long earliest = socketWho.expiredAt(now) ? Long.MAX_VALUE : socketWho.expiresAtMillis();
     for (Map.Entry<String, Subscription> entry : List.copyOf(subscriptions.entrySet())) {
@@ -45,7 +44,7 @@ final class Recheck {
       }
       if (who != s.who) {
         try {
-          namespaces.checkSubscribe(who, channel);
+          checkSubscribe.accept(who, channel);
         } catch (HeraldException refused) {
           String reason = expired ? "the token expired" : why;
           outcome.ended(channel, new HeraldException(refused.status(), refused.code(), reason + "; " + refused.getMessage()));

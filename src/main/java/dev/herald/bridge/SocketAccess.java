@@ -3,6 +3,7 @@ package dev.herald.bridge;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.OnContext;
+import dev.herald.module.SubscriptionSource;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -83,15 +84,27 @@ final class SocketAccess {
    * meanwhile, that frame's leave has already gone to the listeners: telling them of the
    * subscription now would leave a ghost (a presence member, say).
    */
-  void inPlace(String channel, Subscription subscription, JsonObject headers) {
+  void inPlace(String channel, Subscription subscription, Identity granted, JsonObject headers) {
     synchronized (subscribed) {
       if (closed) {
-        bridge.hub.unsubscribe(socket, channel); // the socket went away while the subscription was being set up
+        bridge.unsubscribe(socket, channel); // the socket went away while the subscription was being set up
       } else if (subscribed.get(channel) == subscription) {
         subscription.live = true;
-        // its identity may have changed meanwhile (herald.auth, expiry): the listeners hear of the current one
-        bridge.listener.subscribed(socket, subscription.who, channel, headers);
+        SubscriptionSource source = bridge.sourceOf(channel);
+        if (source == null) {
+          // its identity may have changed meanwhile (herald.auth, expiry): the listeners hear of the current one
+          bridge.listener.subscribed(socket, subscription.who, channel, headers);
+        } else if (subscription.who != granted) {
+          source.reidentified(socket, channel, subscription.who);
+        }
       }
+    }
+  }
+
+  /** Setting the subscription up failed: it is not held (the listeners never heard of it). */
+  void failed(String channel, Subscription subscription) {
+    synchronized (subscribed) {
+      subscribed.remove(channel, subscription);
     }
   }
 
@@ -107,6 +120,11 @@ final class SocketAccess {
     synchronized (subscribed) {
       closed = true;
       due = bridge.expiry.reschedule(due, socket, Long.MAX_VALUE);
+      subscribed.keySet().forEach(address -> {
+        if (bridge.sourceOf(address) != null) {
+          bridge.unsubscribe(socket, address);
+        }
+      });
       bridge.hub.unsubscribe(socket, List.copyOf(subscribed.keySet()));
       bridge.listener.closed(socket);
     }
@@ -150,7 +168,7 @@ final class SocketAccess {
 
   /** Checks every subscription again under the identity it now has ({@link Recheck}). Under the map's lock. */
   private void recheck(String why) {
-    long earliest = Recheck.run(bridge.namespaces, subscribed, held(), why, System.currentTimeMillis(), new Recheck.Outcome() {
+    long earliest = Recheck.run(bridge::checkSubscribe, subscribed, held(), why, System.currentTimeMillis(), new Recheck.Outcome() {
       @Override
       public void ended(String channel, HeraldException error) {
         end(channel, error);
@@ -158,7 +176,13 @@ final class SocketAccess {
 
       @Override
       public void reidentified(String channel, Subscription s, Identity before) {
-        if (s.live) {
+        if (!s.live) {
+          return; // inPlace tells of the identity it finds then
+        }
+        SubscriptionSource source = bridge.sourceOf(channel);
+        if (source != null) {
+          source.reidentified(socket, channel, s.who);
+        } else {
           bridge.listener.reidentified(socket, channel, before, s.who);
         }
       }
@@ -171,7 +195,9 @@ final class SocketAccess {
     leave(channel);
     // The err goes out after a round trip to the hub, which has then dropped the subscription: what
     // it wrote for the channel before is queued ahead of the err on this socket's loop, nothing after.
-    bridge.hub.subscriberCount(channel).onComplete(ar -> OnContext.run(socket.context(), () -> {
+    // (A module's own subscription is told at once: its source stops writing as it unsubscribes.)
+    Future<?> dropped = bridge.sourceOf(channel) == null ? bridge.hub.subscriberCount(channel) : Future.succeededFuture();
+    dropped.onComplete(ar -> OnContext.run(socket.context(), () -> {
       if (!closed) {
         socket.sendErr(channel, why);
       }
@@ -181,8 +207,10 @@ final class SocketAccess {
   /** Unsubscribes from the channel, if subscribed, and tells the listeners. Under the map's lock. */
   private void leave(String channel) {
     if (subscribed.remove(channel) != null) {
-      bridge.hub.unsubscribe(socket, channel);
-      bridge.listener.left(socket, channel);
+      bridge.unsubscribe(socket, channel);
+      if (bridge.sourceOf(channel) == null) {
+        bridge.listener.left(socket, channel);
+      }
     }
   }
 

@@ -27,6 +27,9 @@ public final class CelValues {
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return ((Number) value).longValue();
     }
+    if (value instanceof java.math.BigDecimal || value instanceof java.math.BigInteger) {
+      return ((Number) value).doubleValue(); // CEL has no decimals: compared as doubles
+    }
     if (value instanceof Float f) {
       return f.doubleValue();
     }

@@ -113,6 +113,11 @@ public final class HeraldConfig {
     return json.getJsonObject("aggregates", new JsonObject());
   }
 
+  /** Document collections and their rules (see herald.yaml). */
+  public JsonObject collections() {
+    return json.getJsonObject("collections", new JsonObject());
+  }
+
   public int gatewayInstances() {
     int configured = Integer.parseInt(json.getValue("gatewayInstances", 0).toString());
     return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors());

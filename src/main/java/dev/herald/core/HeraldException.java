@@ -10,16 +10,30 @@ public final class HeraldException extends RuntimeException {
   private final String code;
   /** When the client may try again (a 429's Retry-After), in seconds; 0 when the error says nothing of it. */
   private final long retryAfter;
+  /** Fields a REST answer carries beside "error" (a 409's current document); null when none. */
+  private final io.vertx.core.json.JsonObject details;
 
   public HeraldException(int status, String code, String message) {
-    this(status, code, message, 0);
+    this(status, code, message, 0, null);
   }
 
-  private HeraldException(int status, String code, String message, long retryAfterSeconds) {
+  private HeraldException(int status, String code, String message, long retryAfterSeconds,
+      io.vertx.core.json.JsonObject details) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfterSeconds;
+    this.details = details;
+  }
+
+  /** A 409 whose REST answer also carries {@code details}' fields (e.g. {"current": doc}). */
+  public static HeraldException conflict(String code, String message, io.vertx.core.json.JsonObject details) {
+    return new HeraldException(409, code, message, 0, details);
+  }
+
+  /** What a REST answer carries beside "error", or null. */
+  public io.vertx.core.json.JsonObject details() {
+    return details;
   }
 
   public int status() {
@@ -52,7 +66,7 @@ public final class HeraldException extends RuntimeException {
 
   /** A 429: the client asked too often; it may try again after that many seconds. */
   public static HeraldException rateLimited(String code, String message, long retryAfterSeconds) {
-    return new HeraldException(429, code, message, retryAfterSeconds);
+    return new HeraldException(429, code, message, retryAfterSeconds, null);
   }
 
   public static HeraldException unavailable(String message) {

@@ -104,6 +104,10 @@ public final class Namespace {
   }
 
   private void checkOwnership(Identity who, String channel, String action) {
+    if (name.equals(Namespaces.INTERNAL)) {
+      throw HeraldException.forbidden(channel + " is Herald's own change log of a collection; read the collection "
+          + "through /api/v1/collections or a live query, or give the collection a channel in herald.yaml");
+    }
     if (who.isServer() || !(name.equals("user") || name.equals("role"))) {
       return;
     }

@@ -7,6 +7,14 @@ import java.util.Map;
 /** All namespaces from config; a namespace not listed follows the {@code default} entry. */
 public final class Namespaces {
 
+  /**
+   * The change logs of document collections ({@code doclog:{collection}}): Herald writes them, and
+   * nobody publishes to or reads them as channels, API keys included. Only their history retention
+   * may be configured ({@code namespaces.doclog.history}; by default 10,000 changes or 7 days per
+   * collection: a live query resuming from further back gets a fresh snapshot).
+   */
+  public static final String INTERNAL = "doclog";
+
   private final Map<String, Namespace> byName = new HashMap<>();
   private final Namespace fallback;
 
@@ -18,6 +26,9 @@ public final class Namespaces {
         byName.put(name, new Namespace(name, defaults.copy().mergeIn(conf.getJsonObject(name), true)));
       }
     }
+    JsonObject logHistory = conf.getJsonObject(INTERNAL, new JsonObject())
+        .getJsonObject("history", new JsonObject().put("maxEvents", 10_000).put("maxAge", "7d"));
+    byName.put(INTERNAL, new Namespace(INTERNAL, new JsonObject().put("subscribe", "nobody").put("history", logHistory)));
     // user: and role: keep their ownership rule even when config does not list them
     for (String builtIn : new String[] {"user", "role"}) {
       byName.computeIfAbsent(builtIn, n -> new Namespace(n, defaults.copy()));

@@ -118,10 +118,14 @@ public final class Rest {
     if (error.retryAfterSeconds() > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
     }
+    JsonObject answer = new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage()));
+    if (error.details() != null) {
+      answer.mergeIn(error.details());
+    }
     ctx.response()
         .setStatusCode(error.status())
         .putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage())).encode());
+        .end(answer.encode());
   }
 
   private static HeraldException fromStatus(int status) {

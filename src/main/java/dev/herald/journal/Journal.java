@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -239,12 +240,17 @@ public final class Journal implements History {
         return statement.execute(pool).map(events -> new Written(group.results(events), List.of()));
       }
       return pool.withTransaction(conn -> statement.execute(conn)
-          .compose(events -> runHooks(conn, events, 0, new ArrayList<>())
+          .compose(events -> runHooks(conn, events)
               .map(results -> new Written(group.results(events), results))));
     });
   }
 
   /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
+  /** The hooks' work on events stored in a transaction; what each wants done once it has committed. */
+  private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events) {
+    return runHooks(conn, events, 0, new ArrayList<>());
+  }
+
   private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events, int i, List<Runnable> afterCommit) {
     if (i == hooks.size()) {
       return Future.succeededFuture(afterCommit);
@@ -257,6 +263,45 @@ public final class Journal implements History {
 
   private static <R> Future<Runnable> runHook(CommitHook<R> hook, SqlConnection conn, List<Event> events) {
     return hook.inTransaction(conn, events).map(result -> () -> hook.committed(result));
+  }
+
+  /**
+   * Runs {@code work} in a transaction of its own, beside the group commit, for writers that must
+   * read and decide before they know their events (a document write checks the stored rev). Events
+   * appended through the {@link Transaction} get their seqs there (the channel row stays locked to
+   * the commit, so seq order is commit order), the hooks run on them, and they are announced after
+   * the commit like any append. A retryable failure (a concurrent insert of the same key, a
+   * deadlock) runs the work again from the start.
+   */
+  public <R> Future<R> transact(Function<Transaction, Future<R>> work) {
+    return transact(work, 1);
+  }
+
+  private <R> Future<R> transact(Function<Transaction, Future<R>> work, int attempt) {
+    List<Transaction> tx = new ArrayList<>(1);
+    Future<R> done = pool.withTransaction(conn -> {
+      Transaction t = new Transaction(conn, this::runHooks);
+      tx.add(t);
+      return work.apply(t);
+    });
+    return done.transform(ar -> {
+      if (ar.failed() && DatabaseErrors.retryable(ar.cause()) && attempt < MAX_ATTEMPTS) {
+        return transact(work, attempt + 1);
+      }
+      if (ar.succeeded()) {
+        Transaction t = tx.get(tx.size() - 1);
+        commits.incrementAndGet();
+        if (!t.appended().isEmpty()) {
+          try {
+            onCommit.accept(t.appended());
+          } catch (RuntimeException e) {
+            LOG.error("broadcast after commit failed; subscribers will recover the events from history", e);
+          }
+        }
+        t.afterCommit().forEach(Runnable::run);
+      }
+      return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(ar.result());
+    });
   }
 
   /** The events already stored under one of these client-given ids. */

@@ -30,6 +30,14 @@ public interface Module {
     return Map.of();
   }
 
+  /**
+   * Bridge subscriptions the module serves itself, by address prefix (e.g. {@code live:}): a
+   * register of such an address goes to the module, not to a channel.
+   */
+  default Map<String, SubscriptionSource> subscriptionSources() {
+    return Map.of();
+  }
+
   /** What the module does when a socket subscribes, leaves, closes or changes identity. */
   default SocketListener socketListener() {
     return SocketListener.NONE;

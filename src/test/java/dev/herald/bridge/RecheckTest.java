@@ -59,7 +59,7 @@ class RecheckTest {
   void anOwnTokenThatExpiredEndsItsChannelWithA401ThatSaysSo() {
     subscriptions.put("role:ops", new Subscription(user("bot", NOW, "ops"), true));
     HeraldException[] why = new HeraldException[1];
-    Recheck.run(NAMESPACES, subscriptions, Identity.ANONYMOUS, "herald.auth replaced the token", NOW, new Recheck.Outcome() {
+    Recheck.run(NAMESPACES::checkSubscribe, subscriptions, Identity.ANONYMOUS, "herald.auth replaced the token", NOW, new Recheck.Outcome() {
       @Override
       public void ended(String channel, HeraldException error) {
         why[0] = error;
@@ -74,7 +74,7 @@ class RecheckTest {
   }
 
   private long run(Identity socketWho) {
-    return Recheck.run(NAMESPACES, subscriptions, socketWho, "changed", NOW, new Recheck.Outcome() {
+    return Recheck.run(NAMESPACES::checkSubscribe, subscriptions, socketWho, "changed", NOW, new Recheck.Outcome() {
       @Override
       public void ended(String channel, HeraldException why) {
         ended.put(channel, why.status());

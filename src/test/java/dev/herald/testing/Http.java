@@ -46,6 +46,25 @@ public final class Http {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  public Response put(String path, Object json, String... headers) {
+    return send("PUT", path, json, headers);
+  }
+
+  public Response patch(String path, Object json, String... headers) {
+    return send("PATCH", path, json, headers);
+  }
+
+  public Response delete(String path, String... headers) {
+    return send(request(path, headers).DELETE().build());
+  }
+
+  /** Any method with a JSON body (a String is sent as it is). */
+  public Response send(String method, String path, Object json, String... headers) {
+    String body = json instanceof String s ? s : Json.encode(json);
+    return send(request(path, headers).header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   /** Publishes with the test API key; returns the receipt response. */
   public Response publish(String channel, String type, Object data) {
     return post("/api/v1/channels/" + channel + "/events", new JsonObject().put("type", type).put("data", data),

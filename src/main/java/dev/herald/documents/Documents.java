@@ -1,0 +1,236 @@
+package dev.herald.documents;
+
+import dev.herald.core.HeraldException;
+import dev.herald.core.Identity;
+import dev.herald.core.Timestamps;
+import dev.herald.journal.Journal;
+import dev.herald.journal.NewEvent;
+import dev.herald.journal.Transaction;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Documents as users see them, over REST and live queries alike: the collections' row rules, writes
+ * that commit the document, its rev and the collection's change (on its change log, and on its
+ * channel if it has one) in one transaction, and reads that only ever return what the caller may
+ * read. API keys may do anything.
+ *
+ * <p>A document the caller may not read does not exist for it: reads, patches and deletes of it
+ * are 404, a put over it is the same 403 as a put the create rule refuses.
+ */
+public final class Documents {
+
+  static final int DEFAULT_LIMIT = 100;
+  static final int MAX_LIMIT = 1000;
+  static final int MAX_WRITES = 100;
+  /** Rows a list reads before it answers what it has with a next token (a rare filter must not scan forever). */
+  private static final int MAX_SCANNED = 10_000;
+
+  private final Map<String, Collection> collections;
+  private final DocumentStore store;
+  private final Journal journal;
+  final Filters filters = new Filters();
+
+  Documents(JsonObject conf, DocumentStore store, Journal journal) {
+    Map<String, Collection> all = new HashMap<>();
+    for (String name : conf.fieldNames()) {
+      Object c = conf.getValue(name);
+      if (!(c instanceof JsonObject json)) {
+        throw new IllegalArgumentException("collections." + name + " must be a map like {read: ..., write: ...}");
+      }
+      all.put(name, new Collection(name, json));
+    }
+    this.collections = Map.copyOf(all);
+    this.store = store;
+    this.journal = journal;
+  }
+
+  /** The collection, or a 404. */
+  Collection collection(String name) {
+    Collection c = name == null ? null : collections.get(name);
+    if (c == null) {
+      throw Collection.unknown(String.valueOf(name));
+    }
+    return c;
+  }
+
+  /** A result of a write: the stored document (or {_id, _rev} of a delete), and whether it was created. */
+  record Written(boolean created, JsonObject answer) {
+  }
+
+  /** A page of a list, and the token of the next (null at the end). */
+  record Page(List<JsonObject> docs, String next) {
+  }
+
+  Future<JsonObject> get(Identity who, String collection, String id) {
+    Collection c = collection(collection);
+    DocWrite.requireId(id);
+    DocRule.Caller caller = DocRule.Caller.of(who);
+    return store.get(c.name(), id).map(text -> {
+      JsonObject doc = text == null ? null : DocJson.parse(text);
+      if (doc == null || !mayRead(c, caller, DocCel.doc(doc))) {
+        throw notFound(c, id);
+      }
+      return doc;
+    });
+  }
+
+  Future<Page> list(Identity who, String collection, String filterText, String orderBy, int limit, String after) {
+    Collection c = collection(collection);
+    DocFilter filter = filters.of(filterText);
+    Order order = Order.parse(orderBy);
+    Order.Cursor cursor = Order.Cursor.parse(after);
+    DocRule.Caller caller = DocRule.Caller.of(who);
+    return scan(null, c, caller, filter, order, cursor, limit, MAX_SCANNED);
+  }
+
+  /**
+   * Reads in order from {@code after} until {@code limit} documents the caller may read pass the
+   * filter, or {@code maxScanned} rows were read (the next token then continues from there); on
+   * {@code client} (a snapshot's transaction), or the pool when null.
+   */
+  Future<Page> scan(SqlClient client, Collection c, DocRule.Caller caller, DocFilter filter,
+      Order order, Order.Cursor after, int limit, int maxScanned) {
+    DocFilter.Bound equal = filter.indexFor(caller.auth());
+    List<JsonObject> docs = new ArrayList<>();
+    return scanFrom(client, c, caller, filter, equal, order, after, limit, maxScanned, docs);
+  }
+
+  private Future<Page> scanFrom(SqlClient client, Collection c, DocRule.Caller caller, DocFilter filter, DocFilter.Bound equal,
+      Order order, Order.Cursor after, int limit, int budget, List<JsonObject> docs) {
+    int pageSize = Math.min(budget, Math.max(100, limit - docs.size()));
+    SqlClient reader = client != null ? client : store.pool();
+    return store.page(reader, c.name(), equal, order, after, pageSize).compose(rows -> {
+      Order.Cursor last = after;
+      for (DocumentStore.PageRow row : rows) {
+        JsonObject doc = DocJson.parse(row.body());
+        last = new Order.Cursor(row.sortKey(), row.id());
+        Object cel = DocCel.doc(doc);
+        if (mayRead(c, caller, cel) && filter.test(caller.auth(), cel)) {
+          docs.add(doc);
+          if (docs.size() == limit) {
+            return Future.succeededFuture(new Page(docs, last.token()));
+          }
+        }
+      }
+      if (rows.size() < pageSize) {
+        return Future.succeededFuture(new Page(docs, null));
+      }
+      if (budget - rows.size() <= 0) {
+        return Future.succeededFuture(new Page(docs, last.token()));
+      }
+      return scanFrom(client, c, caller, filter, equal, order, last, limit, budget - rows.size(), docs);
+    });
+  }
+
+  /** One write, in a transaction of its own. */
+  Future<Written> write(Identity who, DocWrite w) {
+    return transaction(who, List.of(w)).map(results -> results.get(0));
+  }
+
+  /** Several writes, in order, all or nothing: the first refused one fails them all (its index in the message). */
+  Future<List<Written>> transaction(Identity who, List<DocWrite> writes) {
+    if (writes.isEmpty() || writes.size() > MAX_WRITES) {
+      return Future.failedFuture(HeraldException.badRequest("invalid_transaction",
+          "a transaction holds 1 to " + MAX_WRITES + " writes"));
+    }
+    writes.forEach(w -> collection(w.collection()));
+    DocRule.Caller caller = DocRule.Caller.of(who);
+    return journal.transact(tx -> {
+      List<Written> results = new ArrayList<>();
+      List<NewEvent> changes = new ArrayList<>();
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 0; i < writes.size(); i++) {
+        DocWrite w = writes.get(i);
+        String prefix = writes.size() == 1 ? "" : "write " + i + ": ";
+        chain = chain.compose(v -> apply(tx, caller, w, changes).map(r -> {
+          results.add(r);
+          return (Void) null;
+        }).recover(err -> Future.failedFuture(numbered(err, prefix))));
+      }
+      return chain.compose(v -> tx.append(changes)).map(v -> results);
+    });
+  }
+
+  private Future<Written> apply(Transaction tx, DocRule.Caller caller, DocWrite w, List<NewEvent> changes) {
+    Collection c = collection(w.collection());
+    String id = w.op() == DocWrite.Op.CREATE ? UUID.randomUUID().toString() : DocWrite.requireId(w.id());
+    return store.lock(tx.connection(), c.name(), id).compose(stored -> {
+      JsonObject before = stored == null ? null : stored.doc();
+      Object celBefore = before == null ? null : DocCel.doc(before);
+      boolean hidden = before != null && !mayRead(c, caller, celBefore);
+      if (hidden && w.op() != DocWrite.Op.PUT) {
+        throw notFound(c, id);
+      }
+      if (hidden) {
+        throw mayNotWrite(c, id);
+      }
+      long currentRev = before == null ? 0 : stored.rev();
+      if (w.ifMatch() != null && w.ifMatch() != currentRev) {
+        throw HeraldException.conflict("rev_mismatch", "document " + id + " is at rev " + currentRev
+            + (before == null ? " (absent)" : "") + ", not " + w.ifMatch(), new JsonObject().put("current", before));
+      }
+      if (before == null && (w.op() == DocWrite.Op.PATCH || w.op() == DocWrite.Op.DELETE)) {
+        throw notFound(c, id);
+      }
+      long rev = (stored == null ? 0 : stored.rev()) + 1;
+      JsonObject after = w.op() == DocWrite.Op.DELETE ? null : stamped(id, rev, content(w, before));
+      Object celAfter = after == null ? null : DocCel.doc(after);
+      if (!caller.server()) {
+        boolean allowed = before == null ? c.create.allows(caller, celAfter)
+            : after == null ? c.delete.allows(caller, celBefore)
+            : c.update.allows(caller, celBefore) && c.update.allows(caller, celAfter);
+        if (!allowed) {
+          throw mayNotWrite(c, id);
+        }
+      }
+      String afterText = after == null ? null : after.encode();
+      changes.addAll(Change.events(c, id, rev, before, after));
+      return store.save(tx.connection(), c.name(), id, stored, rev, afterText)
+          .map(v -> new Written(before == null, after != null ? after
+              : new JsonObject().put(DocJson.ID, id).put(DocJson.REV, rev)));
+    });
+  }
+
+  /** The new document's fields: the body as given (create, put) or the stored fields merge-patched. */
+  private static JsonObject content(DocWrite w, JsonObject before) {
+    JsonObject given = DocJson.content(w.body() == null ? new JsonObject() : w.body());
+    if (w.op() != DocWrite.Op.PATCH) {
+      return given;
+    }
+    return DocJson.content((JsonObject) DocJson.mergePatch(DocJson.content(before), given));
+  }
+
+  private static JsonObject stamped(String id, long rev, JsonObject fields) {
+    JsonObject doc = new JsonObject().put(DocJson.ID, id).put(DocJson.REV, rev)
+        .put(DocJson.UPDATED_AT, Timestamps.format(Instant.now()));
+    return doc.mergeIn(fields);
+  }
+
+  boolean mayRead(Collection c, DocRule.Caller caller, Object celDoc) {
+    return caller.server() || c.read.allows(caller, celDoc);
+  }
+
+  private static HeraldException notFound(Collection c, String id) {
+    return HeraldException.notFound("no document " + id + " in " + c.name());
+  }
+
+  private static HeraldException mayNotWrite(Collection c, String id) {
+    return HeraldException.forbidden("this token may not write document " + id + " in " + c.name());
+  }
+
+  private static Throwable numbered(Throwable err, String prefix) {
+    if (prefix.isEmpty() || !(err instanceof HeraldException he)) {
+      return err;
+    }
+    return he.details() != null ? HeraldException.conflict(he.code(), prefix + he.getMessage(), he.details())
+        : new HeraldException(he.status(), he.code(), prefix + he.getMessage());
+  }
+}

@@ -1,0 +1,48 @@
+package dev.herald.documents;
+
+import dev.herald.core.Authenticator;
+import dev.herald.hub.Hub;
+import dev.herald.journal.Journal;
+import dev.herald.module.Module;
+import dev.herald.module.SubscriptionSource;
+import io.vertx.core.Deployable;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON documents in collections declared in herald.yaml: REST reads and writes under per-collection
+ * row rules, multi-document transactions, and live queries over the bridge. A write commits the
+ * document with its collection's change (the internal channel {@code doclog:{collection}}), which
+ * the journal broadcasts after the commit like any event; each node evaluates its own live queries.
+ */
+public final class DocumentsModule implements Module {
+
+  private final Documents documents;
+  private final LiveQueries live;
+  private final Authenticator auth;
+
+  public DocumentsModule(JsonObject collections, Pool pool, Journal journal, Hub hub, Authenticator auth) {
+    DocumentStore store = new DocumentStore(pool);
+    this.documents = new Documents(collections, store, journal);
+    this.live = new LiveQueries(documents, store, hub, journal);
+    this.auth = auth;
+  }
+
+  @Override
+  public List<Deployable> verticles() {
+    return List.of(live);
+  }
+
+  @Override
+  public void mount(Router router) {
+    new DocumentRoutes(documents, auth).mount(router);
+  }
+
+  @Override
+  public Map<String, SubscriptionSource> subscriptionSources() {
+    return Map.of(LiveQueries.PREFIX, live);
+  }
+}
