@@ -170,7 +170,7 @@ public final class Documents {
         throw notFound(c, id);
       }
       if (hidden) {
-        throw mayNotWrite(c, id);
+        throw mayNotWrite(caller, c, id);
       }
       long currentRev = before == null ? 0 : stored.rev();
       if (w.ifMatch() != null && w.ifMatch() != currentRev) {
@@ -188,7 +188,7 @@ public final class Documents {
             : after == null ? c.delete.allows(caller, celBefore)
             : c.update.allows(caller, celBefore) && c.update.allows(caller, celAfter);
         if (!allowed) {
-          throw mayNotWrite(c, id);
+          throw mayNotWrite(caller, c, id);
         }
       }
       String afterText = after == null ? null : after.encode();
@@ -222,7 +222,10 @@ public final class Documents {
     return HeraldException.notFound("no document " + id + " in " + c.name());
   }
 
-  private static HeraldException mayNotWrite(Collection c, String id) {
+  private static HeraldException mayNotWrite(DocRule.Caller caller, Collection c, String id) {
+    if (caller.anonymous()) {
+      return HeraldException.unauthorized("a valid token is required to write documents in " + c.name());
+    }
     return HeraldException.forbidden("this token may not write document " + id + " in " + c.name());
   }
 

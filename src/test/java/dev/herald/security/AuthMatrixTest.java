@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +52,16 @@ class AuthMatrixTest extends OneNodeTest {
   }
 
   static final int OK = 200;
+  static final String DOCS = "/api/v1/collections/:collection/docs";
+  static final String DOCS_OF_BILLS = "/api/v1/collections/bills/docs";
+
+  /** Alice's bills each row acts on (a row's own, so that a server's delete does not change another row's answer). */
+  @BeforeAll
+  static void seedBills() {
+    for (String id : List.of("matrix-get", "matrix-put", "matrix-patch", "matrix-delete", "matrix-tx")) {
+      assertThat(node.http.put(DOCS_OF_BILLS + "/" + id, bill(), "X-Api-Key", TestNode.API_KEY).status()).isEqualTo(201);
+    }
+  }
 
   static final List<RestRow> REST = List.of(
       rest(HttpMethod.POST, "/api/v1/channels/:channel/events", "/api/v1/channels/user:alice/events", event(null),
@@ -62,11 +73,24 @@ class AuthMatrixTest extends OneNodeTest {
       rest(HttpMethod.GET, "/api/v1/aggregates/:name", "/api/v1/aggregates/sales", null, OK, OK, OK, OK),
       rest(HttpMethod.POST, "/api/v1/aggregates/:name/recompute", "/api/v1/aggregates/sales/recompute", new JsonObject(),
           401, 403, 403, OK),
+      // documents: bills are read by their customer (alice's matrix-* bills) and written by admins and API keys;
+      // a bill the caller may not read does not exist for it (404)
+      rest(HttpMethod.GET, DOCS, DOCS_OF_BILLS, null, OK, OK, OK, OK),
+      rest(HttpMethod.GET, DOCS + "/:id", DOCS_OF_BILLS + "/matrix-get", null, 404, 404, OK, OK),
+      rest(HttpMethod.POST, DOCS, DOCS_OF_BILLS, bill(), 401, 403, 403, 201),
+      rest(HttpMethod.PUT, DOCS + "/:id", DOCS_OF_BILLS + "/matrix-put", bill(), 401, 403, 403, OK),
+      rest(HttpMethod.PATCH, DOCS + "/:id", DOCS_OF_BILLS + "/matrix-patch", new JsonObject().put("amount", 2), 404, 404, 403, OK),
+      rest(HttpMethod.DELETE, DOCS + "/:id", DOCS_OF_BILLS + "/matrix-delete", null, 404, 404, 403, OK),
+      rest(HttpMethod.POST, "/api/v1/docs/transaction", "/api/v1/docs/transaction", new JsonObject().put("writes",
+          new JsonArray().add(new JsonObject().put("op", "put").put("collection", "bills").put("id", "matrix-tx").put("doc", bill()))),
+          401, 403, 403, OK),
       publicRoute("/health/live"),
       publicRoute("/health/ready"));
 
   static final List<BridgeRow> BRIDGE = List.of(
       bridge("register", "user:alice", null, 401, 403, OK),
+      // anyone may run a live query: the collection's read rule filters what it gets
+      bridge("register", "live:bills:matrix", null, OK, OK, OK),
       bridge("herald.publish", null, event("chat:matrix"), 401, OK, OK),
       bridge("herald.history", null, new JsonObject().put("channel", "user:alice"), 401, 403, OK),
       bridge("herald.presence", null, new JsonObject().put("channel", "chat:matrix"), 401, OK, OK),
@@ -131,7 +155,13 @@ class AuthMatrixTest extends OneNodeTest {
 
   private static Http.Response call(RestRow row, Caller caller) {
     String[] headers = headers(caller);
-    return row.method() == HttpMethod.GET ? node.http.get(row.path(), headers) : node.http.post(row.path(), row.body(), headers);
+    if (row.method() == HttpMethod.GET) {
+      return node.http.get(row.path(), headers);
+    }
+    if (row.method() == HttpMethod.DELETE) {
+      return node.http.delete(row.path(), headers);
+    }
+    return node.http.send(row.method().name(), row.path(), row.body(), headers);
   }
 
   /** The failure code of the answer, or 200 when the frame was served. */
@@ -212,6 +242,10 @@ class AuthMatrixTest extends OneNodeTest {
   }
 
   // ---- the tables' rows ----
+
+  private static JsonObject bill() {
+    return new JsonObject().put("customerId", "alice").put("amount", 1);
+  }
 
   private static JsonObject event(String channel) {
     JsonObject e = new JsonObject().put("type", "matrix.test").put("data", new JsonObject().put("n", 1));
