@@ -69,7 +69,13 @@ public final class BridgeClient implements AutoCloseable {
 
   /** A client whose TCP receive window is tiny, so that pausing it soon fills Herald's side. */
   public static BridgeClient connectWithSmallWindow(int port) {
-    return connect(port, null, new WebSocketClientOptions().setReceiveBufferSize(4096));
+    return connectWithSmallWindow(port, null);
+  }
+
+  /** With a token, and room for large messages (a live query's snapshot of big documents). */
+  public static BridgeClient connectWithSmallWindow(int port, String token) {
+    return connect(port, token, new WebSocketClientOptions().setReceiveBufferSize(4096)
+        .setMaxMessageSize(8 << 20).setMaxFrameSize(8 << 20));
   }
 
   /** A client that offers permessage-deflate, as browsers do. */
