@@ -56,8 +56,15 @@ final class LiveView {
     client.subscribe(address, headers.copy().put("since", seq));
   }
 
+  /**
+   * Unregisters, and returns once the node has ended the query: a register on the same socket
+   * (acked) is handled after it, so no change sent after this reaches the client on this address.
+   */
   void unregister() {
     client.unregister(address);
+    String fence = address + "-unregistered";
+    client.subscribe(fence);
+    client.unregister(fence);
   }
 
   /** The documents as folded so far. */
