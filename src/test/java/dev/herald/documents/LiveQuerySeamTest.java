@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * The seam between a live query's snapshot and its changes, on two clustered nodes: queries that
  * register on node B while node A is busy writing a thousand products (creates, updates, deletes,
  * single and in small transactions) end with exactly what a REST list says, each document once at
- * its last rev, having received every change after their snapshot once, in seq order.
+ * its last rev, having received every change after their snapshot once, in seq order; and so does
+ * one that leaves and comes back with {@code since} while the writes go on.
  */
 class LiveQuerySeamTest {
 
@@ -33,6 +34,7 @@ class LiveQuerySeamTest {
       cluster.awaitMembers();
       Http onA = cluster.node(0).http;
       CountDownLatch underWay = new CountDownLatch(1);
+      CountDownLatch halfway = new CountDownLatch(1);
       // two writers on node A, each on its own half of the ids (no conflicts between them)
       CompletableFuture<Void> transactions = CompletableFuture.runAsync(() -> {
         for (int i = 0; i < DOCS / 2; i++) {
@@ -48,6 +50,9 @@ class LiveQuerySeamTest {
           assertThat(r.status()).as("transaction %s: %s", i, r.body()).isEqualTo(200);
           if (i == 150) {
             underWay.countDown();
+          }
+          if (i == 250) {
+            halfway.countDown();
           }
         }
       });
@@ -73,21 +78,30 @@ class LiveQuerySeamTest {
         JsonObject everything = new JsonObject().put("limit", 10_000);
         LiveView all = LiveView.open(onB, "live:products:all", everything);
         LiveView dear = LiveView.open(onB, "live:products:dear", everything.copy().put("filter", "doc.price >= 50"));
+        // one more leaves and comes back with since while the writers go on: its catch-up meets live changes too
+        LiveView back = LiveView.open(onB, "live:products:back", everything.copy().put("filter", "doc.price < 50"));
+        back.unregister();
+        int left = back.received.size();
+        assertThat(halfway.await(Timeouts.SETTLE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        back.resume();
         CompletableFuture.allOf(transactions, puts).get(5, TimeUnit.MINUTES);
 
-        // a fence written last: once a query has it, every change before it has come
-        Http.Response fence = onA.put(path("fence"), new JsonObject().put("price", 100), admin());
-        assertThat(fence.status()).isEqualTo(201);
-        for (LiveView view : List.of(all, dear)) {
-          view.awaitRev("fence", 1);
+        // fences written last, one dear and one cheap: once a query has its own, every change before it has come
+        assertThat(onA.put(path("fence-dear"), new JsonObject().put("price", 100), admin()).status()).isEqualTo(201);
+        assertThat(onA.put(path("fence-cheap"), new JsonObject().put("price", 1), admin()).status()).isEqualTo(201);
+        for (LiveView view : List.of(all, dear, back)) {
+          view.awaitRev(view == dear ? "fence-dear" : "fence-cheap", 1);
           view.foldArrived();
           assertThat(view.received.stream().filter(e -> !"query.snapshot".equals(e.getString("type"))).count())
               .as("%s registered while the writers were busy: changes came after its snapshot", view.address)
               .isGreaterThan(1);
         }
+        assertThat(back.received.subList(left, back.received.size())).as("a resume within the log: no snapshot")
+            .noneMatch(e -> "query.snapshot".equals(e.getString("type")));
+        assertThat(back.docs()).isEqualTo(DocLists.list(onA, "products", "doc.price < 50", customer("shopper")));
         assertThat(all.docs()).isEqualTo(DocLists.list(onA, "products", null, customer("shopper")));
         assertThat(dear.docs()).isEqualTo(DocLists.list(onA, "products", "doc.price >= 50", customer("shopper")));
-        assertThat(all.docs()).hasSize(DOCS + 1 - DOCS / 2 / 40 - DOCS / 2 / 50);
+        assertThat(all.docs()).hasSize(DOCS + 2 - DOCS / 2 / 40 - DOCS / 2 / 50);
       }
     }
   }

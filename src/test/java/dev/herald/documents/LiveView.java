@@ -57,14 +57,16 @@ final class LiveView {
   }
 
   /**
-   * Unregisters, and returns once the node has ended the query: a register on the same socket
-   * (acked) is handled after it, so no change sent after this reaches the client on this address.
+   * Unregisters, and returns once the node has ended the query (a register on the same socket,
+   * acked, is handled after it), having folded what the query sent until then: its seq is then
+   * where a resume starts.
    */
   void unregister() {
     client.unregister(address);
     String fence = address + "-unregistered";
     client.subscribe(fence);
     client.unregister(fence);
+    foldArrived();
   }
 
   /** The documents as folded so far. */
