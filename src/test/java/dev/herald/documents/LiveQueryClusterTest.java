@@ -98,19 +98,17 @@ class LiveQueryClusterTest {
   void aStaleIfMatchIsAConflictThatCarriesTheCurrentDocument() {
     Http.Response created = onA().put(bills("contested"), new JsonObject().put("customerId", "cora").put("amount", 5), admin());
     assertThat(created.status()).isEqualTo(201);
-    Http.Response first = cluster.node(1).http.patch(bills("contested"), new JsonObject().put("amount", 6), "Authorization",
-        "Bearer " + Tokens.user("ann", "admin"), "If-Match", "1");
+    Http.Response first = cluster.node(1).http.patch(bills("contested"), new JsonObject().put("amount", 6), adminIfMatch(1));
     assertThat(first.status()).isEqualTo(200);
 
-    Http.Response stale = cluster.node(2).http.patch(bills("contested"), new JsonObject().put("amount", 7), "Authorization",
-        "Bearer " + Tokens.user("ann", "admin"), "If-Match", "1");
+    Http.Response stale = cluster.node(2).http.patch(bills("contested"), new JsonObject().put("amount", 7), adminIfMatch(1));
     assertThat(stale.status()).isEqualTo(409);
     assertThat(stale.json().getJsonObject("error").getString("code")).isNotBlank();
     assertThat(stale.json().getJsonObject("error").getString("message")).isNotBlank();
     assertThat(stale.json().getJsonObject("current")).isEqualTo(first.json());
 
     Http.Response staleReplace = onA().put(bills("contested"), new JsonObject().put("customerId", "cora").put("amount", 8),
-        "Authorization", "Bearer " + Tokens.user("ann", "admin"), "If-Match", "1");
+        adminIfMatch(1));
     assertThat(staleReplace.status()).isEqualTo(409);
     assertThat(staleReplace.json().getJsonObject("current")).isEqualTo(first.json());
     assertThat(onA().get(bills("contested"), customer("cora")).json()).as("nothing changed").isEqualTo(first.json());
@@ -151,6 +149,11 @@ class LiveQueryClusterTest {
       assertThat(rita.docs()).isEqualTo(DocLists.list(onA(), "bills", null, customer("rita")));
       assertThat(quinn.docs()).hasSize(10); // mixed-2, -4 ... -18 and its fence
     }
+  }
+
+  private static String[] adminIfMatch(long rev) {
+    String[] admin = admin();
+    return new String[] {admin[0], admin[1], "If-Match", Long.toString(rev)};
   }
 
   private static JsonObject last(LiveView view) {
