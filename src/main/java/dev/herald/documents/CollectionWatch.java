@@ -95,6 +95,7 @@ final class CollectionWatch implements Subscriber {
         }
       }
     }
+    sink.flush();
   }
 
   /** Groups a change may concern: those indexed by a value the document held before or after, and the unindexed. */
@@ -112,8 +113,19 @@ final class CollectionWatch implements Subscriber {
     return found;
   }
 
-  /** What a change means for one group: appear, update or disappear of a document, as an envelope built once. */
-  record Outcome(String type, String envelope) {
+  /**
+   * What a change means for one group: appear, update or disappear of a document, as an envelope
+   * built once, and one frame per address the group's queries use (clients that open the same
+   * query usually give it the same name: they share that frame too).
+   */
+  static final class Outcome {
+
+    final String envelope;
+    private final Map<String, EncodedFrame> frames = new HashMap<>(2);
+
+    private Outcome(String envelope) {
+      this.envelope = envelope;
+    }
 
     static Outcome of(QueryGroup g, Change change, Object before, Object after) {
       boolean was = g.matches(before);
@@ -124,7 +136,11 @@ final class CollectionWatch implements Subscriber {
       String type = !was ? "appear" : is ? "update" : "disappear";
       // a disappear carries the last version this query was allowed to see, never the new one
       JsonObject doc = is ? change.after() : change.before();
-      return new Outcome(type, LiveQueries.envelope(type, g.collection.name(), change.seq(), change.id(), doc));
+      return new Outcome(LiveQueries.envelope(type, g.collection.name(), change.seq(), change.id(), doc));
+    }
+
+    EncodedFrame frame(String address) {
+      return frames.computeIfAbsent(address, a -> LiveQueries.frame(a, envelope));
     }
   }
 

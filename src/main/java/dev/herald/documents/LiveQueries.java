@@ -48,6 +48,9 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
   interface Sink {
     void send(LiveQuery q, CollectionWatch.Outcome outcome, long seq);
 
+    /** Writes what the sends since the last flush queued. */
+    void flush();
+
     void resetAll(CollectionWatch watch);
   }
 
@@ -62,10 +65,16 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
   private final Map<String, Future<Void>> ready = new HashMap<>();
   private final Map<Key, LiveQuery> queries = new HashMap<>();
   private final Map<LiveQuery, CollectionWatch> watchOf = new HashMap<>();
+  private final SocketWrites writes = new SocketWrites();
   private final Sink sink = new Sink() {
     @Override
     public void send(LiveQuery q, CollectionWatch.Outcome outcome, long seq) {
-      LiveQueries.this.send(q, outcome.envelope(), seq);
+      LiveQueries.this.send(q, outcome, seq);
+    }
+
+    @Override
+    public void flush() {
+      writes.flush();
     }
 
     @Override
@@ -220,11 +229,12 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       if (reset) {
         data.put("reset", true);
       }
-      write(q, envelope("query.snapshot", g.collection.name(), seq, null, data));
+      writes.add(q.socket, frame(q.address, envelope("query.snapshot", g.collection.name(), seq, null, data)));
       q.cursor = seq;
       List<Change> meanwhile = q.buffer;
-      q.buffer = new ArrayList<>();
+      q.buffer = null;
       replay(q, meanwhile);
+      writes.flush();
       goLive(q);
     });
   }
@@ -256,6 +266,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
         changes.add(Change.of(e.seq(), e.dataJson()));
       }
       replay(q, changes);
+      writes.flush();
       if (q.state == LiveQuery.State.STALLED) {
         return;
       }
@@ -277,7 +288,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       Object after = c.after() == null ? null : DocCel.doc(c.after());
       CollectionWatch.Outcome outcome = CollectionWatch.Outcome.of(q.group, c, before, after);
       if (outcome != null) {
-        send(q, outcome.envelope(), c.seq());
+        send(q, outcome, c.seq());
         if (q.state == LiveQuery.State.STALLED) {
           return;
         }
@@ -295,7 +306,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
    * Writes a change to the query's socket; a socket whose buffer is full stalls the query instead,
    * and it takes a fresh snapshot (reset) once the socket drains: a change is never dropped unsaid.
    */
-  private void send(LiveQuery q, String envelope, long seq) {
+  private void send(LiveQuery q, CollectionWatch.Outcome outcome, long seq) {
     if (q.socket.writeQueueFull()) {
       q.group.live.remove(q);
       q.state = LiveQuery.State.STALLED;
@@ -307,15 +318,15 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       }));
       return;
     }
-    write(q, envelope);
+    writes.add(q.socket, outcome.frame(q.address));
     q.cursor = seq;
   }
 
-  private static void write(LiveQuery q, String envelope) {
-    StringBuilder frame = new StringBuilder(envelope.length() + q.address.length() + 40);
-    JsonText.string(frame.append("{\"type\":\"rec\",\"address\":"), q.address).append(",\"body\":").append(envelope).append('}');
-    EncodedFrame encoded = EncodedFrame.ofText(frame.toString());
-    OnContext.run(q.socket.context(), () -> q.socket.write(encoded));
+  /** The bridge frame that delivers an envelope on a live query's address. */
+  static EncodedFrame frame(String address, String envelope) {
+    StringBuilder frame = new StringBuilder(envelope.length() + address.length() + 40);
+    JsonText.string(frame.append("{\"type\":\"rec\",\"address\":"), address).append(",\"body\":").append(envelope).append('}');
+    return EncodedFrame.ofText(frame.toString());
   }
 
   private void fail(LiveQuery q, HeraldException error) {

@@ -28,7 +28,8 @@ final class LiveQuery {
   long cursor;
   /** Bumped whenever the query starts over (snapshot, catch-up) or ends: a read that completes for an older epoch is dropped. */
   int epoch;
-  List<Change> buffer = new ArrayList<>();
+  /** Changes that came while pending; null otherwise (a node holds many live queries). */
+  List<Change> buffer;
   boolean overflowed;
   boolean ended;
 
@@ -42,7 +43,7 @@ final class LiveQuery {
 
   /** A change that came while the snapshot was read. */
   void buffer(Change change) {
-    if (overflowed) {
+    if (overflowed || buffer == null) {
       return;
     }
     if (buffer.size() >= MAX_BUFFER) {
