@@ -14,6 +14,7 @@ import dev.herald.journal.HistoryPage;
 import dev.herald.module.SubscriptionSource;
 import dev.herald.wire.EncodedFrame;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -127,6 +128,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       watch.queries++;
       watchOf.put(q, watch);
       queries.put(key, q);
+      q.started = Promise.promise();
       return ready.get(collection.name()).transform(ar -> {
         if (q.ended) {
           return Future.succeededFuture();
@@ -141,7 +143,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
         } else {
           catchUp(q, since);
         }
-        return Future.succeededFuture();
+        return q.started.future();
       });
     });
   }
@@ -235,6 +237,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       q.buffer = null;
       replay(q, meanwhile);
       writes.flush();
+      started(q);
       goLive(q);
     });
   }
@@ -267,6 +270,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       }
       replay(q, changes);
       writes.flush();
+      started(q);
       if (q.state == LiveQuery.State.STALLED) {
         return;
       }
@@ -329,9 +333,24 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
     return EncodedFrame.ofText(frame.toString());
   }
 
+  /** Its first frame is queued: the register is answered (the bridge acks it, and counts it done). */
+  private static void started(LiveQuery q) {
+    if (q.started != null) {
+      q.started.tryComplete();
+      q.started = null;
+    }
+  }
+
+  /** The query cannot go on: the register fails (before its first frame) or the client gets an err on the address. */
   private void fail(LiveQuery q, HeraldException error) {
+    Promise<Void> starting = q.started;
+    q.started = null;
     end(new Key(q.socket, q.address), q);
-    q.socket.subscriptionFailed(q.address, error);
+    if (starting != null) {
+      starting.tryFail(error);
+    } else {
+      q.socket.subscriptionFailed(q.address, error);
+    }
   }
 
   /** A watch's feed failed: every query on it ends with the error. */
@@ -344,6 +363,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
   }
 
   private void end(Key key, LiveQuery q) {
+    started(q); // unregistered or closed before its first frame: the register is over all the same
     queries.remove(key, q);
     q.ended = true;
     q.epoch++;

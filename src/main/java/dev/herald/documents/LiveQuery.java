@@ -1,6 +1,7 @@
 package dev.herald.documents;
 
 import dev.herald.hub.Subscriber;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,8 @@ final class LiveQuery {
   List<Change> buffer;
   boolean overflowed;
   boolean ended;
+  /** The register, answered once the first frame (snapshot or first replayed page) is queued; null after. */
+  Promise<Void> started;
 
   LiveQuery(Subscriber socket, String address, QueryGroup group, Order order, int limit) {
     this.socket = socket;

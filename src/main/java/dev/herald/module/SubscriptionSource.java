@@ -15,7 +15,9 @@ public interface SubscriptionSource {
 
   /**
    * Starts the subscription: frames go to {@code socket} on {@code address}. Completes once it is in
-   * place; a failure (a HeraldException: bad headers, unknown address) becomes an err to the address.
+   * place (its first frame queued); a failure (a HeraldException: bad headers, unknown address, the
+   * store unreachable) becomes an err to the address. The bridge counts a pending one as a request
+   * in flight on the socket, so a client cannot have more of them going than its requests.
    */
   Future<Void> subscribe(Subscriber socket, Identity who, String address, JsonObject headers);
 
