@@ -2,18 +2,21 @@ package dev.herald.aggregate;
 
 import dev.herald.aggregate.AggregateFold.DistinctKey;
 import dev.herald.aggregate.AggregateFold.DistinctValue;
+import dev.herald.core.ChannelName;
 import dev.herald.journal.CommitHook;
 import dev.herald.journal.Event;
 import dev.herald.journal.EventRows;
 import dev.herald.journal.NewEvent;
 import dev.herald.wire.Frames;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -58,12 +61,24 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
     return false;
   }
 
-  /** Refuses (400, naming the field) an event some aggregate could not keep, before the journal stores anything. */
+  /**
+   * Refuses (400, naming the field) an event some aggregate could not keep, before the journal stores
+   * anything; for an aggregate over a collection, a change whose new document it could not count
+   * (the old one was counted already, or never could be).
+   */
   @Override
   public void check(NewEvent e) {
     for (AggregateDefinition def : definitions.all()) {
-      if (def.matches(e.channel(), e.type())) {
+      if (!def.matches(e.channel(), e.type())) {
+        continue;
+      }
+      if (!def.overCollection()) {
         CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson());
+        continue;
+      }
+      JsonObject after = ExactJson.object(e.dataJson()).getJsonObject("after");
+      if (after != null) {
+        CountedEvent.ofDocument(def, after);
       }
     }
   }
@@ -74,8 +89,9 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
     Future<Void> chain = Future.succeededFuture();
     for (AggregateDefinition def : definitions.all()) {
       List<Event> matching = fresh.stream().filter(e -> def.matches(e.channel(), e.type())).toList();
-      if (!matching.isEmpty()) {
-        chain = chain.compose(v -> fold(conn, def, matching, 0).map(s -> {
+      AggregateFold fold = new AggregateFold(def, matching);
+      if (!fold.isEmpty()) { // changes of documents its filter leaves out do not touch the aggregate
+        chain = chain.compose(v -> fold(conn, def, fold, 0).map(s -> {
           snapshots.addAll(s);
           return null;
         }));
@@ -96,8 +112,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
   }
 
   /** Folds the events into the aggregate's rows (locked), bumps its version, returns the snapshots to send. */
-  private Future<List<Snapshot>> fold(SqlConnection conn, AggregateDefinition def, List<Event> events, long versionFloor) {
-    AggregateFold fold = new AggregateFold(def, events);
+  private Future<List<Snapshot>> fold(SqlConnection conn, AggregateDefinition def, AggregateFold fold, long versionFloor) {
     Map<String, String> lastEvents = new HashMap<>();
     fold.lastEvents().forEach((group, e) -> lastEvents.put(group, Frames.envelope(e)));
     return lock(conn, def, fold.groups())
@@ -144,17 +159,24 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         });
   }
 
-  /** Saves each row with its own last event (a row the events did not reach keeps the one it had). */
+  /**
+   * Saves each row with its own last event (a row the events did not reach keeps the one it had);
+   * a group of an aggregate over a collection that no document is in any more is deleted, as a
+   * recount would not find it.
+   */
   private static Future<Void> save(SqlConnection conn, AggregateDefinition def, Map<String, JsonObject> values, long version,
       Map<String, String> lastEvents) {
-    String[] grps = values.keySet().toArray(new String[0]);
-    String[] vals = values.values().stream().map(JsonObject::encode).toArray(String[]::new);
-    String[] last = values.keySet().stream().map(lastEvents::get).toArray(String[]::new);
-    return conn.preparedQuery("INSERT INTO aggregate_state (name, grp, version, vals, last_event) "
+    List<String> kept = new ArrayList<>();
+    List<String> gone = new ArrayList<>();
+    values.forEach((g, v) -> (!g.isEmpty() && FieldArithmetic.holdsNothing(def, v) ? gone : kept).add(g));
+    String[] vals = kept.stream().map(g -> values.get(g).encode()).toArray(String[]::new);
+    String[] last = kept.stream().map(lastEvents::get).toArray(String[]::new);
+    return conn.preparedQuery("WITH gone AS (DELETE FROM aggregate_state WHERE name = $1 AND grp = ANY($6::text[])) "
+            + "INSERT INTO aggregate_state (name, grp, version, vals, last_event) "
             + "SELECT $1, g, $3, v::jsonb, l::jsonb FROM unnest($2::text[], $4::text[], $5::text[]) AS t(g, v, l) "
             + "ON CONFLICT (name, grp) DO UPDATE SET version = EXCLUDED.version, vals = EXCLUDED.vals, "
             + "last_event = COALESCE(EXCLUDED.last_event, aggregate_state.last_event)")
-        .execute(Tuple.of(def.name(), grps, version, vals, last))
+        .execute(Tuple.of(def.name(), kept.toArray(new String[0]), version, vals, last, gone.toArray(new String[0])))
         .mapEmpty();
   }
 
@@ -187,7 +209,8 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         .execute(Tuple.of(def.name()))
         .map(rows -> {
           JsonObject groups = new JsonObject();
-          rows.forEach(r -> groups.put(r.getString("grp"), FieldArithmetic.stored(def, ExactJson.object(r.getString("vals")))));
+          rows.forEach(r -> groups.put(r.getString("grp"),
+              FieldArithmetic.shown(FieldArithmetic.stored(def, ExactJson.object(r.getString("vals"))))));
           return Snapshot.totals(def, version, values, lastEvent, groups);
         });
   }
@@ -213,29 +236,80 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
   }
 
   /**
-   * Throws the running state away and folds the stored history again, in one transaction, under
-   * a new version. With complete history the values come out the same; history trimmed by
-   * retention counts only what is still kept.
+   * Throws the running state away and counts again, in one transaction, under a new version: the
+   * stored history of the channels (with complete history the values come out the same; history
+   * trimmed by retention counts only what is still kept), or the documents of a collection as they
+   * are now (its change log is trimmed too, and only the documents' current state counts anyway).
    */
   Future<Snapshot> recompute(AggregateDefinition def) {
-    List<String> namespaces = def.namespaces();
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("SELECT version FROM aggregate_state WHERE name = $1 AND grp = '' FOR UPDATE")
-        .execute(Tuple.of(def.name()))
+    return pool.withTransaction(conn -> holdWriters(conn, def)
+        .compose(v -> conn.preparedQuery("SELECT version FROM aggregate_state WHERE name = $1 AND grp = '' FOR UPDATE")
+            .execute(Tuple.of(def.name())))
         .compose(rows -> {
           long version = rows.size() == 0 ? 0 : rows.iterator().next().getLong(0);
           return conn.preparedQuery("DELETE FROM aggregate_state WHERE name = $1").execute(Tuple.of(def.name()))
               .compose(v -> conn.preparedQuery("DELETE FROM aggregate_distinct WHERE name = $1").execute(Tuple.of(def.name())))
-              .compose(v -> conn.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
-                      + "WHERE (e.channel = ANY($1) OR split_part(e.channel, ':', 1) = ANY($2)) "
-                      + "AND (cardinality($3::text[]) = 0 OR e.type = ANY($3)) ORDER BY e.ts, e.channel, e.seq")
-                  .execute(Tuple.of(def.channels().toArray(new String[0]), namespaces.toArray(new String[0]),
-                      def.types().toArray(new String[0]))))
-              .compose(history -> fold(conn, def, EventRows.all(history), version));
+              .compose(v -> def.overCollection() ? recount(conn, def, version, "", new LinkedHashMap<>()) : refold(conn, def, version));
         }))
         .compose(snapshots -> {
           onChange.accept(snapshots);
           return read(def, "");
+        });
+  }
+
+  /**
+   * A recount of documents must not miss a change committing meanwhile, nor count one twice: it
+   * locks the head of the collection's change log, which every write of the collection updates
+   * before its hooks run. A write that got there first has committed (the documents read next see
+   * it); one that comes later waits until the recount commits, then folds its change into the new
+   * state, its statements seeing the recount's rows. Channel aggregates fold what history holds.
+   */
+  private static Future<Void> holdWriters(SqlConnection conn, AggregateDefinition def) {
+    if (!def.overCollection()) {
+      return Future.succeededFuture();
+    }
+    String log = def.channels().get(0);
+    return conn.preparedQuery("INSERT INTO channels (name, namespace, last_seq) VALUES ($1, $2, 0) "
+            + "ON CONFLICT (name) DO UPDATE SET last_seq = channels.last_seq")
+        .execute(Tuple.of(log, ChannelName.namespace(log)))
+        .mapEmpty();
+  }
+
+  private Future<List<Snapshot>> refold(SqlConnection conn, AggregateDefinition def, long version) {
+    return conn.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
+            + "WHERE (e.channel = ANY($1) OR split_part(e.channel, ':', 1) = ANY($2)) "
+            + "AND (cardinality($3::text[]) = 0 OR e.type = ANY($3)) ORDER BY e.ts, e.channel, e.seq")
+        .execute(Tuple.of(def.channels().toArray(new String[0]), def.namespaces().toArray(new String[0]),
+            def.types().toArray(new String[0])))
+        .compose(history -> fold(conn, def, new AggregateFold(def, EventRows.all(history)), version));
+  }
+
+  /** Documents a recount reads and folds at a time. */
+  private static final int RECOUNT_PAGE = 1000;
+
+  /**
+   * Folds the collection's documents, page by page in id order after {@code afterId}, each as if it
+   * had just been created; {@code out} keeps the newest snapshot per channel.
+   */
+  private Future<List<Snapshot>> recount(SqlConnection conn, AggregateDefinition def, long version, String afterId,
+      Map<String, Snapshot> out) {
+    return conn.preparedQuery("SELECT id, body::text FROM documents WHERE collection = $1 AND body IS NOT NULL AND id > $2 "
+            + "ORDER BY id LIMIT $3")
+        .execute(Tuple.of(def.collection(), afterId, RECOUNT_PAGE))
+        .compose(rows -> {
+          List<Event> created = new ArrayList<>(rows.size());
+          String last = afterId;
+          for (Row r : rows) {
+            last = r.getString(0);
+            String change = "{\"id\":" + Json.encode(last) + ",\"before\":null,\"after\":" + r.getString(1) + "}";
+            created.add(new Event(def.channels().get(0), 0, last, AggregateDefinition.CHANGE, change, Instant.now()));
+          }
+          String next = last;
+          return fold(conn, def, new AggregateFold(def, created), version).compose(snapshots -> {
+            snapshots.forEach(s -> out.put(s.channel(), s));
+            return rows.size() < RECOUNT_PAGE ? Future.succeededFuture(List.copyOf(out.values()))
+                : recount(conn, def, version, next, out);
+          });
         });
   }
 }
