@@ -137,7 +137,11 @@ class DocumentAggregateTest extends OneNodeTest {
 
   /** The aggregate's current snapshot over REST, its numbers exact. */
   static JsonObject read(String nameAndQuery) {
-    Http.Response r = node.http.get("/api/v1/aggregates/" + nameAndQuery, "X-Api-Key", TestNode.API_KEY);
+    return read(node.http, nameAndQuery);
+  }
+
+  static JsonObject read(Http http, String nameAndQuery) {
+    Http.Response r = http.get("/api/v1/aggregates/" + nameAndQuery, "X-Api-Key", TestNode.API_KEY);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return ExactJson.object(r.body());
   }
