@@ -81,6 +81,10 @@ final class AggregateFold {
     items.add(new Item(e, counted, sign));
   }
 
+  AggregateDefinition definition() {
+    return def;
+  }
+
   /** Whether nothing here counts (every document left out by the filter): the aggregate need not change. */
   boolean isEmpty() {
     return items.isEmpty();
