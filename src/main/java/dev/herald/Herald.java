@@ -152,7 +152,7 @@ public final class Herald implements AutoCloseable {
       List<Module> modules = List.of(
           new ChannelsModule(new Channels(journal, namespaces), auth),
           new PresenceModule(hub, cluster, namespaces, auth),
-          new AggregatesModule(config.aggregates(), pool, hub, namespaces, auth),
+          new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
           new DocumentsModule(config.collections(), pool, journal, hub, auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,10 +21,15 @@ final class AggregateDefinitions {
 
   private final Map<String, AggregateDefinition> byName = new TreeMap<>();
 
-  AggregateDefinitions(JsonObject conf) {
+  /** {@code collections}: the names of the collections declared, which aggregates may fold. */
+  AggregateDefinitions(Set<String> collections, JsonObject conf) {
     Map<String, String> targets = new HashMap<>();
     for (String name : conf.fieldNames()) {
       AggregateDefinition def = AggregateDefinition.parse(name, conf.getJsonObject(name));
+      if (def.overCollection() && !collections.contains(def.collection())) {
+        throw new IllegalArgumentException("aggregates." + name + ".collection: no collection " + def.collection()
+            + " is declared under collections");
+      }
       String target = def.channel().replace("{group}", "");
       String other = targets.put(target, name);
       if (other != null) {

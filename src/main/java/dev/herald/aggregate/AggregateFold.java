@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Events folded into an aggregate's values, as a pure step (no SQL, no futures) so that the
@@ -18,6 +19,10 @@ import java.util.TreeSet;
  * rows of {@link #groups}, records {@link #distinctValues} in the database's set of seen values, and
  * hands both back to {@link #apply}, which gives the values to save; {@link #lastEvents} gives each
  * row its own last event.
+ *
+ * <p>For an aggregate over a collection each event is a document's change: the document before it
+ * (if it counted) is taken out of its group, the document after it (if it counts) put into its
+ * group. An update that changes the group moves the document, a delete takes it out.
  */
 final class AggregateFold {
 
@@ -29,8 +34,8 @@ final class AggregateFold {
   record DistinctKey(String group, String field) {
   }
 
-  /** An event and how the aggregate counts it. */
-  private record Item(Event event, CountedEvent counted) {
+  /** An event (or one side of a document's change) and how the aggregate counts it: added (+1) or taken out (-1). */
+  private record Item(Event event, CountedEvent counted, int sign) {
   }
 
   private final AggregateDefinition def;
@@ -41,19 +46,48 @@ final class AggregateFold {
   AggregateFold(AggregateDefinition def, List<Event> events) {
     this.def = def;
     for (Event e : events) {
-      CountedEvent counted;
-      try {
-        counted = CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson());
-      } catch (HeraldException refused) {
-        // Appends are checked before they commit, so only a recompute meets one: an event stored
-        // before the aggregate (or its check) existed. Live, it would have been refused: it does not count.
+      if (!def.overCollection()) {
+        add(e, () -> CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson()), 1);
         continue;
       }
-      if (counted.group() != null) {
-        groups.add(counted.group());
+      JsonObject change = ExactJson.object(e.dataJson());
+      JsonObject before = change.getJsonObject("before");
+      JsonObject after = change.getJsonObject("after");
+      if (before != null) {
+        add(e, () -> CountedEvent.ofDocument(def, before), -1);
       }
-      items.add(new Item(e, counted));
+      if (after != null) {
+        add(e, () -> CountedEvent.ofDocument(def, after), 1);
+      }
     }
+  }
+
+  private void add(Event e, Supplier<CountedEvent> count, int sign) {
+    CountedEvent counted;
+    try {
+      counted = count.get();
+    } catch (HeraldException refused) {
+      // Appends (and the documents a change stores) are checked before they commit, so only stored
+      // input from before the aggregate (or its check) existed meets one: it was never counted, so it
+      // is neither counted nor taken out now.
+      return;
+    }
+    if (counted == null) {
+      return; // a document the filter leaves out
+    }
+    if (counted.group() != null) {
+      groups.add(counted.group());
+    }
+    items.add(new Item(e, counted, sign));
+  }
+
+  AggregateDefinition definition() {
+    return def;
+  }
+
+  /** Whether nothing here counts (every document left out by the filter): the aggregate need not change. */
+  boolean isEmpty() {
+    return items.isEmpty();
   }
 
   /** The totals row "" and every group the events fall in, in name order: the rows to lock, always in the same order. */
@@ -82,9 +116,16 @@ final class AggregateFold {
     return seen;
   }
 
-  /** The last counted event of each row: a group's own, and for the totals "" the last of all. */
+  /**
+   * The last counted event of each row: a group's own, and for the totals "" the last of all. None
+   * over a collection: its events are changes on an internal log, whose documents are not the
+   * snapshot's to show.
+   */
   Map<String, Event> lastEvents() {
     Map<String, Event> last = new HashMap<>();
+    if (def.overCollection()) {
+      return last;
+    }
     for (Item item : items) {
       rowsOf(item).forEach(g -> last.put(g, item.event()));
     }
@@ -102,10 +143,11 @@ final class AggregateFold {
     current.forEach((g, v) -> values.put(g, FieldArithmetic.stored(def, v)));
     groups.forEach(g -> values.computeIfAbsent(g, k -> FieldArithmetic.initial(def)));
     for (Item item : items) {
-      for (int i = 0; i < def.fields().size(); i++) {
-        FieldSpec f = def.fields().get(i);
-        for (String g : rowsOf(item)) {
-          FieldArithmetic.apply(values.get(g), f, item.counted().results().get(i));
+      for (String g : rowsOf(item)) {
+        JsonObject row = values.get(g);
+        FieldArithmetic.countMember(def, row, item.sign());
+        for (int i = 0; i < def.fields().size(); i++) {
+          FieldArithmetic.apply(row, def.fields().get(i), item.counted().results().get(i), item.sign());
         }
       }
     }

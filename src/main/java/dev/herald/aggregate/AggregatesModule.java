@@ -14,9 +14,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Live aggregates: folded inside the append transaction (a commit hook), paced out to subscribers
+ * Live aggregates, over events or over a collection's documents: folded inside the append (or
+ * document write) transaction (a commit hook), paced out to subscribers
  * of their snapshot channels, read and recomputed over REST. A socket that subscribes to a
  * snapshot channel gets the current snapshot first.
  */
@@ -27,8 +29,9 @@ public final class AggregatesModule implements Module {
   private final AggregateService service;
   private final Authenticator auth;
 
-  public AggregatesModule(JsonObject conf, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
-    AggregateDefinitions definitions = new AggregateDefinitions(conf);
+  /** {@code collections}: the names of the document collections declared, which aggregates may fold. */
+  public AggregatesModule(JsonObject conf, Set<String> collections, Pool pool, Hub hub, Namespaces namespaces, Authenticator auth) {
+    AggregateDefinitions definitions = new AggregateDefinitions(collections, conf);
     this.store = new AggregateStore(definitions, pool);
     this.pacer = new SnapshotPacer(definitions, target -> store.read(target.definition(), target.group()),
         s -> hub.deliverVersioned(s.channel(), s.version(), Frames.ephemeral(s.channel(), "aggregate.snapshot", s.json())),

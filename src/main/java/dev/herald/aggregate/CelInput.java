@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * One event as an aggregate's CEL expressions see it ({@code data}, {@code type}, {@code channel},
- * {@code id}), and their results back as exact JSON values.
+ * {@code id}), or one document ({@code doc}), and their results back as exact JSON values.
  *
  * <p>CEL computes in int64 and double only, so each decimal of the data goes in as a double of its
  * own (a fresh Double object) and is remembered: a result that is one of them (data.amount, a list
@@ -28,24 +28,35 @@ import java.util.Map;
 final class CelInput {
 
   private final String aggregate;
+  /** The error code of a refusal: the input is an event or a document. */
+  private final String code;
   private final Map<Object, Decimal> exact = new IdentityHashMap<>();
-  private final Map<String, Object> vars;
+  private Map<String, Object> vars;
 
-  private CelInput(String aggregate, String channel, String type, String id, String dataJson) {
+  private CelInput(String aggregate, String code) {
     this.aggregate = aggregate;
-    checkText(type, "type"); // the envelope, type and id included, is kept as jsonb (lastEvent)
-    checkText(id, "id");
+    this.code = code;
+  }
+
+  static CelInput of(String aggregate, String channel, String type, String id, String dataJson) {
+    CelInput input = new CelInput(aggregate, "invalid_event");
+    input.checkText(type, "type"); // the envelope, type and id included, is kept as jsonb (lastEvent)
+    input.checkText(id, "id");
     Object data;
     try {
       data = dataJson == null ? null : ExactJson.decode(dataJson);
     } catch (UncheckedIOException | IllegalArgumentException e) {
-      throw refused("data is not JSON aggregate " + aggregate + " can read");
+      throw input.refused("data is not JSON aggregate " + aggregate + " can read");
     }
-    this.vars = Map.of("data", cel(data, "data"), "type", type, "channel", channel, "id", id);
+    input.vars = Map.of("data", input.cel(data, "data"), "type", type, "channel", channel, "id", id);
+    return input;
   }
 
-  static CelInput of(String aggregate, String channel, String type, String id, String dataJson) {
-    return new CelInput(aggregate, channel, type, id, dataJson);
+  /** A document (read exactly, see {@link ExactJson}) as an aggregate over its collection sees it: {@code doc}. */
+  static CelInput ofDocument(String aggregate, JsonObject doc) {
+    CelInput input = new CelInput(aggregate, "invalid_document");
+    input.vars = Map.of("doc", input.cel(doc, "doc"));
+    return input;
   }
 
   Map<String, Object> vars() {
@@ -78,7 +89,7 @@ final class CelInput {
   }
 
   HeraldException refused(String why) {
-    return HeraldException.badRequest("invalid_event", why);
+    return HeraldException.badRequest(code, why);
   }
 
   /** The data as CEL takes it, checked: Long for whole numbers, a remembered Double for the others. */

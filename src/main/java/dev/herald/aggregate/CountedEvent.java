@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One event as an aggregate counts it: its group (null: the totals only) and each field's value as
+ * One event (or document) as an aggregate counts it: its group (null: the totals only) and each field's value as
  * exact JSON (for distinctCount, the value's JSON text: what the database keeps), evaluated once.
  * The same reading refuses, with a 400 naming the field, what the aggregate could not keep: a
  * number beyond {@link Decimal#BOUND} (or not finite, or an integer overflow), a group or distinct
@@ -21,7 +21,22 @@ record CountedEvent(String group, List<Object> results) {
 
   /** The event's group and field values, or a HeraldException (400) saying what cannot be kept. */
   static CountedEvent of(AggregateDefinition def, String channel, String type, String id, String dataJson) {
-    CelInput input = CelInput.of(def.name(), channel, type, id, dataJson);
+    return counted(def, CelInput.of(def.name(), channel, type, id, dataJson));
+  }
+
+  /**
+   * How an aggregate over a collection counts a document (exact JSON): null when the filter leaves it
+   * out (a filter that cannot be evaluated for it, reading a field it lacks, leaves it out too).
+   */
+  static CountedEvent ofDocument(AggregateDefinition def, JsonObject doc) {
+    CelInput input = CelInput.ofDocument(def.name(), doc);
+    if (def.filter() != null && !Boolean.TRUE.equals(evaluate(input, def.filter(), def, "filter"))) {
+      return null;
+    }
+    return counted(def, input);
+  }
+
+  private static CountedEvent counted(AggregateDefinition def, CelInput input) {
     String group = group(def, input);
     List<Object> results = new ArrayList<>(def.fields().size());
     for (FieldSpec f : def.fields()) {

@@ -12,6 +12,12 @@ import java.math.RoundingMode;
 final class FieldArithmetic {
 
   private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+  /**
+   * How many documents a row of an aggregate over a collection holds: kept with the values (field
+   * names may not start with _), never shown. A group that holds none is gone, as a recount would
+   * not find it.
+   */
+  static final String MEMBERS = "_docs";
 
   private FieldArithmetic() {
   }
@@ -21,6 +27,9 @@ final class FieldArithmetic {
     JsonObject values = new JsonObject();
     for (FieldSpec f : def.fields()) {
       values.put(f.name(), startsAtZero(f) ? 0L : null);
+    }
+    if (def.overCollection()) {
+      values.put(MEMBERS, 0L);
     }
     return withGoal(def, values);
   }
@@ -43,21 +52,27 @@ final class FieldArithmetic {
       }
       values.put(f.name(), kept == null && startsAtZero(f) ? 0L : kept);
     }
+    if (def.overCollection()) {
+      values.put(MEMBERS, row.getValue(MEMBERS) instanceof Long n ? n : 0L);
+    }
     return withGoal(def, values);
   }
 
-  /** Folds one event's value (exact JSON) into the field; distinctCount is counted by the caller. */
-  static void apply(JsonObject values, FieldSpec f, Object result) {
+  /**
+   * Folds one event's value (exact JSON) into the field, or takes it back out ({@code sign} -1: only
+   * counts and sums are ever asked to); distinctCount is counted by the caller.
+   */
+  static void apply(JsonObject values, FieldSpec f, Object result, int sign) {
     switch (f.kind()) {
       case COUNT -> {
         if (f.expr() == null || Boolean.TRUE.equals(result)) {
-          values.put(f.name(), values.getLong(f.name()) + 1);
+          values.put(f.name(), values.getLong(f.name()) + sign);
         }
       }
       case SUM -> {
         BigDecimal add = Decimal.of(result);
         if (add != null) {
-          values.put(f.name(), Decimal.json(Decimal.of(values.getValue(f.name())).add(add)));
+          values.put(f.name(), Decimal.json(Decimal.of(values.getValue(f.name())).add(sign < 0 ? add.negate() : add)));
         }
       }
       case MIN, MAX -> {
@@ -77,6 +92,28 @@ final class FieldArithmetic {
         // counted against the database's set of seen values, see AggregateFold.distinctValues
       }
     }
+  }
+
+  /** A document comes into ({@code sign} 1) or leaves (-1) a row of an aggregate over a collection. */
+  static void countMember(AggregateDefinition def, JsonObject values, int sign) {
+    if (def.overCollection()) {
+      values.put(MEMBERS, values.getLong(MEMBERS) + sign);
+    }
+  }
+
+  /** A group of an aggregate over a collection that holds no document any more: it is dropped. */
+  static boolean holdsNothing(AggregateDefinition def, JsonObject values) {
+    return def.overCollection() && values.getLong(MEMBERS) == 0;
+  }
+
+  /** The values as snapshots show them: without the member count. */
+  static JsonObject shown(JsonObject values) {
+    if (!values.containsKey(MEMBERS)) {
+      return values;
+    }
+    JsonObject copy = values.copy();
+    copy.remove(MEMBERS);
+    return copy;
   }
 
   static JsonObject withGoal(AggregateDefinition def, JsonObject values) {

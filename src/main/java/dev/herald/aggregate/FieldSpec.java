@@ -1,6 +1,7 @@
 package dev.herald.aggregate;
 
 import dev.cel.common.CelErrorCode;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.SimpleType;
@@ -16,12 +17,22 @@ import java.util.regex.Pattern;
 /**
  * One computed field of an aggregate, written {@code fn(expr)}: count, sum, min, max,
  * distinctCount or last, over a CEL expression of the event ({@code data}, {@code type},
- * {@code channel}, {@code id}). {@code count()} counts events; {@code count(expr)} those where
- * expr is true.
+ * {@code channel}, {@code id}) or, for an aggregate over a collection, of the document
+ * ({@code doc}). {@code count()} counts events (documents); {@code count(expr)} those where expr
+ * is true.
  */
 record FieldSpec(String name, Kind kind, CelRuntime.Program expr, String source) {
 
-  enum Kind { COUNT, SUM, MIN, MAX, DISTINCT_COUNT, LAST }
+  enum Kind { COUNT, SUM, MIN, MAX, DISTINCT_COUNT, LAST;
+
+    /** Whether a value once folded in can be taken back out (a document changed or deleted): counts and sums only. */
+    boolean retractable() {
+      return this == COUNT || this == SUM;
+    }
+  }
+
+  /** What an aggregate's expressions read: an event, or a document of a collection. */
+  enum Scope { EVENT, DOCUMENT }
 
   private static final Pattern CALL = Pattern.compile("\\s*(count|sum|min|max|distinctCount|last)\\s*\\((.*)\\)\\s*");
   static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
@@ -31,8 +42,16 @@ record FieldSpec(String name, Kind kind, CelRuntime.Program expr, String source)
       .addVar("id", SimpleType.STRING)
       .build();
   static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  /** Documents mix whole numbers and decimals freely ({@code doc.stock < doc.threshold} with 3 and 2.5): compared across types. */
+  private static final CelOptions DOC_OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+  private static final CelCompiler DOC_COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setOptions(DOC_OPTIONS)
+      .addVar("doc", SimpleType.DYN)
+      .build();
+  private static final CelCompiler DOC_FILTER_COMPILER = DOC_COMPILER.toCompilerBuilder().setResultType(SimpleType.BOOL).build();
+  private static final CelRuntime DOC_RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(DOC_OPTIONS).build();
 
-  static FieldSpec parse(String name, String text, String where) {
+  static FieldSpec parse(String name, String text, String where, Scope scope) {
     Matcher m = CALL.matcher(text == null ? "" : text);
     if (!m.matches()) {
       throw new IllegalArgumentException(where + ": '" + text
@@ -50,16 +69,25 @@ record FieldSpec(String name, Kind kind, CelRuntime.Program expr, String source)
     if (inner.isEmpty() && kind != Kind.COUNT) {
       throw new IllegalArgumentException(where + ": " + m.group(1) + "() needs an expression, e.g. " + m.group(1) + "(data.amount)");
     }
-    return new FieldSpec(name, kind, inner.isEmpty() ? null : compile(inner, where), text.trim());
+    return new FieldSpec(name, kind, inner.isEmpty() ? null : compile(inner, where, scope), text.trim());
   }
 
-  static CelRuntime.Program compile(String expression, String where) {
+  static CelRuntime.Program compile(String expression, String where, Scope scope) {
+    return scope == Scope.EVENT ? compile(COMPILER, RUNTIME, expression, where) : compile(DOC_COMPILER, DOC_RUNTIME, expression, where);
+  }
+
+  /** A collection aggregate's filter: a CEL condition over {@code doc}. */
+  static CelRuntime.Program compileFilter(String expression, String where) {
+    return compile(DOC_FILTER_COMPILER, DOC_RUNTIME, expression, where);
+  }
+
+  private static CelRuntime.Program compile(CelCompiler compiler, CelRuntime runtime, String expression, String where) {
     try {
-      CelValidationResult compiled = COMPILER.compile(expression);
+      CelValidationResult compiled = compiler.compile(expression);
       if (compiled.hasError()) {
         throw new IllegalArgumentException(where + ": invalid CEL '" + expression + "': " + compiled.getErrorString());
       }
-      return RUNTIME.createProgram(compiled.getAst());
+      return runtime.createProgram(compiled.getAst());
     } catch (CelValidationException | CelEvaluationException e) {
       throw new IllegalArgumentException(where + ": invalid CEL '" + expression + "': " + e.getMessage(), e);
     }

@@ -20,7 +20,7 @@ record Snapshot(String name, String channel, long version, JsonObject json) {
   }
 
   private static JsonObject json(AggregateDefinition def, long version, JsonObject values, JsonObject lastEvent) {
-    JsonObject json = new JsonObject().put("name", def.name()).put("version", version).put("values", values);
+    JsonObject json = new JsonObject().put("name", def.name()).put("version", version).put("values", FieldArithmetic.shown(values));
     return lastEvent == null ? json : json.put("lastEvent", lastEvent);
   }
 

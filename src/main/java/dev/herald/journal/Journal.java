@@ -83,16 +83,20 @@ public final class Journal implements History {
   /** The hooks' refusals come before the unit is queued: a bad event fails its own append, never the group's. */
   private void checkHooks(List<NewEvent> events) {
     for (int i = 0; i < events.size(); i++) {
-      NewEvent e = events.get(i);
-      for (CommitHook<?> hook : hooks) {
-        if (hook.concerns(e.channel(), e.type())) {
-          try {
-            hook.check(e);
-          } catch (HeraldException refused) {
-            throw events.size() == 1 ? refused
-                : new HeraldException(refused.status(), refused.code(), "item " + i + ": " + refused.getMessage());
-          }
-        }
+      try {
+        checkHooks(events.get(i));
+      } catch (HeraldException refused) {
+        throw events.size() == 1 ? refused
+            : new HeraldException(refused.status(), refused.code(), "item " + i + ": " + refused.getMessage());
+      }
+    }
+  }
+
+  /** Every hook that concerns the event checks it: a HeraldException says what it cannot take. */
+  private void checkHooks(NewEvent e) {
+    for (CommitHook<?> hook : hooks) {
+      if (hook.concerns(e.channel(), e.type())) {
+        hook.check(e);
       }
     }
   }
@@ -280,7 +284,7 @@ public final class Journal implements History {
   private <R> Future<R> transact(Function<Transaction, Future<R>> work, int attempt) {
     List<Transaction> tx = new ArrayList<>(1);
     Future<R> done = pool.withTransaction(conn -> {
-      Transaction t = new Transaction(conn, this::runHooks);
+      Transaction t = new Transaction(conn, this::checkHooks, this::runHooks);
       tx.add(t);
       return work.apply(t);
     });

@@ -1,5 +1,6 @@
 package dev.herald.journal;
 
+import dev.herald.core.HeraldException;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
@@ -7,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * A transaction of {@link Journal#transact}: its connection for the writer's own statements, and
@@ -15,12 +17,14 @@ import java.util.function.BiFunction;
 public final class Transaction {
 
   private final SqlConnection conn;
+  private final Consumer<NewEvent> check;
   private final BiFunction<SqlConnection, List<Event>, Future<List<Runnable>>> hooks;
   private final List<Event> appended = new ArrayList<>();
   private final List<Runnable> afterCommit = new ArrayList<>();
 
-  Transaction(SqlConnection conn, BiFunction<SqlConnection, List<Event>, Future<List<Runnable>>> hooks) {
+  Transaction(SqlConnection conn, Consumer<NewEvent> check, BiFunction<SqlConnection, List<Event>, Future<List<Runnable>>> hooks) {
     this.conn = conn;
+    this.check = check;
     this.hooks = hooks;
   }
 
@@ -28,8 +32,17 @@ public final class Transaction {
     return conn;
   }
 
-  /** Stores the events (with server-made ids: no idempotency lookup) and runs the hooks on them. */
+  /**
+   * Stores the events (with server-made ids: no idempotency lookup) and runs the hooks on them. The
+   * hooks check each event first, as for {@link Journal#append}: one they cannot take fails the
+   * transaction with their refusal (a 400 naming the field), nothing of it stored.
+   */
   public Future<List<Event>> append(List<NewEvent> events) {
+    try {
+      events.forEach(check);
+    } catch (HeraldException refused) {
+      return Future.failedFuture(refused);
+    }
     return new AppendStatement(events, Instant.now().truncatedTo(ChronoUnit.MILLIS)).execute(conn)
         .compose(stored -> hooks.apply(conn, stored).map(after -> {
           appended.addAll(stored);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class AggregateServiceTest {
 
-  static final AggregateService SERVICE = new AggregateService(new AggregateDefinitions(new JsonObject()
+  static final AggregateService SERVICE = new AggregateService(new AggregateDefinitions(java.util.Set.of(), new JsonObject()
       .put("votes", new JsonObject().put("channels", new JsonArray().add("poll")).put("groupBy", "data.option")
           .put("channel", "results").put("fields", new JsonObject().put("votes", "count()")))
       .put("balances", new JsonObject().put("channels", new JsonArray().add("ledger")).put("groupBy", "data.userId")

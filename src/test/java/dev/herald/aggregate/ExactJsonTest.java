@@ -44,11 +44,11 @@ class ExactJsonTest {
   @Test
   void celHandsTheDataValuesBackExactlyAndComputesInDoubles() {
     CelInput input = CelInput.of("a", "c", "t", "id", "{\"x\":0.12345678901234567890123,\"xs\":[1.5,2.5],\"n\":3}");
-    Object picked = input.json(FieldSpec.eval(FieldSpec.compile("data.n > 2 ? data.x : 0.0", "test"), input.vars()));
+    Object picked = input.json(FieldSpec.eval(FieldSpec.compile("data.n > 2 ? data.x : 0.0", "test", FieldSpec.Scope.EVENT), input.vars()));
     assertThat(Decimal.of(picked)).isEqualTo(new BigDecimal("0.12345678901234567890123"));
-    Object element = input.json(FieldSpec.eval(FieldSpec.compile("data.xs[1]", "test"), input.vars()));
+    Object element = input.json(FieldSpec.eval(FieldSpec.compile("data.xs[1]", "test", FieldSpec.Scope.EVENT), input.vars()));
     assertThat(element).isInstanceOf(Decimal.class).hasToString("2.5");
-    Object computed = input.json(FieldSpec.eval(FieldSpec.compile("data.x * 2.0", "test"), input.vars()));
+    Object computed = input.json(FieldSpec.eval(FieldSpec.compile("data.x * 2.0", "test", FieldSpec.Scope.EVENT), input.vars()));
     assertThat(Decimal.of(computed)).isEqualTo(new BigDecimal(Double.toString(0.12345678901234567890123 * 2.0))); // CEL's double
   }
 

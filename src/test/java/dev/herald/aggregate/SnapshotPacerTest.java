@@ -26,7 +26,7 @@ class SnapshotPacerTest {
 
   static final Duration IDLE = Duration.ofMillis(600);
 
-  final AggregateDefinitions definitions = new AggregateDefinitions(new JsonObject()
+  final AggregateDefinitions definitions = new AggregateDefinitions(java.util.Set.of(), new JsonObject()
       .put("balances", new JsonObject().put("channels", new JsonArray().add("ledger")).put("groupBy", "data.userId")
           .put("channel", "user:{group}").put("interval", "20ms")
           .put("fields", new JsonObject().put("balance", "sum(data.amount)")))

@@ -71,6 +71,9 @@ class AuthMatrixTest extends OneNodeTest {
       rest(HttpMethod.GET, "/api/v1/channels/:channel/presence", "/api/v1/channels/chat:matrix/presence", null, 401, OK, OK, OK),
       rest(HttpMethod.GET, "/api/v1/channels/:channel/viewers", "/api/v1/channels/chat:matrix/viewers", null, 401, OK, OK, OK),
       rest(HttpMethod.GET, "/api/v1/aggregates/:name", "/api/v1/aggregates/sales", null, OK, OK, OK, OK),
+      // totals over bills are for admins (stats namespace) and API keys: a customer, even one whose bills are counted, gets 403
+      rest(HttpMethod.GET, "/api/v1/aggregates/:name", "/api/v1/aggregates/billsByStatus", null, 401, 403, 403, OK),
+      rest(HttpMethod.GET, "/api/v1/aggregates/:name", "/api/v1/aggregates/billsByCustomer?group=alice", null, 401, 403, 403, OK),
       rest(HttpMethod.POST, "/api/v1/aggregates/:name/recompute", "/api/v1/aggregates/sales/recompute", new JsonObject(),
           401, 403, 403, OK),
       // documents: bills are read by their customer (alice's matrix-* bills) and written by admins and API keys;
@@ -91,6 +94,8 @@ class AuthMatrixTest extends OneNodeTest {
       bridge("register", "user:alice", null, 401, 403, OK),
       // anyone may run a live query: the collection's read rule filters what it gets
       bridge("register", "live:bills:matrix", null, OK, OK, OK),
+      bridge("register", "stats:billsByStatus", null, 401, 403, 403),
+      bridge("register", "stats:billsByCustomer:alice", null, 401, 403, 403),
       bridge("herald.publish", null, event("chat:matrix"), 401, OK, OK),
       bridge("herald.history", null, new JsonObject().put("channel", "user:alice"), 401, 403, OK),
       bridge("herald.presence", null, new JsonObject().put("channel", "chat:matrix"), 401, OK, OK),
