@@ -38,9 +38,6 @@ record AggregateDefinition(String name, List<String> channels, List<String> name
     String collection, CelRuntime.Program filter, CelRuntime.Program groupBy, List<FieldSpec> fields, Goal goal,
     String channel, Duration interval) {
 
-  /** The event type of a collection's change log (documents' {@code Change}): {"id", "before", "after"}. */
-  static final String CHANGE = "change";
-
   /** remaining = max(0, target - field); percent = field / target, clamped to [0, 100], 2 decimals. */
   record Goal(String field, BigDecimal target, String remaining, String percent) {
   }
@@ -88,7 +85,7 @@ record AggregateDefinition(String name, List<String> channels, List<String> name
           + "subscribe rule fits who may see these totals (e.g. stats:" + name + " with subscribe: \"'admin' in auth.roles\")");
     }
     String filter = conf.getString("filter", "");
-    return withFields(name, List.of(Namespaces.INTERNAL + ":" + collection), List.of(), List.of(CHANGE), collection,
+    return withFields(name, List.of(Namespaces.changeLog(collection)), List.of(), List.of(Namespaces.CHANGE_TYPE), collection,
         filter.isBlank() ? null : FieldSpec.compileFilter(filter, where + ".filter"), conf, where, FieldSpec.Scope.DOCUMENT);
   }
 

@@ -3,6 +3,7 @@ package dev.herald.aggregate;
 import dev.herald.aggregate.AggregateFold.DistinctKey;
 import dev.herald.aggregate.AggregateFold.DistinctValue;
 import dev.herald.core.ChannelName;
+import dev.herald.core.Namespaces;
 import dev.herald.journal.CommitHook;
 import dev.herald.journal.Event;
 import dev.herald.journal.EventRows;
@@ -392,7 +393,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
           for (Row r : rows) {
             last = r.getString(0);
             String change = "{\"id\":" + Json.encode(last) + ",\"before\":null,\"after\":" + r.getString(1) + "}";
-            created.add(new Event(def.channels().get(0), 0, last, AggregateDefinition.CHANGE, change, Instant.now()));
+            created.add(new Event(def.channels().get(0), 0, last, Namespaces.CHANGE_TYPE, change, Instant.now()));
           }
           String next = last;
           return fold(conn, List.of(new AggregateFold(def, created)), version).compose(snapshots -> {

@@ -14,6 +14,13 @@ public final class Namespaces {
    * collection: a live query resuming from further back gets a fresh snapshot).
    */
   public static final String INTERNAL = "doclog";
+  /** The type of every event on a change log: data {id, before, after}. */
+  public static final String CHANGE_TYPE = "change";
+
+  /** The change log of a document collection. */
+  public static String changeLog(String collection) {
+    return INTERNAL + ":" + collection;
+  }
 
   private final Map<String, Namespace> byName = new HashMap<>();
   private final Namespace fallback;

@@ -1,5 +1,6 @@
 package dev.herald.documents;
 
+import dev.herald.core.Namespaces;
 import dev.herald.journal.NewEvent;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -12,14 +13,12 @@ import java.util.List;
  */
 record Change(long seq, String id, JsonObject before, JsonObject after) {
 
-  static final String TYPE = "change";
-
   /** The events a write appends: its change on the log, and on the collection's channel when it has one. */
   static List<NewEvent> events(Collection c, String id, long rev, JsonObject before, JsonObject after) {
     List<NewEvent> events = new ArrayList<>(2);
     String eventId = id + "@" + rev;
     String data = new JsonObject().put("id", id).put("before", before).put("after", after).encode();
-    events.add(new NewEvent(c.changeLog(), eventId, false, TYPE, data));
+    events.add(new NewEvent(c.changeLog(), eventId, false, Namespaces.CHANGE_TYPE, data));
     if (c.channel != null) {
       String type = before == null ? "doc.created" : after == null ? "doc.deleted" : "doc.updated";
       JsonObject doc = after != null ? after : new JsonObject().put(DocJson.ID, id).put(DocJson.REV, rev);

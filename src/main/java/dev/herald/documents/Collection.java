@@ -2,6 +2,7 @@ package dev.herald.documents;
 
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
+import dev.herald.core.Namespaces;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -10,8 +11,6 @@ import io.vertx.core.json.JsonObject;
  * collection's change seq.
  */
 final class Collection {
-
-  static final String LOG_NAMESPACE = "doclog";
 
   private final String name;
   final DocRule read;
@@ -33,7 +32,7 @@ final class Collection {
     this.update = DocRule.parse(conf.getValue("update", write), where + ".update");
     this.delete = DocRule.parse(conf.getValue("delete", write), where + ".delete");
     String ch = conf.getString("channel");
-    if (ch != null && (!ChannelName.isValid(ch) || ChannelName.namespace(ch).equals(LOG_NAMESPACE))) {
+    if (ch != null && (!ChannelName.isValid(ch) || ChannelName.namespace(ch).equals(Namespaces.INTERNAL))) {
       throw new IllegalArgumentException(where + ".channel: not a channel name Herald can publish to: " + ch);
     }
     this.channel = ch;
@@ -45,7 +44,7 @@ final class Collection {
 
   /** The internal channel holding the collection's changes in order. */
   String changeLog() {
-    return LOG_NAMESPACE + ":" + name;
+    return Namespaces.changeLog(name);
   }
 
   static HeraldException unknown(String name) {
