@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +36,9 @@ import java.util.function.Consumer;
  * read, recompute.
  */
 final class AggregateStore implements CommitHook<List<Snapshot>> {
+
+  /** The first key of the advisory locks that hold aggregates (the second is the name's hash). */
+  private static final int ADVISORY_SPACE = 0x4845524c; // "HERL"
 
   private final AggregateDefinitions definitions;
   private final Pool pool;
@@ -134,8 +139,11 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
   }
 
   /**
-   * Locks the rows of every group the folds touch, the totals '' first, in (aggregate, group) order:
-   * every transaction takes them in that one order, so none waits on another in a cycle.
+   * Holds each aggregate the folds touch for the rest of the transaction (a transaction-scoped
+   * advisory lock per aggregate, taken in name order so that none waits on another in a cycle),
+   * then reads its rows. The rows alone cannot be the lock: a group another node is creating has no
+   * row yet, so a writer reading in the same statement that waits for the totals row would not see
+   * the group once it is committed, and its save would write over that group's count.
    */
   private static Future<Map<String, Locked>> lock(SqlConnection conn, List<AggregateFold> folds) {
     List<String> names = new ArrayList<>();
@@ -146,7 +154,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         groups.add(g);
       }
     }
-    return conn.preparedQuery("SELECT s.name, s.grp, s.version, s.vals::text AS vals FROM aggregate_state s "
+    return hold(conn, new TreeSet<>(names)).compose(held -> conn.preparedQuery("SELECT s.name, s.grp, s.version, s.vals::text AS vals FROM aggregate_state s "
             + "JOIN unnest($1::text[], $2::text[]) AS k(n, g) ON s.name = k.n AND s.grp = k.g "
             + "ORDER BY s.name, s.grp FOR UPDATE OF s")
         .execute(Tuple.tuple().addValue(names.toArray(new String[0])).addValue(groups.toArray(new String[0])))
@@ -163,7 +171,15 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
           Map<String, Locked> locked = new HashMap<>();
           values.forEach((name, v) -> locked.put(name, new Locked(v, versions.getOrDefault(name, 0L))));
           return locked;
-        });
+        }));
+  }
+
+  /** Transaction-scoped locks on these aggregates (in this order), whether they have rows yet or not. */
+  private static Future<Void> hold(SqlConnection conn, SortedSet<String> aggregates) {
+    return conn.preparedQuery("SELECT pg_advisory_xact_lock(" + ADVISORY_SPACE + ", hashtext(n)) "
+            + "FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i")
+        .execute(Tuple.of(aggregates.toArray(new String[0])))
+        .mapEmpty();
   }
 
   /** Records the values the folds' distinctCount fields saw; how many of them are new, per aggregate, group and field. */
@@ -334,6 +350,7 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
    */
   Future<Snapshot> recompute(AggregateDefinition def) {
     return pool.withTransaction(conn -> holdWriters(conn, def)
+        .compose(v -> hold(conn, new TreeSet<>(List.of(def.name()))))
         .compose(v -> conn.preparedQuery("SELECT version FROM aggregate_state WHERE name = $1 AND grp = '' FOR UPDATE")
             .execute(Tuple.of(def.name())))
         .compose(rows -> {
