@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Http;
-import dev.herald.testing.TestCluster;
+import dev.herald.testing.ThreeNodeTest;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,20 +17,7 @@ import org.junit.jupiter.api.Test;
  * writes on one node, customers watching on the others. The read rule (admins, or the bill's
  * customer) decides what each live query may see, filter or none.
  */
-class LiveQueryClusterTest {
-
-  static TestCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    cluster = TestCluster.start(3);
-    cluster.awaitMembers();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
+class LiveQueryClusterTest extends ThreeNodeTest {
 
   private static Http onA() {
     return cluster.node(0).http;

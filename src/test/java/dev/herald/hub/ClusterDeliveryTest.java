@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.multimap.MultiMap;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Eventually;
-import dev.herald.testing.TestCluster;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.ThreeNodeTest;
 import dev.herald.testing.Timeouts;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -16,25 +16,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Three real Hazelcast-clustered nodes in one JVM on loopback, sharing one PostgreSQL. */
-class ClusterDeliveryTest {
-
-  static TestCluster cluster;
-
-  @BeforeAll
-  static void start() {
-    cluster = TestCluster.start(3);
-    cluster.awaitMembers();
-  }
-
-  @AfterAll
-  static void stop() {
-    cluster.close();
-  }
+class ClusterDeliveryTest extends ThreeNodeTest {
 
   @Test
   void eventPublishedOnOneNodeReachesSubscribersOnEveryNodeExactlyOnceInOrder() {
