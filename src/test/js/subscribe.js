@@ -4,7 +4,8 @@
 //
 //   node subscribe.js --url http://127.0.0.1:8080/eventbus --channel sales:x --since 20 \
 //        --count 330 [--since-as-string] [--transport websocket|xhr-streaming|xhr-polling] \
-//        [--token JWT] [--timeout-ms 30000] [--linger-ms 0]
+//        [--token JWT] [--filter CEL] [--timeout-ms 30000] [--linger-ms 0]
+// (--filter makes it a live query's register: --channel live:{collection}:{name})
 //
 // Exits 0 once --count envelopes have arrived, after listening --linger-ms longer so that any
 // extra (duplicate or unexpected) delivery is printed too. On an err frame, a closed socket or the timeout it
@@ -86,6 +87,9 @@ eb.onopen = () => {
   if (args.since !== undefined) {
     // Vert.x headers are strings; Herald also takes a plain number.
     headers.since = args['since-as-string'] ? String(args.since) : Number(args.since);
+  }
+  if (args.filter !== undefined) {
+    headers.filter = args.filter;
   }
   eb.registerHandler(channel, headers, (err, msg) => {
     if (err) {

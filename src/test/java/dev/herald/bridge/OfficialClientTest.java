@@ -77,6 +77,46 @@ class OfficialClientTest {
     assertGapFree("sales:js-xhr", run);
   }
 
+  /**
+   * A live query through the official client over SockJS's xhr-streaming fallback (plain HTTP, what
+   * a browser falls back to behind a proxy that breaks WebSockets): its snapshot, then each new
+   * document as an appear, in change seq order.
+   */
+  @Test
+  void aLiveQueryWorksThroughTheOfficialClientOnAnHttpFallback() throws IOException {
+    for (int n = 1; n <= 3; n++) {
+      putProduct("js-before-" + n, n);
+    }
+    NodeProcess subscriber = NodeProcess.start("subscribe.js",
+        "--url", "http://127.0.0.1:" + node.port + "/eventbus", "--channel", "live:products:js",
+        "--filter", "doc.js == true", "--token", dev.herald.testing.Tokens.user("js-reader"),
+        "--transport", "xhr-streaming", "--count", "6", "--linger-ms", "300", "--timeout-ms", "45000");
+    try {
+      subscriber.awaitStderr(line -> line.contains("\"registered\""), Duration.ofSeconds(30), "subscribe.js registering");
+      subscriber.awaitStdout(line -> line.contains("query.snapshot"), Duration.ofSeconds(30), "the snapshot");
+      for (int n = 1; n <= 5; n++) {
+        putProduct("js-after-" + n, n);
+      }
+      assertThat(subscriber.awaitExit(Duration.ofSeconds(60))).as("subscribe.js exit code; %s", subscriber).isZero();
+      List<JsonObject> got = subscriber.stdout.stream().map(JsonObject::new).toList();
+      assertThat(got.get(0).getString("type")).isEqualTo("query.snapshot");
+      assertThat(got.get(0).getJsonObject("data").getJsonArray("docs")).hasSize(3);
+      assertThat(got.subList(1, 6)).extracting(e -> e.getString("type") + " " + e.getString("id"))
+          .containsExactly("appear js-after-1", "appear js-after-2", "appear js-after-3", "appear js-after-4",
+              "appear js-after-5");
+      List<Long> seqs = got.stream().map(e -> e.getLong("seq")).toList();
+      assertThat(seqs).isSorted().doesNotHaveDuplicates();
+    } finally {
+      subscriber.kill();
+    }
+  }
+
+  private static void putProduct(String id, int n) {
+    Response r = node.http.put("/api/v1/collections/products/docs/" + id, new JsonObject().put("js", true).put("n", n),
+        "X-Api-Key", TestNode.API_KEY);
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+  }
+
   /** What the subscriber printed, and the publisher's receipts (seq → id) of the concurrent events. */
   record Run(List<JsonObject> received, Map<Long, String> publishedIds) {
   }
