@@ -163,7 +163,10 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
       Long since = null;
       if (source == null) {
         bridge.namespaces.checkSubscribe(who, channel);
-        takeRegister(who, channel);
+      }
+      // a module's subscriptions are counted against their address's namespace limits too (live: for live queries)
+      takeRegister(who, channel);
+      if (source == null) {
         bridge.listener.subscribing(this, who, channel, headers);
         since = headers.containsKey("since") ? Params.since(headers.getValue("since")) : null;
       }

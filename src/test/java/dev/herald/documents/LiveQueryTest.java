@@ -150,6 +150,21 @@ class LiveQueryTest extends OneNodeTest {
   }
 
   @Test
+  void registersAreRateLimitedPerSocket() {
+    try (BridgeClient c = node.bridge(Tokens.user("lq-churn"))) {
+      for (int i = 0; i < 40; i++) {
+        c.register("live:products:churn-" + i);
+      }
+      JsonObject refused = c.nextErr();
+      assertThat(refused.getInteger("failureCode")).isEqualTo(429);
+      assertThat(refused.getString("message")).startsWith("rate_limited");
+      // those within the limit (30 per 10 s) got their snapshot
+      assertThat(frameOf(c, "live:products:churn-0", "query.snapshot")).isNotNull();
+      assertThat(frameOf(c, "live:products:churn-29", "query.snapshot")).isNotNull();
+    }
+  }
+
+  @Test
   void unregisterEndsTheQuery() {
     try (BridgeClient c = node.bridge(Tokens.user("lq-ann", "admin"))) {
       c.subscribe("live:products:bye", new JsonObject().put("filter", "doc.bye == true"));
