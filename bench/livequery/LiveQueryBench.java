@@ -5,7 +5,7 @@
 //   javac -d out -cp target/herald.jar bench/compare/*.java bench/common/DiskProbe.java bench/livequery/*.java
 //   java -cp out:target/herald.jar LiveQueryBench --scenario latency|evaluation --ports P1[+P2] --pids A[+B] \
 //        --pgpid PG --pgport PORT --api-key K [--rates 2000+400 --warmup 10 --duration 20]
-//        [--counts 100+10000 --writes 3000 --eval-rate 500 --repeats 2 --naive-s 15 --naive-max-writes 200] [--out F]
+//        [--counts 100+10000 --writes 2000 --eval-rate 300 --repeats 2 --naive-s 15 --naive-max-writes 200] [--out F]
 //
 // Output: one JSON document on stdout (and in --out); progress on stderr.
 
@@ -42,8 +42,8 @@ public class LiveQueryBench {
     double durationS = 20;
     // evaluation
     List<Integer> counts = List.of(100, 10_000);
-    int writes = 3000;
-    double evalRate = 500;
+    int writes = 2000;
+    double evalRate = 300;
     int repeats = 2;
     double naiveS = 15;
     int naiveMaxWrites = 200;
