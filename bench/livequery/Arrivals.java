@@ -4,11 +4,26 @@ import java.util.Arrays;
 final class Arrivals {
 
   private final long[] at;
+  /** Per arrival, nanoseconds since the server stamped the envelope's ts (ms precision); only where recorded. */
+  private final long[] sinceStamp;
   long duplicates;
   long outOfRange;
 
   Arrivals(int capacity) {
     at = new long[capacity];
+    sinceStamp = new long[capacity];
+  }
+
+  /** The frame's envelope ts (ISO, ms) and the wall clock now: how long since the server built the envelope. */
+  void stamped(long i, java.time.Instant ts) {
+    if (i >= 0 && i < at.length) {
+      java.time.Instant now = java.time.Instant.now();
+      sinceStamp[(int) i] = (now.getEpochSecond() - ts.getEpochSecond()) * 1_000_000_000L + now.getNano() - ts.getNano();
+    }
+  }
+
+  long[] sinceStampCopy() {
+    return Arrays.copyOf(sinceStamp, sinceStamp.length);
   }
 
   void arrived(long i) {

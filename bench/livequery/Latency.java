@@ -33,6 +33,7 @@ final class Latency {
   private static final byte[] DOC_ID = Frames.ascii("\"id\":\"d");
   private static final byte[] SUBSCRIBED = Frames.ascii("\"subscribed\":true");
   private static final byte[] EVENT_INDEX = Frames.ascii("\"i\":");
+  private static final byte[] TS = Frames.ascii("\"ts\":\"");
   private static final byte[] ERR = Frames.ascii("{\"type\":\"err\"");
   static final double JIT_QUIET_CORES = 0.05;
   static final double MAX_EXTRA_WARMUP_S = 20;
@@ -59,7 +60,12 @@ final class Latency {
     String query = "live:" + COLLECTION + ":latency-" + o.runId;
     LiveSocket docSocket = LiveSocket.open(vertx, subscriber, client, portB, frame -> {
       if (Frames.contains(frame, APPEAR)) {
-        docs.arrived(Frames.number(frame, DOC_ID));
+        long i = Frames.number(frame, DOC_ID);
+        docs.arrived(i);
+        int ts = Frames.indexOf(frame, TS, 0);
+        if (ts >= 0) {
+          docs.stamped(i, java.time.Instant.parse(frame.getString(ts + TS.length, ts + TS.length + 24)));
+        }
       } else if (Frames.contains(frame, SNAPSHOT)) {
         snapshot.tryComplete();
       } else if (Frames.startsWith(frame, ERR)) {
@@ -211,6 +217,7 @@ final class Latency {
     long[] acked = Loops.on(writer, () -> Future.succeededFuture(loop.ackedCopy())).await();
     long[] arrived = Loops.on(subscriber, () -> Future.succeededFuture(arrivals.copy())).await();
     long duplicates = Loops.on(subscriber, () -> Future.succeededFuture(arrivals.duplicates)).await();
+    long[] sinceStamp = Loops.on(subscriber, () -> Future.succeededFuture(arrivals.sinceStampCopy())).await();
     loop.close();
     disk.finish();
 
@@ -223,6 +230,7 @@ final class Latency {
     long[] fromSend = new long[ackMs.length];
     long[] calmToDeliver = new long[ackMs.length];
     long[] calmFromSend = new long[ackMs.length];
+    long[] index = new long[ackMs.length]; // of each ack -> deliver sample
     long[][] perSecond = new long[calm.length][2]; // acked, worst ack -> deliver
     int a = 0;
     int d = 0;
@@ -248,6 +256,7 @@ final class Latency {
       if (at < ack) {
         beforeAck++;
       }
+      index[d] = base + i;
       toDeliver[d] = at - ack;
       fromSend[d++] = at - sched;
       perSecond[second][1] = Math.max(perSecond[second][1], at - ack);
@@ -291,6 +300,7 @@ final class Latency {
         .put("jit_cores_in_window", Stats.round(jitCores, 3))
         .put("disk_probe", disk.toJson(from, to))
         .put("postgres_backends", waits.toJson())
+        .put("split_at_envelope_ts", split(Arrays.copyOf(toDeliver, d), Arrays.copyOf(index, d), sinceStamp))
         .put("per_second", timeline);
     Log.info("  => " + name + ": acked " + a + " (" + Stats.round(a / o.durationS, 0) + "/s), ack->deliver "
         + r.getJsonObject("ack_to_deliver_ms") + ", undisturbed " + c + " of " + d + " in "
@@ -298,6 +308,46 @@ final class Latency {
         + r.getJsonObject("undisturbed_seconds").getJsonObject("ack_to_deliver_ms") + ", missing " + missing
         + ", server " + cpu.getDouble("server_cores") + " cores, others " + cpu.getValue("everything_else_cores"));
     return r;
+  }
+
+  /**
+   * Where an ack -> deliver time goes, for frames whose envelope carries the server's ts (a live
+   * query's is stamped on the subscriber's node when the change has been evaluated; wall clock, ms
+   * precision): the part after the stamp (to the socket's context, the write, the kernel, the
+   * generator's loop) and the rest before it, overall and for the slowest 1 %.
+   */
+  private static JsonObject split(long[] toDeliver, long[] index, long[] sinceStamp) {
+    Integer[] order = new Integer[toDeliver.length];
+    int stamped = 0;
+    for (int k = 0; k < order.length; k++) {
+      order[k] = k;
+      stamped += sinceStamp[(int) index[k]] != 0 ? 1 : 0;
+    }
+    if (stamped == 0) {
+      return new JsonObject().put("stamped", 0);
+    }
+    Arrays.sort(order, (x, y) -> Long.compare(toDeliver[y], toDeliver[x]));
+    int slowest = Math.max(1, order.length / 100);
+    long[] after = new long[order.length];
+    long[] afterSlow = new long[slowest];
+    long[] beforeSlow = new long[slowest];
+    for (int k = 0; k < order.length; k++) {
+      long a = sinceStamp[(int) index[order[k]]];
+      after[k] = a;
+      if (k < slowest) {
+        afterSlow[k] = a;
+        beforeSlow[k] = toDeliver[order[k]] - a;
+      }
+    }
+    return new JsonObject()
+        .put("definition", "after = arrival (wall clock) - the envelope's ts (the server's wall clock when it built the envelope, "
+            + "truncated to ms, so after reads up to 1 ms long); before = ack -> deliver - after")
+        .put("stamped", stamped)
+        .put("after_stamp_ms", Stats.latencyMs(after))
+        .put("slowest_1_percent", new JsonObject().put("count", slowest)
+            .put("ack_to_deliver_ms", Stats.latencyMs(Arrays.stream(order).limit(slowest).mapToLong(k -> toDeliver[k]).toArray()))
+            .put("after_stamp_ms", Stats.latencyMs(afterSlow))
+            .put("before_stamp_ms", Stats.latencyMs(beforeSlow)));
   }
 
   /** Whether the loop is idle and every write of the window it got acknowledged has arrived. */
