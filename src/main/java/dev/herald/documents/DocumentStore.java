@@ -8,7 +8,11 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -35,26 +39,69 @@ final class DocumentStore {
     return pool;
   }
 
-  /** The row, locked until the transaction ends; null when the id was never used. */
-  Future<Stored> lock(SqlConnection conn, String collection, String id) {
-    return conn.preparedQuery("SELECT rev, body::text FROM documents WHERE collection = $1 AND id = $2 FOR UPDATE")
-        .execute(Tuple.of(collection, id))
+  /** A document's key. */
+  record Key(String collection, String id) {
+  }
+
+  /**
+   * The rows of these keys that exist, locked until the transaction ends, in key order (every
+   * transaction locks in that one order, so two nodes' batches seldom wait on each other in a cycle).
+   */
+  Future<Map<Key, Stored>> lock(SqlConnection conn, Set<Key> keys) {
+    String[] collections = new String[keys.size()];
+    String[] ids = new String[keys.size()];
+    int i = 0;
+    for (Key k : keys) {
+      collections[i] = k.collection();
+      ids[i++] = k.id();
+    }
+    return conn.preparedQuery("SELECT d.collection, d.id, d.rev, d.body::text FROM documents d "
+            + "JOIN unnest($1::text[], $2::text[]) AS k(c, i) ON d.collection = k.c AND d.id = k.i "
+            + "ORDER BY d.collection, d.id FOR UPDATE OF d")
+        .execute(Tuple.tuple().addValue(collections).addValue(ids))
         .map(rows -> {
-          if (rows.size() == 0) {
-            return null;
+          Map<Key, Stored> found = new HashMap<>();
+          for (Row r : rows) {
+            String body = r.getString(3);
+            found.put(new Key(r.getString(0), r.getString(1)), new Stored(r.getLong(2), body == null ? null : DocJson.parse(body)));
           }
-          Row r = rows.iterator().next();
-          String body = r.getString(1);
-          return new Stored(r.getLong(0), body == null ? null : DocJson.parse(body));
+          return found;
         });
   }
 
-  /** Writes the row as the locked {@code before} left it: inserts a new id, updates an old one; a null body is a tombstone. */
-  Future<Void> save(SqlConnection conn, String collection, String id, Stored before, long rev, String body) {
-    String sql = before == null
-        ? "INSERT INTO documents (collection, id, rev, body) VALUES ($1, $2, $3, $4::text::jsonb)"
-        : "UPDATE documents SET rev = $3, body = $4::text::jsonb WHERE collection = $1 AND id = $2";
-    return conn.preparedQuery(sql).execute(Tuple.of(collection, id, rev, body)).mapEmpty();
+  /**
+   * Stores the rows: keys that had no row are inserted (a concurrent insert of the same key fails
+   * the transaction, which is then run again and finds the row), the others updated in place; a
+   * null document is a tombstone.
+   */
+  Future<Void> save(SqlConnection conn, Map<Key, Stored> rows, Set<Key> existing) {
+    Map<Key, Stored> fresh = new LinkedHashMap<>();
+    Map<Key, Stored> old = new LinkedHashMap<>();
+    rows.forEach((k, row) -> (existing.contains(k) ? old : fresh).put(k, row));
+    return write(conn, "INSERT INTO documents (collection, id, rev, body) "
+            + "SELECT c, i, r, b::jsonb FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS t(c, i, r, b)", fresh)
+        .compose(v -> write(conn, "UPDATE documents d SET rev = t.r, body = t.b::jsonb "
+            + "FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS t(c, i, r, b) "
+            + "WHERE d.collection = t.c AND d.id = t.i", old));
+  }
+
+  private static Future<Void> write(SqlConnection conn, String sql, Map<Key, Stored> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = rows.size();
+    String[] collections = new String[n];
+    String[] ids = new String[n];
+    Long[] revs = new Long[n];
+    String[] bodies = new String[n];
+    int i = 0;
+    for (Map.Entry<Key, Stored> e : rows.entrySet()) {
+      collections[i] = e.getKey().collection();
+      ids[i] = e.getKey().id();
+      revs[i] = e.getValue().rev();
+      bodies[i++] = e.getValue().doc() == null ? null : e.getValue().doc().encode();
+    }
+    return conn.preparedQuery(sql).execute(Tuple.tuple().addValue(collections).addValue(ids).addValue(revs).addValue(bodies)).mapEmpty();
   }
 
   /** The stored document's text, or null when absent (or deleted). */

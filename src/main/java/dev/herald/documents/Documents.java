@@ -2,14 +2,10 @@ package dev.herald.documents;
 
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
-import dev.herald.core.Timestamps;
 import dev.herald.journal.Journal;
-import dev.herald.journal.NewEvent;
-import dev.herald.journal.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,8 +15,8 @@ import java.util.UUID;
 /**
  * Documents as users see them, over REST and live queries alike: the collections' row rules, writes
  * that commit the document, its rev and the collection's change (on its change log, and on its
- * channel if it has one) in one transaction, and reads that only ever return what the caller may
- * read. API keys may do anything.
+ * channel if it has one) in one transaction ({@link DocumentCommits}, group-committed), and reads
+ * that only ever return what the caller may read. API keys may do anything.
  *
  * <p>A document the caller may not read does not exist for it: reads, patches and deletes of it
  * are 404, a put over it is the same 403 as a put the create rule refuses.
@@ -35,7 +31,7 @@ public final class Documents {
 
   private final Map<String, Collection> collections;
   private final DocumentStore store;
-  private final Journal journal;
+  private final DocumentCommits commits;
   final Filters filters = new Filters();
 
   Documents(JsonObject conf, DocumentStore store, Journal journal) {
@@ -49,7 +45,7 @@ public final class Documents {
     }
     this.collections = Map.copyOf(all);
     this.store = store;
-    this.journal = journal;
+    this.commits = new DocumentCommits(journal, store);
   }
 
   /** The collection, or a 404. */
@@ -76,7 +72,7 @@ public final class Documents {
     return store.get(c.name(), id).map(text -> {
       JsonObject doc = text == null ? null : DocJson.parse(text);
       if (doc == null || !mayRead(c, caller, DocCel.doc(doc))) {
-        throw notFound(c, id);
+        throw WriteStep.notFound(c, id);
       }
       return doc;
     });
@@ -141,99 +137,16 @@ public final class Documents {
       return Future.failedFuture(HeraldException.badRequest("invalid_transaction",
           "a transaction holds 1 to " + MAX_WRITES + " writes"));
     }
-    writes.forEach(w -> collection(w.collection()));
-    DocRule.Caller caller = DocRule.Caller.of(who);
-    return journal.transact(tx -> {
-      List<Written> results = new ArrayList<>();
-      List<NewEvent> changes = new ArrayList<>();
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = 0; i < writes.size(); i++) {
-        DocWrite w = writes.get(i);
-        String prefix = writes.size() == 1 ? "" : "write " + i + ": ";
-        chain = chain.compose(v -> apply(tx, caller, w, changes).map(r -> {
-          results.add(r);
-          return (Void) null;
-        }).recover(err -> Future.failedFuture(numbered(err, prefix))));
-      }
-      return chain.compose(v -> tx.append(changes)).map(v -> results);
-    });
-  }
-
-  private Future<Written> apply(Transaction tx, DocRule.Caller caller, DocWrite w, List<NewEvent> changes) {
-    Collection c = collection(w.collection());
-    String id = w.op() == DocWrite.Op.CREATE ? UUID.randomUUID().toString() : DocWrite.requireId(w.id());
-    return store.lock(tx.connection(), c.name(), id).compose(stored -> {
-      JsonObject before = stored == null ? null : stored.doc();
-      Object celBefore = before == null ? null : DocCel.doc(before);
-      boolean hidden = before != null && !mayRead(c, caller, celBefore);
-      if (hidden && w.op() != DocWrite.Op.PUT) {
-        throw notFound(c, id);
-      }
-      if (hidden) {
-        throw mayNotWrite(caller, c, id);
-      }
-      long currentRev = before == null ? 0 : stored.rev();
-      if (w.ifMatch() != null && w.ifMatch() != currentRev) {
-        throw HeraldException.conflict("rev_mismatch", "document " + id + " is at rev " + currentRev
-            + (before == null ? " (absent)" : "") + ", not " + w.ifMatch(), new JsonObject().put("current", before));
-      }
-      if (before == null && (w.op() == DocWrite.Op.PATCH || w.op() == DocWrite.Op.DELETE)) {
-        throw notFound(c, id);
-      }
-      long rev = (stored == null ? 0 : stored.rev()) + 1;
-      JsonObject after = w.op() == DocWrite.Op.DELETE ? null : stamped(id, rev, content(w, before));
-      Object celAfter = after == null ? null : DocCel.doc(after);
-      if (!caller.server()) {
-        boolean allowed = before == null ? c.create.allows(caller, celAfter)
-            : after == null ? c.delete.allows(caller, celBefore)
-            : c.update.allows(caller, celBefore) && c.update.allows(caller, celAfter);
-        if (!allowed) {
-          throw mayNotWrite(caller, c, id);
-        }
-      }
-      String afterText = after == null ? null : after.encode();
-      changes.addAll(Change.events(c, id, rev, before, after));
-      return store.save(tx.connection(), c.name(), id, stored, rev, afterText)
-          .map(v -> new Written(before == null, after != null ? after
-              : new JsonObject().put(DocJson.ID, id).put(DocJson.REV, rev)));
-    });
-  }
-
-  /** The new document's fields: the body as given (create, put) or the stored fields merge-patched. */
-  private static JsonObject content(DocWrite w, JsonObject before) {
-    JsonObject given = DocJson.content(w.body() == null ? new JsonObject() : w.body());
-    if (w.op() != DocWrite.Op.PATCH) {
-      return given;
+    List<DocumentCommits.Resolved> resolved = new ArrayList<>(writes.size());
+    for (DocWrite w : writes) {
+      String id = w.op() == DocWrite.Op.CREATE ? UUID.randomUUID().toString() : DocWrite.requireId(w.id());
+      resolved.add(new DocumentCommits.Resolved(collection(w.collection()),
+          new DocWrite(w.op(), w.collection(), id, w.body(), w.ifMatch())));
     }
-    return DocJson.content((JsonObject) DocJson.mergePatch(DocJson.content(before), given));
-  }
-
-  private static JsonObject stamped(String id, long rev, JsonObject fields) {
-    JsonObject doc = new JsonObject().put(DocJson.ID, id).put(DocJson.REV, rev)
-        .put(DocJson.UPDATED_AT, Timestamps.format(Instant.now()));
-    return doc.mergeIn(fields);
+    return commits.submit(new DocumentCommits.Unit(DocRule.Caller.of(who), resolved));
   }
 
   boolean mayRead(Collection c, DocRule.Caller caller, Object celDoc) {
     return caller.server() || c.read.allows(caller, celDoc);
-  }
-
-  private static HeraldException notFound(Collection c, String id) {
-    return HeraldException.notFound("no document " + id + " in " + c.name());
-  }
-
-  private static HeraldException mayNotWrite(DocRule.Caller caller, Collection c, String id) {
-    if (caller.anonymous()) {
-      return HeraldException.unauthorized("a valid token is required to write documents in " + c.name());
-    }
-    return HeraldException.forbidden("this token may not write document " + id + " in " + c.name());
-  }
-
-  private static Throwable numbered(Throwable err, String prefix) {
-    if (prefix.isEmpty() || !(err instanceof HeraldException he)) {
-      return err;
-    }
-    return he.details() != null ? HeraldException.conflict(he.code(), prefix + he.getMessage(), he.details())
-        : new HeraldException(he.status(), he.code(), prefix + he.getMessage());
   }
 }

@@ -39,7 +39,7 @@ public final class Transaction {
    */
   public Future<List<Event>> append(List<NewEvent> events) {
     try {
-      events.forEach(check);
+      check(events);
     } catch (HeraldException refused) {
       return Future.failedFuture(refused);
     }
@@ -49,6 +49,15 @@ public final class Transaction {
           afterCommit.addAll(after);
           return stored;
         }));
+  }
+
+  /**
+   * The hooks' checks alone (as {@link #append} runs them): a writer that puts several units of work
+   * in one transaction learns which unit's events a hook refuses (a HeraldException), before
+   * appending the others'.
+   */
+  public void check(List<NewEvent> events) {
+    events.forEach(check);
   }
 
   List<Event> appended() {
