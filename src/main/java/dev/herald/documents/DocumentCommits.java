@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Document writes, group-committed as the journal commits events: while one transaction is in
+ * Document writes, group-committed as the journal commits events: while transactions are in
  * flight, the units that come (a REST write, a transaction of writes) queue up, and the next
  * transaction takes them all. It locks every row the group touches in one statement, applies the
  * units in order in memory ({@link WriteStep}: a unit sees what the units before it wrote), stores
@@ -31,6 +31,13 @@ final class DocumentCommits {
 
   private static final Logger LOG = LoggerFactory.getLogger(DocumentCommits.class);
   static final int MAX_UNITS = 256;
+  /**
+   * Groups in flight at once. A group is several round trips (lock, store, append, commit), each a
+   * wait on PostgreSQL or the event loop; with two, one group's statements run while the other's
+   * wait, and PostgreSQL's row locks still order them (the second waits on the first's rows and on
+   * the change-log head, so seq order stays commit order).
+   */
+  static final int GROUPS_IN_FLIGHT = 2;
 
   /** A unit of writes, all or nothing, with the caller it is checked for. */
   record Unit(DocRule.Caller caller, List<Resolved> writes) {
@@ -50,7 +57,7 @@ final class DocumentCommits {
   private final Journal journal;
   private final DocumentStore store;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean flushing;
+  private int inFlight;
 
   DocumentCommits(Journal journal, DocumentStore store) {
     this.journal = journal;
@@ -59,21 +66,21 @@ final class DocumentCommits {
 
   Future<List<Documents.Written>> submit(Unit unit) {
     Promise<List<Documents.Written>> promise = Promise.promise();
-    boolean start;
     synchronized (this) {
       queue.add(new Pending(unit, promise));
-      start = !flushing;
-      flushing = true;
     }
-    if (start) {
-      flushNext();
-    }
+    flushNext();
     return promise.future();
   }
 
+  /** Starts a group of what is queued, unless as many groups as may be are in flight. */
   private void flushNext() {
     List<Pending> group = new ArrayList<>();
     synchronized (this) {
+      if (inFlight == GROUPS_IN_FLIGHT || queue.isEmpty()) {
+        return;
+      }
+      inFlight++;
       while (!queue.isEmpty() && group.size() < MAX_UNITS) {
         group.add(queue.poll());
       }
@@ -82,14 +89,10 @@ final class DocumentCommits {
   }
 
   private void groupSettled() {
-    boolean more;
     synchronized (this) {
-      more = !queue.isEmpty();
-      flushing = more;
+      inFlight--;
     }
-    if (more) {
-      flushNext();
-    }
+    flushNext();
   }
 
   /**
