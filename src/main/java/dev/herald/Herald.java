@@ -10,6 +10,7 @@ import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.channels.Channels;
 import dev.herald.channels.ChannelsModule;
 import dev.herald.core.Authenticator;
+import dev.herald.core.ClusterMembers;
 import dev.herald.core.Database;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.Namespaces;
@@ -159,6 +160,7 @@ public final class Herald implements AutoCloseable {
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
+      ClusterMembers.whenMemberLeaves(cluster, member -> hub.nodeLeft());
       for (Module m : modules) {
         for (Deployable verticle : m.verticles()) {
           vertx.deployVerticle(verticle).await();

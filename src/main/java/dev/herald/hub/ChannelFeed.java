@@ -111,6 +111,11 @@ final class ChannelFeed {
     }
   }
 
+  /** Catches up with the journal's head (see {@link FeedHead#settleCheck}). */
+  void recheckHead() {
+    head.settleCheck();
+  }
+
   void close() {
     closed = true;
     consumer.unregister();

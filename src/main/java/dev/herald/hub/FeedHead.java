@@ -86,7 +86,12 @@ final class FeedHead {
     }
   }
 
-  private void settleCheck() {
+  /**
+   * Reads the head from the journal and fills up to it: events committed that never reached this
+   * node (the first moments of the consumer, or a node that died between its commit and its
+   * broadcast) come from the journal instead.
+   */
+  void settleCheck() {
     if (!closed && !filling) {
       OnContext.resume(context, journal.head(channel)).onSuccess(h -> {
         if (h > order.head()) {

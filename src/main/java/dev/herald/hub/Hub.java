@@ -100,6 +100,15 @@ public final class Hub extends VerticleBase {
     });
   }
 
+  /**
+   * A node left the cluster: what it committed but had not broadcast yet (it died between the two)
+   * would otherwise reach this node's subscribers only with the channel's next event. Each channel
+   * with local subscribers reads its head from the journal once and fills up to it.
+   */
+  public void nodeLeft() {
+    OnContext.run(context, () -> feeds.values().forEach(ChannelFeed::recheckHead));
+  }
+
   /** Local subscriptions to a channel on this node (0 when the node holds no consumer for it). */
   public Future<Integer> subscriberCount(String channel) {
     return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).size() : 0));

@@ -1,7 +1,6 @@
 package dev.herald.presence;
 
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
+import dev.herald.core.ClusterMembers;
 import dev.herald.core.OnContext;
 import dev.herald.hub.Hub;
 import dev.herald.wire.Frames;
@@ -10,10 +9,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -43,7 +40,7 @@ public final class PresenceTracker extends VerticleBase {
   /** The timer that ends each typing flag this node set, unless renewed first. */
   private final Map<Key, Long> typingExpiry = new HashMap<>();
   private long flushTimer = -1;
-  private UUID membershipRegistration;
+  private Runnable stopWatchingMembers = () -> { };
 
   public PresenceTracker(Hub hub, ClusterManager cluster) {
     this.hub = hub;
@@ -69,19 +66,8 @@ public final class PresenceTracker extends VerticleBase {
         vertx.eventBus().send(nodeAddress(node), message);
       }
     });
-    membershipRegistration = ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster()
-        .addMembershipListener(new MembershipListener() {
-          @Override
-          public void memberAdded(MembershipEvent event) {
-            // the newcomer says hello itself once it listens
-          }
-
-          @Override
-          public void memberRemoved(MembershipEvent event) {
-            String node = vertxNodeId(event.getMember());
-            OnContext.run(context, () -> act(sync.nodeGone(node)));
-          }
-        });
+    stopWatchingMembers = ClusterMembers.whenMemberLeaves(cluster,
+        member -> OnContext.run(context, () -> act(sync.nodeGone(vertxNodeId(member)))));
     Future<Void> bus = vertx.eventBus().<JsonObject>consumer(BUS, msg -> act(sync.received(msg.body()))).completion();
     Future<Void> direct = vertx.eventBus().<JsonObject>consumer(nodeAddress(state.local().nodeId()),
         msg -> act(sync.receivedDirect(msg.body()))).completion();
@@ -90,9 +76,7 @@ public final class PresenceTracker extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (membershipRegistration != null) {
-      ((HazelcastClusterManager) cluster).getHazelcastInstance().getCluster().removeMembershipListener(membershipRegistration);
-    }
+    stopWatchingMembers.run();
     return Future.succeededFuture();
   }
 

@@ -41,4 +41,12 @@ public final class TestDatabase {
       throw new IllegalStateException(e);
     }
   }
+
+  /** A JDBC connection to a database {@link #create} made, for tests that write behind Herald's back. */
+  public static Connection connect(String dbUrl) throws SQLException {
+    java.net.URI uri = java.net.URI.create(dbUrl);
+    String[] user = uri.getUserInfo().split(":", 2);
+    return java.sql.DriverManager.getConnection("jdbc:postgresql://" + uri.getHost() + ":" + uri.getPort() + uri.getPath(),
+        user[0], user[1]);
+  }
 }
