@@ -1,6 +1,7 @@
 package dev.herald.documents;
 
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.MapType;
@@ -23,12 +24,19 @@ import java.util.Map;
  */
 final class DocCel {
 
+  /**
+   * Numbers compare by value across CEL's types: a document's 7500.25 is a double and 5000 in
+   * {@code doc.amount >= 5000} an int, which standard CEL would refuse to compare (an error, so the
+   * document would silently never match).
+   */
+  private static final CelOptions OPTIONS = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
   private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setOptions(OPTIONS)
       .addVar("auth", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .addVar("doc", MapType.create(SimpleType.STRING, SimpleType.DYN))
       .setResultType(SimpleType.BOOL)
       .build();
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+  private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
 
   /** A compiled expression and its checked syntax tree (live queries read equality conditions from it). */
   record Compiled(CelAbstractSyntaxTree ast, CelRuntime.Program program) {

@@ -63,6 +63,24 @@ class LiveQueryTest extends OneNodeTest {
   }
 
   @Test
+  void alertsAreLiveQueriesWhoseAppearIsTheAlert() {
+    try (BridgeClient shop = node.bridge(Tokens.user("lq-shop", "admin"))) {
+      shop.subscribe("live:products:low", new JsonObject().put("filter", "doc.alert == true && doc.stock < doc.threshold"));
+      shop.subscribe("live:bills:big", new JsonObject().put("filter", "doc.status == \"listed\" && doc.amount >= 5000"));
+      frameOf(shop, "live:products:low", "query.snapshot");
+      frameOf(shop, "live:bills:big", "query.snapshot");
+      put("products", "alert-1", new JsonObject().put("alert", true).put("stock", 10).put("threshold", 5.5));
+      put("products", "alert-1", new JsonObject().put("alert", true).put("stock", 3).put("threshold", 5.5));
+      assertThat(frameOf(shop, "live:products:low", "appear").getString("id")).as("stock fell below threshold").isEqualTo("alert-1");
+      put("products", "alert-1", new JsonObject().put("alert", true).put("stock", 12).put("threshold", 5.5));
+      assertThat(frameOf(shop, "live:products:low", "disappear").getString("id")).as("restocked").isEqualTo("alert-1");
+      node.http.send("PUT", "/api/v1/collections/bills/docs/inv-1", "{\"customerId\":\"lq-x\",\"status\":\"listed\",\"amount\":7500.25}",
+          "X-Api-Key", TestNode.API_KEY);
+      assertThat(frameOf(shop, "live:bills:big", "appear").getString("id")).as("a decimal amount over a whole bound").isEqualTo("inv-1");
+    }
+  }
+
+  @Test
   void badRegistersGetAnErrOnTheirAddress() {
     try (BridgeClient c = node.bridge(Tokens.user("lq-err"))) {
       c.register("live:bills:x", new JsonObject().put("filter", "doc.amount >"));
