@@ -42,6 +42,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/herald-compare.XXXXXX")
 PIDS=()     # everything we started, stopped in reverse order
 PG_PIDS=()  # embedded PostgreSQL postmasters of our Herald nodes (they normally stop with Herald)
 
+# shellcheck source=common/stop.sh
+source "$ROOT/bench/common/stop.sh"
 cleanup() {
   local rc=$?
   # servers the generator started itself (memory, storm), in case it could not stop them
@@ -51,19 +53,7 @@ cleanup() {
       if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -q "^HERALD_DATA_DIR=$WORK/"; then PIDS+=("$pid"); fi
     done <"$WORK/generator-pids"
   fi
-  for f in "$WORK"/gen-herald-*/pg/postmaster.pid; do
-    if [[ -f "$f" ]]; then PG_PIDS+=("$(head -1 "$f")"); fi
-  done
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    kill "${PIDS[$i]}" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  for pg in "${PG_PIDS[@]}"; do
-    if kill -0 "$pg" 2>/dev/null && grep -q "$WORK" "/proc/$pg/cmdline" 2>/dev/null; then kill "$pg" 2>/dev/null || true; fi
-  done
+  stop_started "$WORK" "${PIDS[@]}"
   if [[ $rc -ne 0 ]]; then
     for f in "$WORK"/*.log; do [[ -f "$f" ]] && { log "last lines of $f:"; tail -15 "$f" >&2; }; done
   fi

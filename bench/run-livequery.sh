@@ -35,22 +35,10 @@ log() { echo "[run-livequery] $*" >&2; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/herald-livequery.XXXXXX")
 PIDS=()     # Herald nodes running now, stopped in reverse order
 
+# shellcheck source=common/stop.sh
+source "$ROOT/bench/common/stop.sh"
 stop_nodes() {
-  local pgs=()
-  for f in "$WORK"/*/pg/postmaster.pid; do
-    if [[ -f "$f" ]]; then pgs+=("$(head -1 "$f")"); fi
-  done
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    kill "${PIDS[$i]}" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  # the embedded PostgreSQL stops with its Herald; one left behind (Herald killed) is stopped here
-  for pg in "${pgs[@]}"; do
-    if kill -0 "$pg" 2>/dev/null && grep -q "$WORK" "/proc/$pg/cmdline" 2>/dev/null; then kill "$pg" 2>/dev/null || true; fi
-  done
+  stop_started "$WORK" "${PIDS[@]}"
   PIDS=()
 }
 

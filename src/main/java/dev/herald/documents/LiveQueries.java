@@ -237,8 +237,8 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       q.buffer = null;
       replay(q, meanwhile);
       writes.flush();
-      started(q);
       goLive(q);
+      started(q);
     });
   }
 
@@ -270,15 +270,14 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       }
       replay(q, changes);
       writes.flush();
+      if (q.state != LiveQuery.State.STALLED) {
+        if (page.events().size() == PAGE || q.cursor < watchOf.get(q).applied) {
+          context.runOnContext(v -> readPage(q, epoch));
+        } else {
+          goLive(q);
+        }
+      }
       started(q);
-      if (q.state == LiveQuery.State.STALLED) {
-        return;
-      }
-      if (page.events().size() == PAGE || q.cursor < watchOf.get(q).applied) {
-        context.runOnContext(v -> readPage(q, epoch));
-      } else {
-        goLive(q);
-      }
     });
   }
 
@@ -333,7 +332,11 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
     return EncodedFrame.ofText(frame.toString());
   }
 
-  /** Its first frame is queued: the register is answered (the bridge acks it, and counts it done). */
+  /**
+   * Its first frame is queued: the register is answered (the bridge acks it, and counts it done).
+   * Always the last thing a handler does: answering may call straight back in (the bridge ends the
+   * query of a socket that closed meanwhile), and the query must be in a settled state by then.
+   */
   private static void started(LiveQuery q) {
     if (q.started != null) {
       q.started.tryComplete();
@@ -363,7 +366,9 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
   }
 
   private void end(Key key, LiveQuery q) {
-    started(q); // unregistered or closed before its first frame: the register is over all the same
+    if (q.ended) {
+      return;
+    }
     queries.remove(key, q);
     q.ended = true;
     q.epoch++;
@@ -377,6 +382,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       ready.remove(name);
       hub.unsubscribe(watch, q.group.collection.changeLog());
     }
+    started(q); // unregistered or closed before its first frame: the register is over all the same
   }
 
   private static QueryGroup.Key groupKey(DocFilter filter, DocRule.Caller caller) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Http;
+import dev.herald.testing.LogCapture;
 import dev.herald.testing.OneNodeTest;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
@@ -179,6 +180,27 @@ class LiveQueryTest extends OneNodeTest {
       // those within the limit (30 per 10 s) got their snapshot
       assertThat(frameOf(c, "live:products:churn-0", "query.snapshot")).isNotNull();
       assertThat(frameOf(c, "live:products:churn-29", "query.snapshot")).isNotNull();
+    }
+  }
+
+  @Test
+  void socketsThatLeaveBeforeTheirSnapshotLeaveNothingBehind() {
+    try (LogCapture log = new LogCapture()) {
+      for (int i = 0; i < 40; i++) {
+        BridgeClient gone = node.bridge(Tokens.user("lq-flaky"));
+        gone.register("live:products:flaky", new JsonObject().put("filter", "doc.flaky == true"));
+        if (i % 2 == 0) {
+          gone.unregister("live:products:flaky");
+        }
+        gone.close();
+      }
+      try (BridgeClient stays = node.bridge(Tokens.user("lq-flaky"))) {
+        stays.subscribe("live:products:flaky", new JsonObject().put("filter", "doc.flaky == true"));
+        frameOf(stays, "live:products:flaky", "query.snapshot");
+        put("products", "flaky-1", new JsonObject().put("flaky", true));
+        assertThat(frameOf(stays, "live:products:flaky", "appear").getString("id")).isEqualTo("flaky-1");
+      }
+      assertThat(log.failures()).as("nothing failed on the node").isEmpty();
     }
   }
 

@@ -1,0 +1,27 @@
+# Sourced by the bench run scripts.
+#
+# stop_started WORK PID...: stops what a run started, whatever happened to it. SIGTERM to the pids in
+# reverse order (the last started first), SIGKILL to any still up 10 s later, then SIGTERM to every
+# embedded PostgreSQL postmaster of WORK's data dirs that is still running (they normally stop with
+# their Herald; a killed Herald leaves its own behind). Postmasters come from the postmaster.pid
+# files under WORK, read before anything is stopped, and from PG_PIDS when the script keeps one;
+# only a process whose command line names WORK is stopped (a pid may have been reused).
+stop_started() {
+  local work="$1"
+  shift
+  local pids=("$@") pgs=() f pid pg i
+  if [[ -n "${PG_PIDS+x}" ]]; then pgs+=("${PG_PIDS[@]}"); fi
+  for f in "$work"/*/pg/postmaster.pid; do
+    if [[ -f "$f" ]]; then pgs+=("$(head -1 "$f")"); fi
+  done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[$i]}" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  for pg in "${pgs[@]}"; do
+    if kill -0 "$pg" 2>/dev/null && grep -q "$work" "/proc/$pg/cmdline" 2>/dev/null; then kill "$pg" 2>/dev/null || true; fi
+  done
+}
