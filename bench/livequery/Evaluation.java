@@ -23,12 +23,8 @@ import java.util.Map;
 final class Evaluation {
 
   static final int QUERIES_PER_SOCKET = 500;
-  /**
-   * Registers waiting for their snapshot at once (they go to one socket at a time): a live query's
-   * register counts as a request in flight on its socket until its snapshot is queued, and a socket
-   * may have 32 (limits.requestsInFlight); more would be refused with 429.
-   */
-  static final int REGISTER_WINDOW = 32;
+  /** Registers waiting for their snapshot at once: each snapshot is a read transaction on the node's pool. */
+  static final int REGISTER_WINDOW = 100;
   private static final String PAD = "x".repeat(64);
   private static final String QUERY_PREFIX = "live:" + Latency.COLLECTION + ":q";
   private static final byte[] SNAPSHOT = Frames.ascii("\"type\":\"query.snapshot\"");

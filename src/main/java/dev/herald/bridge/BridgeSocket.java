@@ -153,12 +153,6 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   private void register(String channel, JsonObject headers, Object replyAddress) {
     boolean ownToken = headers.getValue("token") != null;
     SubscriptionSource source = bridge.sourceOf(channel);
-    // a module's subscription may cost a read (a live query's snapshot): it counts as a request in flight
-    RequestGate requests = source == null ? null : gate();
-    if (requests != null && !requests.enter()) {
-      sendErr(channel, requests.tooManyRequests());
-      return;
-    }
     bridge.credentials.ofFrame(headers, access.identity()).compose(who -> {
       Long since = null;
       if (source == null) {
@@ -183,10 +177,6 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
         access.inPlace(channel, subscription, who, headers);
         return v;
       }).onFailure(err -> access.failed(channel, subscription));
-    }).onComplete(ar -> {
-      if (requests != null) {
-        requests.done();
-      }
     }).onSuccess(v -> {
       if (access.closed()) {
         return;

@@ -333,7 +333,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
   }
 
   /**
-   * Its first frame is queued: the register is answered (the bridge acks it, and counts it done).
+   * Its first frame is queued: the register is answered (the bridge acks it).
    * Always the last thing a handler does: answering may call straight back in (the bridge ends the
    * query of a socket that closed meanwhile), and the query must be in a settled state by then.
    */

@@ -16,8 +16,8 @@ public interface SubscriptionSource {
   /**
    * Starts the subscription: frames go to {@code socket} on {@code address}. Completes once it is in
    * place (its first frame queued); a failure (a HeraldException: bad headers, unknown address, the
-   * store unreachable) becomes an err to the address. The bridge counts a pending one as a request
-   * in flight on the socket, so a client cannot have more of them going than its requests.
+   * store unreachable) becomes an err to the address. Registers count against their address's
+   * namespace limits (subscribe.perSocket / perUser), as channels' do.
    */
   Future<Void> subscribe(Subscriber socket, Identity who, String address, JsonObject headers);
 
