@@ -54,18 +54,12 @@ cleanup() {
     done <"$WORK/generator-pids"
   fi
   stop_started "$WORK" "${PIDS[@]}"
-  if [[ $rc -ne 0 ]]; then
-    for f in "$WORK"/*.log; do [[ -f "$f" ]] && { log "last lines of $f:"; tail -15 "$f" >&2; }; done
-  fi
-  rm -rf "$WORK"
+  remove_work "$WORK" "$rc"
   exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 wait_ready() { # url pid name
   for i in $(seq 1 360); do

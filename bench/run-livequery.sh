@@ -45,18 +45,12 @@ stop_nodes() {
 cleanup() {
   local rc=$?
   stop_nodes
-  if [[ $rc -ne 0 ]]; then
-    for f in "$WORK"/*.log; do [[ -f "$f" ]] && { log "last lines of $f:"; tail -15 "$f" >&2; }; done
-  fi
-  rm -rf "$WORK"
+  remove_work "$WORK" "$rc"
   exit $rc
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 # Herald node: name port [extra env...]; data in $WORK/name; sets NODE_PID
 start_herald() {

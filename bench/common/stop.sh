@@ -1,4 +1,4 @@
-# Sourced by the bench run scripts.
+# Sourced by the bench run scripts: stopping what a run started, and its work dir.
 #
 # stop_started WORK PID...: stops what a run started, whatever happened to it. SIGTERM to the pids in
 # reverse order (the last started first), SIGKILL to any still up 10 s later, then SIGTERM to every
@@ -24,4 +24,18 @@ stop_started() {
   for pg in "${pgs[@]}"; do
     if kill -0 "$pg" 2>/dev/null && grep -q "$work" "/proc/$pg/cmdline" 2>/dev/null; then kill "$pg" 2>/dev/null || true; fi
   done
+}
+
+# remove_work WORK RC: on a failed run (RC not 0), shows the last lines of each log in WORK first.
+remove_work() {
+  local work="$1" rc="$2" f
+  if [[ $rc -ne 0 ]]; then
+    for f in "$work"/*.log; do [[ -f "$f" ]] && { log "last lines of $f:"; tail -15 "$f" >&2; }; done
+  fi
+  rm -rf "$work"
+}
+
+# free_port: a TCP port free on 127.0.0.1 right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
