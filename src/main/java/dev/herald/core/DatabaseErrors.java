@@ -48,6 +48,18 @@ public final class DatabaseErrors {
     return t instanceof PgException pg && INPUT_CLASSES.contains(sqlClass(pg)) && !UNIQUE_VIOLATION.equals(pg.getSqlState());
   }
 
+  /**
+   * Why one unit of work failed on its own: values PostgreSQL refused are a 400 with {@code code}
+   * ("{@code refuser}: " and PostgreSQL's words); anything else as {@link HeraldException#from}
+   * (a 500 there is a bug, for the caller to log).
+   */
+  public static HeraldException refusal(Throwable cause, String code, String refuser) {
+    if (refusedInput(cause)) {
+      return HeraldException.badRequest(code, refuser + ": " + describe(cause));
+    }
+    return HeraldException.from(cause);
+  }
+
   /** What PostgreSQL refused, in its words (its message and detail, never the SQL), for the client who sent it. */
   public static String describe(Throwable t) {
     if (!(t instanceof PgException pg)) {

@@ -1,5 +1,7 @@
 package dev.herald.core;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * A failure the client should see: an HTTP-like status, a stable machine code and a sentence.
  * REST turns it into {"error":{code,message}}, the bridge into an err frame.
@@ -11,14 +13,14 @@ public final class HeraldException extends RuntimeException {
   /** When the client may try again (a 429's Retry-After), in seconds; 0 when the error says nothing of it. */
   private final long retryAfter;
   /** Fields a REST answer carries beside "error" (a 409's current document); null when none. */
-  private final io.vertx.core.json.JsonObject details;
+  private final JsonObject details;
 
   public HeraldException(int status, String code, String message) {
     this(status, code, message, 0, null);
   }
 
   private HeraldException(int status, String code, String message, long retryAfterSeconds,
-      io.vertx.core.json.JsonObject details) {
+      JsonObject details) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
@@ -27,12 +29,20 @@ public final class HeraldException extends RuntimeException {
   }
 
   /** A 409 whose REST answer also carries {@code details}' fields (e.g. {"current": doc}). */
-  public static HeraldException conflict(String code, String message, io.vertx.core.json.JsonObject details) {
+  public static HeraldException conflict(String code, String message, JsonObject details) {
     return new HeraldException(409, code, message, 0, details);
   }
 
+  /**
+   * The same failure with a prefix to its message (which item of a batch it was: "write 2: "),
+   * keeping everything else it carries.
+   */
+  public HeraldException prefixed(String prefix) {
+    return new HeraldException(status, code, prefix + getMessage(), retryAfter, details);
+  }
+
   /** What a REST answer carries beside "error", or null. */
-  public io.vertx.core.json.JsonObject details() {
+  public JsonObject details() {
     return details;
   }
 

@@ -110,7 +110,7 @@ final class DocumentCommits {
         }
         then.run();
         HeraldException told = failure.status() == 503 ? HeraldException.unavailable(
-            "the document store is busy or out of reach; nothing was written, try again") : refusal(ar.cause(), failure);
+            "the document store is busy or out of reach; nothing was written, try again") : refusal(ar.cause());
         group.forEach(p -> p.promise().fail(told));
         return;
       }
@@ -161,7 +161,7 @@ final class DocumentCommits {
               unitChanges.addAll(applied.changes());
               unitResults.add(applied.written());
             } catch (HeraldException e) {
-              throw writes.size() == 1 ? e : numbered(e, "write " + i + ": ");
+              throw writes.size() == 1 ? e : e.prefixed("write " + i + ": ");
             }
           }
           tx.check(unitChanges);
@@ -191,19 +191,11 @@ final class DocumentCommits {
   }
 
   /** Why a unit failed on its own: PostgreSQL refused its values (400), or a bug (500, logged). */
-  private static HeraldException refusal(Throwable cause, HeraldException failure) {
-    if (DatabaseErrors.refusedInput(cause)) {
-      return HeraldException.badRequest("invalid_document", "the document store refused this write: "
-          + DatabaseErrors.describe(cause));
-    }
-    if (failure.status() >= 500) {
+  private static HeraldException refusal(Throwable cause) {
+    HeraldException refused = DatabaseErrors.refusal(cause, "invalid_document", "the document store refused this write");
+    if (refused.status() >= 500) {
       LOG.error("document write failed", cause);
     }
-    return failure;
-  }
-
-  private static HeraldException numbered(HeraldException he, String prefix) {
-    return he.details() != null ? HeraldException.conflict(he.code(), prefix + he.getMessage(), he.details())
-        : new HeraldException(he.status(), he.code(), prefix + he.getMessage());
+    return refused;
   }
 }

@@ -86,8 +86,7 @@ public final class Journal implements History {
       try {
         checkHooks(events.get(i));
       } catch (HeraldException refused) {
-        throw events.size() == 1 ? refused
-            : new HeraldException(refused.status(), refused.code(), "item " + i + ": " + refused.getMessage());
+        throw events.size() == 1 ? refused : refused.prefixed("item " + i + ": ");
       }
     }
   }
@@ -184,7 +183,7 @@ public final class Journal implements History {
           at += p.events.size();
         }
       } else if (unitAtFault) {
-        batch.get(0).fail(refusal(ar.cause(), failure));
+        batch.get(0).fail(refusal(ar.cause()));
       } else {
         LOG.error("append of {} events failed: {}", all.size(), ar.cause().toString());
         HeraldException unavailable =
@@ -195,15 +194,12 @@ public final class Journal implements History {
   }
 
   /** Why a unit failed on its own: PostgreSQL refused its values (400), a hook refused it, or a bug (500, logged). */
-  private static HeraldException refusal(Throwable cause, HeraldException failure) {
-    if (DatabaseErrors.refusedInput(cause)) {
-      return HeraldException.badRequest("invalid_event",
-          "the event store refused this publish: " + DatabaseErrors.describe(cause));
-    }
-    if (failure.status() >= 500) {
+  private static HeraldException refusal(Throwable cause) {
+    HeraldException refused = DatabaseErrors.refusal(cause, "invalid_event", "the event store refused this publish");
+    if (refused.status() >= 500) {
       LOG.error("append failed", cause);
     }
-    return failure;
+    return refused;
   }
 
   private void notifyCommitted(List<Appended> results) {
@@ -213,12 +209,18 @@ public final class Journal implements History {
         fresh.add(a.event());
       }
     }
-    if (!fresh.isEmpty()) {
-      try {
-        onCommit.accept(fresh);
-      } catch (RuntimeException e) {
-        LOG.error("broadcast after commit failed; subscribers will recover the events from history", e);
-      }
+    announce(fresh);
+  }
+
+  /** Hands committed events on for broadcast, in commit order; a failure there loses nothing stored. */
+  private void announce(List<Event> committed) {
+    if (committed.isEmpty()) {
+      return;
+    }
+    try {
+      onCommit.accept(committed);
+    } catch (RuntimeException e) {
+      LOG.error("broadcast after commit failed; subscribers will recover the events from history", e);
     }
   }
 
@@ -249,12 +251,12 @@ public final class Journal implements History {
     });
   }
 
-  /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
   /** The hooks' work on events stored in a transaction; what each wants done once it has committed. */
   private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events) {
     return runHooks(conn, events, 0, new ArrayList<>());
   }
 
+  /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
   private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events, int i, List<Runnable> afterCommit) {
     if (i == hooks.size()) {
       return Future.succeededFuture(afterCommit);
@@ -282,30 +284,25 @@ public final class Journal implements History {
   }
 
   private <R> Future<R> transact(Function<Transaction, Future<R>> work, int attempt) {
-    List<Transaction> tx = new ArrayList<>(1);
-    Future<R> done = pool.withTransaction(conn -> {
+    Future<Transacted<R>> done = pool.withTransaction(conn -> {
       Transaction t = new Transaction(conn, this::checkHooks, this::runHooks);
-      tx.add(t);
-      return work.apply(t);
+      return work.apply(t).map(result -> new Transacted<>(result, t));
     });
     return done.transform(ar -> {
-      if (ar.failed() && DatabaseErrors.retryable(ar.cause()) && attempt < MAX_ATTEMPTS) {
-        return transact(work, attempt + 1);
+      if (ar.failed()) {
+        return DatabaseErrors.retryable(ar.cause()) && attempt < MAX_ATTEMPTS
+            ? transact(work, attempt + 1) : Future.failedFuture(ar.cause());
       }
-      if (ar.succeeded()) {
-        Transaction t = tx.get(tx.size() - 1);
-        commits.incrementAndGet();
-        if (!t.appended().isEmpty()) {
-          try {
-            onCommit.accept(t.appended());
-          } catch (RuntimeException e) {
-            LOG.error("broadcast after commit failed; subscribers will recover the events from history", e);
-          }
-        }
-        t.afterCommit().forEach(Runnable::run);
-      }
-      return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture(ar.result());
+      Transaction t = ar.result().transaction();
+      commits.incrementAndGet();
+      announce(t.appended());
+      t.afterCommit().forEach(Runnable::run);
+      return Future.succeededFuture(ar.result().result());
     });
+  }
+
+  /** What a {@link #transact} work produced, with the transaction that holds what to announce. */
+  private record Transacted<R>(R result, Transaction transaction) {
   }
 
   /** The events already stored under one of these client-given ids. */
