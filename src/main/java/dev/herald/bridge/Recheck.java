@@ -4,6 +4,7 @@ import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * What a change of identity means for a socket's subscriptions, when its token expires or
@@ -31,7 +32,7 @@ final class Recheck {
    * what changed the socket's identity. Returns the earliest exp among the identities that remain
    * (Long.MAX_VALUE: none expires), for the socket's place in the expiry order.
    */
-  static long run(java.util.function.BiConsumer<Identity, String> checkSubscribe, Map<String, Subscription> subscriptions, Identity socketWho, String why, long now,
+  static long run(BiConsumer<Identity, String> checkSubscribe, Map<String, Subscription> subscriptions, Identity socketWho, String why, long now,
       Outcome outcome) {
     long earliest = socketWho.expiredAt(now) ? Long.MAX_VALUE : socketWho.expiresAtMillis();
     for (Map.Entry<String, Subscription> entry : List.copyOf(subscriptions.entrySet())) {

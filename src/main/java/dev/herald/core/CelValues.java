@@ -2,6 +2,8 @@ package dev.herald.core;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +29,7 @@ public final class CelValues {
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
       return ((Number) value).longValue();
     }
-    if (value instanceof java.math.BigDecimal || value instanceof java.math.BigInteger) {
+    if (value instanceof BigDecimal || value instanceof BigInteger) {
       return ((Number) value).doubleValue(); // CEL has no decimals: compared as doubles
     }
     if (value instanceof Float f) {

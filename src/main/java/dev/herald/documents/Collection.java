@@ -38,6 +38,11 @@ final class Collection {
     this.channel = ch;
   }
 
+  /** Whether the caller may read the document (as CEL sees it): API keys read everything. */
+  boolean readable(DocRule.Caller caller, Object celDoc) {
+    return caller.server() || read.allows(caller, celDoc);
+  }
+
   String name() {
     return name;
   }

@@ -5,6 +5,7 @@ import dev.herald.hub.Subscriber;
 import dev.herald.wire.EncodedFrame;
 import dev.herald.wire.Frames;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ final class CollectionWatch implements Subscriber {
 
   private final Context context;
   private final LiveQueries.Sink sink;
+  /** Completes once the watch hears the collection's changes and knows the head it starts from. */
+  Future<Void> ready;
   /** The last change seq this node has seen of the collection (or its head when the watch opened). */
   long applied;
   final List<LiveQuery> pending = new ArrayList<>();

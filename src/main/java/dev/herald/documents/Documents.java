@@ -71,7 +71,7 @@ public final class Documents {
     DocRule.Caller caller = DocRule.Caller.of(who);
     return store.get(c.name(), id).map(text -> {
       JsonObject doc = text == null ? null : DocJson.parse(text);
-      if (doc == null || !mayRead(c, caller, DocCel.doc(doc))) {
+      if (doc == null || !c.readable(caller, DocCel.doc(doc))) {
         throw WriteStep.notFound(c, id);
       }
       return doc;
@@ -109,7 +109,7 @@ public final class Documents {
         JsonObject doc = DocJson.parse(row.body());
         last = new Order.Cursor(row.sortKey(), row.id());
         Object cel = DocCel.doc(doc);
-        if (mayRead(c, caller, cel) && filter.test(caller.auth(), cel)) {
+        if (c.readable(caller, cel) && filter.test(caller.auth(), cel)) {
           docs.add(doc);
           if (docs.size() == limit) {
             return Future.succeededFuture(new Page(docs, last.token()));
@@ -144,9 +144,5 @@ public final class Documents {
           new DocWrite(w.op(), w.collection(), id, w.body(), w.ifMatch())));
     }
     return commits.submit(new DocumentCommits.Unit(DocRule.Caller.of(who), resolved));
-  }
-
-  boolean mayRead(Collection c, DocRule.Caller caller, Object celDoc) {
-    return caller.server() || c.read.allows(caller, celDoc);
   }
 }

@@ -63,9 +63,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
   private final Hub hub;
   private final History history;
   private final Map<String, CollectionWatch> watches = new HashMap<>();
-  private final Map<String, Future<Void>> ready = new HashMap<>();
   private final Map<Key, LiveQuery> queries = new HashMap<>();
-  private final Map<LiveQuery, CollectionWatch> watchOf = new HashMap<>();
   private final SocketWrites writes = new SocketWrites();
   private final Sink sink = new Sink() {
     @Override
@@ -123,13 +121,12 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       }
       CollectionWatch watch = watchFor(collection);
       DocRule.Caller caller = DocRule.Caller.of(who);
-      LiveQuery q = new LiveQuery(socket, address, watch.group(groupKey(filter, caller), collection, filter, caller), order,
+      LiveQuery q = new LiveQuery(socket, address, watch, watch.group(groupKey(filter, caller), collection, filter, caller), order,
           (int) limit);
       watch.queries++;
-      watchOf.put(q, watch);
       queries.put(key, q);
       q.started = Promise.promise();
-      return ready.get(collection.name()).transform(ar -> {
+      return watch.ready.transform(ar -> {
         if (q.ended) {
           return Future.succeededFuture();
         }
@@ -167,7 +164,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
         return;
       }
       // what the query may see is another set now: it starts over under the new identity
-      CollectionWatch watch = watchOf.get(q);
+      CollectionWatch watch = q.watch;
       q.group.live.remove(q);
       watch.leave(q.group);
       DocRule.Caller caller = DocRule.Caller.of(who);
@@ -188,18 +185,17 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
     String log = collection.changeLog();
     // the feed first, then the head: every change after the head reaches the watch, so a query that
     // has caught up to it misses nothing
-    Future<Void> opened = OnContext.resume(context, hub.subscribe(watch, log, null).compose(v -> history.head(log)))
+    watch.ready = OnContext.resume(context, hub.subscribe(watch, log, null).compose(v -> history.head(log)))
         .map(head -> {
           watch.applied = Math.max(watch.applied, head);
           return null;
         });
-    ready.put(collection.name(), opened);
     return watch;
   }
 
   /** Reads the query's snapshot and its change seq in one transaction, then sends what came meanwhile. */
   private void snapshot(LiveQuery q, boolean reset) {
-    CollectionWatch watch = watchOf.get(q);
+    CollectionWatch watch = q.watch;
     int epoch = ++q.epoch;
     q.group.live.remove(q);
     q.state = LiveQuery.State.PENDING;
@@ -271,7 +267,7 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
       replay(q, changes);
       writes.flush();
       if (q.state != LiveQuery.State.STALLED) {
-        if (page.events().size() == PAGE || q.cursor < watchOf.get(q).applied) {
+        if (page.events().size() == PAGE || q.cursor < q.watch.applied) {
           context.runOnContext(v -> readPage(q, epoch));
         } else {
           goLive(q);
@@ -373,13 +369,12 @@ final class LiveQueries extends VerticleBase implements SubscriptionSource {
     q.ended = true;
     q.epoch++;
     q.group.live.remove(q);
-    CollectionWatch watch = watchOf.remove(q);
+    CollectionWatch watch = q.watch;
     watch.pending.remove(q);
     watch.leave(q.group);
     if (--watch.queries == 0) {
       String name = q.group.collection.name();
       watches.remove(name);
-      ready.remove(name);
       hub.unsubscribe(watch, q.group.collection.changeLog());
     }
     started(q); // unregistered or closed before its first frame: the register is over all the same

@@ -21,6 +21,8 @@ final class LiveQuery {
 
   final Subscriber socket;
   final String address;
+  /** Its collection's watch on this node. */
+  final CollectionWatch watch;
   final Order order;
   final int limit;
   QueryGroup group;
@@ -36,9 +38,10 @@ final class LiveQuery {
   /** The register, answered once the first frame (snapshot or first replayed page) is queued; null after. */
   Promise<Void> started;
 
-  LiveQuery(Subscriber socket, String address, QueryGroup group, Order order, int limit) {
+  LiveQuery(Subscriber socket, String address, CollectionWatch watch, QueryGroup group, Order order, int limit) {
     this.socket = socket;
     this.address = address;
+    this.watch = watch;
     this.group = group;
     this.order = order;
     this.limit = limit;

@@ -34,6 +34,6 @@ final class QueryGroup {
 
   /** Whether the document (as CEL sees it) is in this query's result: the read rule and the filter. */
   boolean matches(Object celDoc) {
-    return celDoc != null && (caller.server() || collection.read.allows(caller, celDoc)) && filter.test(caller.auth(), celDoc);
+    return celDoc != null && collection.readable(caller, celDoc) && filter.test(caller.auth(), celDoc);
   }
 }

@@ -27,7 +27,7 @@ final class WriteStep {
     String id = w.id();
     JsonObject before = stored == null ? null : stored.doc();
     Object celBefore = before == null ? null : DocCel.doc(before);
-    boolean hidden = before != null && !caller.server() && !c.read.allows(caller, celBefore);
+    boolean hidden = before != null && !c.readable(caller, celBefore);
     if (hidden) {
       throw w.op() == DocWrite.Op.PUT ? mayNotWrite(caller, c, id) : notFound(c, id);
     }
