@@ -1,6 +1,5 @@
 package dev.herald.aggregate;
 
-import dev.herald.core.HeraldException;
 import dev.herald.journal.Event;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 
 /**
  * Events folded into an aggregate's values, as a pure step (no SQL, no futures) so that the
@@ -34,51 +32,34 @@ final class AggregateFold {
   record DistinctKey(String group, String field) {
   }
 
-  /** An event (or one side of a document's change) and how the aggregate counts it: added (+1) or taken out (-1). */
-  private record Item(Event event, CountedEvent counted, int sign) {
+  /** An event (or one side of a document's change), by its place in the list, and how the aggregate counts it: added (+1) or taken out (-1). */
+  private record Item(int event, CountedEvent counted, int sign) {
   }
 
   private final AggregateDefinition def;
   private final List<Item> items = new ArrayList<>();
   private final SortedSet<String> groups = new TreeSet<>(List.of(""));
 
-  /** Evaluates each event's group and fields once. */
-  AggregateFold(AggregateDefinition def, List<Event> events) {
+  /** Folds events as {@link AggregateReading} read them (on their way in); null for an event no aggregate concerns. */
+  AggregateFold(AggregateDefinition def, List<AggregateReading> events) {
     this.def = def;
-    for (Event e : events) {
-      if (!def.overCollection()) {
-        add(e, () -> CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson()), 1);
+    for (int i = 0; i < events.size(); i++) {
+      AggregateReading reading = events.get(i);
+      if (reading == null) {
         continue;
       }
-      JsonObject change = ExactJson.object(e.dataJson());
-      JsonObject before = change.getJsonObject("before");
-      JsonObject after = change.getJsonObject("after");
-      if (before != null) {
-        add(e, () -> CountedEvent.ofDocument(def, before), -1);
-      }
-      if (after != null) {
-        add(e, () -> CountedEvent.ofDocument(def, after), 1);
+      for (AggregateReading.Side side : reading.sides(def)) {
+        if (side.counted().group() != null) {
+          groups.add(side.counted().group());
+        }
+        items.add(new Item(i, side.counted(), side.sign()));
       }
     }
   }
 
-  private void add(Event e, Supplier<CountedEvent> count, int sign) {
-    CountedEvent counted;
-    try {
-      counted = count.get();
-    } catch (HeraldException refused) {
-      // Appends (and the documents a change stores) are checked before they commit, so only stored
-      // input from before the aggregate (or its check) existed meets one: it was never counted, so it
-      // is neither counted nor taken out now.
-      return;
-    }
-    if (counted == null) {
-      return; // a document the filter leaves out
-    }
-    if (counted.group() != null) {
-      groups.add(counted.group());
-    }
-    items.add(new Item(e, counted, sign));
+  /** Folds stored events (history, documents recounted), reading each now. */
+  static AggregateFold ofStored(AggregateDefinition def, List<Event> events) {
+    return new AggregateFold(def, events.stream().map(e -> AggregateReading.ofStored(List.of(def), e)).toList());
   }
 
   AggregateDefinition definition() {
@@ -117,17 +98,17 @@ final class AggregateFold {
   }
 
   /**
-   * The last counted event of each row: a group's own, and for the totals "" the last of all. None
-   * over a collection: its events are changes on an internal log, whose documents are not the
-   * snapshot's to show.
+   * The last counted event of each row, of the events as stored (in the order they were read): a
+   * group's own, and for the totals "" the last of all. None over a collection: its events are
+   * changes on an internal log, whose documents are not the snapshot's to show.
    */
-  Map<String, Event> lastEvents() {
+  Map<String, Event> lastEvents(List<Event> stored) {
     Map<String, Event> last = new HashMap<>();
     if (def.overCollection()) {
       return last;
     }
     for (Item item : items) {
-      rowsOf(item).forEach(g -> last.put(g, item.event()));
+      rowsOf(item).forEach(g -> last.put(g, stored.get(item.event())));
     }
     return last;
   }

@@ -14,6 +14,7 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -35,7 +36,7 @@ import java.util.function.Consumer;
  * is {@link AggregateFold}'s; this class holds the SQL around it: lock, record distinct values, save,
  * read, recompute.
  */
-final class AggregateStore implements CommitHook<List<Snapshot>> {
+final class AggregateStore implements CommitHook<AggregateReading, List<Snapshot>> {
 
   /** The first key of the advisory locks that hold aggregates (the second is the name's hash). */
   private static final int ADVISORY_SPACE = 0x4845524c; // "HERL"
@@ -67,38 +68,26 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
   }
 
   /**
-   * Refuses (400, naming the field) an event some aggregate could not keep, before the journal stores
-   * anything; for an aggregate over a collection, a change whose new document it could not count
-   * (the old one was counted already, or never could be).
+   * Reads the event for every aggregate it concerns, refusing (400, naming the field) one some
+   * aggregate could not keep, before the journal stores anything; for an aggregate over a
+   * collection, a change whose new document it could not count (the old one was counted already, or
+   * never could be).
    */
   @Override
-  public void check(NewEvent e) {
-    for (AggregateDefinition def : definitions.all()) {
-      if (!def.matches(e.channel(), e.type())) {
-        continue;
-      }
-      if (!def.overCollection()) {
-        CountedEvent.of(def, e.channel(), e.type(), e.id(), e.dataJson());
-        continue;
-      }
-      JsonObject after = ExactJson.object(e.dataJson()).getJsonObject("after");
-      if (after != null) {
-        CountedEvent.ofDocument(def, after);
-      }
-    }
+  public AggregateReading check(NewEvent e) {
+    return AggregateReading.ofNew(definitions.all(), e);
   }
 
   @Override
-  public Future<List<Snapshot>> inTransaction(SqlConnection conn, List<Event> fresh) {
+  public Future<List<Snapshot>> inTransaction(SqlConnection conn, List<AggregateReading> readings, Future<List<Event>> stored) {
     List<AggregateFold> folds = new ArrayList<>();
     for (AggregateDefinition def : definitions.all()) {
-      List<Event> matching = fresh.stream().filter(e -> def.matches(e.channel(), e.type())).toList();
-      AggregateFold fold = new AggregateFold(def, matching);
-      if (!fold.isEmpty()) { // changes of documents its filter leaves out do not touch the aggregate
+      AggregateFold fold = new AggregateFold(def, readings);
+      if (!fold.isEmpty()) { // events it does not concern, or documents its filter leaves out, do not touch it
         folds.add(fold);
       }
     }
-    return folds.isEmpty() ? Future.succeededFuture(List.of()) : fold(conn, folds, 0);
+    return folds.isEmpty() ? Future.succeededFuture(List.of()) : fold(conn, folds, stored, 0);
   }
 
   @Override
@@ -118,19 +107,23 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
 
   /**
    * Folds the events into the aggregates' rows (locked), bumps each one's version, returns the
-   * snapshots to send. However many aggregates an append concerns, this is at most three statements
-   * (lock, distinct values, save), not three per aggregate: each one is a round trip and a commit
-   * waits for all of them.
+   * snapshots to send. However many aggregates an append concerns, this is two round trips, not
+   * some per aggregate: the locks, the rows and the distinct values go out together (the connection
+   * pipelines them behind the append, PostgreSQL runs them in order), then the save. Every round
+   * trip is time the channels and aggregates stay locked, and the next commit waits for them.
+   * {@code stored}: the events as stored, in the order the folds read them.
    */
-  private Future<List<Snapshot>> fold(SqlConnection conn, List<AggregateFold> folds, long versionFloor) {
-    return lock(conn, folds)
-        .compose(locked -> recordDistinct(conn, folds).compose(newlySeen -> {
+  private Future<List<Snapshot>> fold(SqlConnection conn, List<AggregateFold> folds, Future<List<Event>> stored,
+      long versionFloor) {
+    Future<Map<String, Locked>> locking = lock(conn, folds);
+    Future<Map<String, Map<DistinctKey, Long>>> recording = recordDistinct(conn, folds);
+    return locking.compose(locked -> recording.compose(newlySeen -> {
           List<Folded> all = new ArrayList<>(folds.size());
           for (AggregateFold fold : folds) {
             AggregateDefinition def = fold.definition();
             Locked rows = locked.getOrDefault(def.name(), new Locked(Map.of(), 0));
             Map<String, String> lastEvents = new HashMap<>();
-            fold.lastEvents().forEach((group, e) -> lastEvents.put(group, Frames.envelope(e)));
+            fold.lastEvents(stored.result()).forEach((group, e) -> lastEvents.put(group, Frames.envelope(e)));
             all.add(new Folded(def, Math.max(versionFloor, rows.version()) + 1,
                 fold.apply(rows.values(), newlySeen.getOrDefault(def.name(), Map.of())), lastEvents));
           }
@@ -154,24 +147,25 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
         groups.add(g);
       }
     }
-    return hold(conn, new TreeSet<>(names)).compose(held -> conn.preparedQuery("SELECT s.name, s.grp, s.version, s.vals::text AS vals FROM aggregate_state s "
+    Future<Void> held = hold(conn, new TreeSet<>(names)); // pipelined: runs before the read below
+    Future<RowSet<Row>> read = conn.preparedQuery("SELECT s.name, s.grp, s.version, s.vals::text AS vals FROM aggregate_state s "
             + "JOIN unnest($1::text[], $2::text[]) AS k(n, g) ON s.name = k.n AND s.grp = k.g "
             + "ORDER BY s.name, s.grp FOR UPDATE OF s")
-        .execute(Tuple.tuple().addValue(names.toArray(new String[0])).addValue(groups.toArray(new String[0])))
-        .map(rows -> {
-          Map<String, Map<String, JsonObject>> values = new HashMap<>();
-          Map<String, Long> versions = new HashMap<>();
-          for (Row row : rows) {
-            String name = row.getString("name");
-            values.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(row.getString("grp"), ExactJson.object(row.getString("vals")));
-            if (row.getString("grp").isEmpty()) {
-              versions.put(name, row.getLong("version"));
-            }
-          }
-          Map<String, Locked> locked = new HashMap<>();
-          values.forEach((name, v) -> locked.put(name, new Locked(v, versions.getOrDefault(name, 0L))));
-          return locked;
-        }));
+        .execute(Tuple.tuple().addValue(names.toArray(new String[0])).addValue(groups.toArray(new String[0])));
+    return held.compose(v -> read).map(rows -> {
+      Map<String, Map<String, JsonObject>> values = new HashMap<>();
+      Map<String, Long> versions = new HashMap<>();
+      for (Row row : rows) {
+        String name = row.getString("name");
+        values.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(row.getString("grp"), ExactJson.object(row.getString("vals")));
+        if (row.getString("grp").isEmpty()) {
+          versions.put(name, row.getLong("version"));
+        }
+      }
+      Map<String, Locked> locked = new HashMap<>();
+      values.forEach((name, v) -> locked.put(name, new Locked(v, versions.getOrDefault(name, 0L))));
+      return locked;
+    });
   }
 
   /** Transaction-scoped locks on these aggregates (in this order), whether they have rows yet or not. */
@@ -389,7 +383,10 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
             + "AND (cardinality($3::text[]) = 0 OR e.type = ANY($3)) ORDER BY e.ts, e.channel, e.seq")
         .execute(Tuple.of(def.channels().toArray(new String[0]), def.namespaces().toArray(new String[0]),
             def.types().toArray(new String[0])))
-        .compose(history -> fold(conn, List.of(new AggregateFold(def, EventRows.all(history))), version));
+        .compose(rows -> {
+          List<Event> history = EventRows.all(rows);
+          return fold(conn, List.of(AggregateFold.ofStored(def, history)), Future.succeededFuture(history), version);
+        });
   }
 
   /** Documents a recount reads and folds at a time. */
@@ -413,7 +410,8 @@ final class AggregateStore implements CommitHook<List<Snapshot>> {
             created.add(new Event(def.channels().get(0), 0, last, Namespaces.CHANGE_TYPE, change, Instant.now()));
           }
           String next = last;
-          return fold(conn, List.of(new AggregateFold(def, created)), version).compose(snapshots -> {
+          return fold(conn, List.of(AggregateFold.ofStored(def, created)), Future.succeededFuture(created), version)
+              .compose(snapshots -> {
             snapshots.forEach(s -> out.put(s.channel(), s));
             return rows.size() < RECOUNT_PAGE ? Future.succeededFuture(List.copyOf(out.values()))
                 : recount(conn, def, version, next, out);

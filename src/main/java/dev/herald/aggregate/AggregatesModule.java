@@ -52,7 +52,7 @@ public final class AggregatesModule implements Module {
   }
 
   @Override
-  public List<CommitHook<?>> commitHooks() {
+  public List<CommitHook<?, ?>> commitHooks() {
     return List.of(store);
   }
 

@@ -19,24 +19,20 @@ import java.util.List;
  */
 record CountedEvent(String group, List<Object> results) {
 
-  /** The event's group and field values, or a HeraldException (400) saying what cannot be kept. */
-  static CountedEvent of(AggregateDefinition def, String channel, String type, String id, String dataJson) {
-    return counted(def, CelInput.of(def.name(), channel, type, id, dataJson));
-  }
-
   /**
-   * How an aggregate over a collection counts a document (exact JSON): null when the filter leaves it
-   * out (a filter that cannot be evaluated for it, reading a field it lacks, leaves it out too).
+   * How an aggregate over a collection counts a document (read by {@link CelInput#ofDocument}): null
+   * when the filter leaves it out (a filter that cannot be evaluated for it, reading a field it
+   * lacks, leaves it out too).
    */
-  static CountedEvent ofDocument(AggregateDefinition def, JsonObject doc) {
-    CelInput input = CelInput.ofDocument(def.name(), doc);
+  static CountedEvent ofDocument(AggregateDefinition def, CelInput input) {
     if (def.filter() != null && !Boolean.TRUE.equals(evaluate(input, def.filter(), def, "filter"))) {
       return null;
     }
-    return counted(def, input);
+    return of(def, input);
   }
 
-  private static CountedEvent counted(AggregateDefinition def, CelInput input) {
+  /** The event's (or document's) group and field values, or a HeraldException (400) saying what cannot be kept. */
+  static CountedEvent of(AggregateDefinition def, CelInput input) {
     String group = group(def, input);
     List<Object> results = new ArrayList<>(def.fields().size());
     for (FieldSpec f : def.fields()) {

@@ -2,6 +2,7 @@ package dev.herald.documents;
 
 import dev.herald.core.DatabaseErrors;
 import dev.herald.core.HeraldException;
+import dev.herald.journal.CheckedEvents;
 import dev.herald.journal.Journal;
 import dev.herald.journal.NewEvent;
 import dev.herald.journal.Transaction;
@@ -142,12 +143,13 @@ final class DocumentCommits {
     return store.lock(tx.connection(), keys).compose(locked -> {
       Map<DocumentStore.Key, DocumentStore.Stored> rows = new HashMap<>(locked);
       Map<DocumentStore.Key, DocumentStore.Stored> written = new LinkedHashMap<>();
-      List<NewEvent> changes = new ArrayList<>();
+      List<CheckedEvents> changes = new ArrayList<>();
       List<List<Documents.Written>> results = new ArrayList<>();
       List<HeraldException> refusals = new ArrayList<>();
       for (Pending p : group) {
         Map<DocumentStore.Key, DocumentStore.Stored> mine = new LinkedHashMap<>();
         List<NewEvent> unitChanges = new ArrayList<>();
+        CheckedEvents checked;
         List<Documents.Written> unitResults = new ArrayList<>();
         try {
           List<Resolved> writes = p.unit().writes();
@@ -164,7 +166,7 @@ final class DocumentCommits {
               throw writes.size() == 1 ? e : e.prefixed("write " + i + ": ");
             }
           }
-          tx.check(unitChanges);
+          checked = tx.check(unitChanges);
         } catch (HeraldException refused) {
           results.add(null);
           refusals.add(refused);
@@ -172,7 +174,7 @@ final class DocumentCommits {
         }
         rows.putAll(mine);
         written.putAll(mine);
-        changes.addAll(unitChanges);
+        changes.add(checked);
         results.add(unitResults);
         refusals.add(null);
       }
@@ -181,7 +183,7 @@ final class DocumentCommits {
         return Future.succeededFuture(outcome);
       }
       return store.save(tx.connection(), written, locked.keySet())
-          .compose(v -> tx.append(changes))
+          .compose(v -> tx.append(CheckedEvents.join(changes)))
           .map(v -> outcome);
     });
   }

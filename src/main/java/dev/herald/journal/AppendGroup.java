@@ -48,6 +48,17 @@ final class AppendGroup {
     }
   }
 
+  /** Where each of {@link #fresh} is in the group. */
+  int[] freshIndexes() {
+    int[] indexes = new int[fresh.size()];
+    for (int i = all.size() - 1; i >= 0; i--) {
+      if (slot[i] >= 0 && !repeat[i]) {
+        indexes[slot[i]] = i;
+      }
+    }
+    return indexes;
+  }
+
   /** The events to store, in the group's order, each once. */
   List<NewEvent> fresh() {
     return fresh;

@@ -3,6 +3,7 @@ package dev.herald.journal;
 import dev.herald.core.DatabaseErrors;
 import dev.herald.core.HeraldException;
 import dev.herald.core.OnContext;
+import dev.herald.core.Transactions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -42,7 +43,7 @@ public final class Journal implements History {
   private final Pool pool;
   private final StoredHistory history;
   private final Consumer<List<Event>> onCommit;
-  private final List<CommitHook<?>> hooks = new CopyOnWriteArrayList<>();
+  private final List<CommitHook<?, ?>> hooks = new CopyOnWriteArrayList<>();
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
   private boolean flushing;
   private final AtomicLong commits = new AtomicLong();
@@ -54,20 +55,21 @@ public final class Journal implements History {
   }
 
   /** Adds work to the append transaction; the node adds its modules' hooks while it starts, before it serves. */
-  public void addHook(CommitHook<?> hook) {
+  public void addHook(CommitHook<?, ?> hook) {
     hooks.add(hook);
   }
 
   /** Appends the events as one unit; completes (on the caller's context) after commit. */
   public Future<List<Appended>> append(List<NewEvent> events) {
+    CheckedEvents checked;
     try {
-      checkHooks(events);
+      checked = check(events);
     } catch (HeraldException refused) {
       return Future.failedFuture(refused);
     }
     Context caller = Vertx.currentContext();
     Promise<List<Appended>> promise = Promise.promise();
-    PendingAppend pending = new PendingAppend(events, caller, promise);
+    PendingAppend pending = new PendingAppend(checked, caller, promise);
     boolean start;
     synchronized (this) {
       queue.add(pending);
@@ -81,23 +83,28 @@ public final class Journal implements History {
   }
 
   /** The hooks' refusals come before the unit is queued: a bad event fails its own append, never the group's. */
-  private void checkHooks(List<NewEvent> events) {
+  CheckedEvents check(List<NewEvent> events) {
+    List<Object[]> readings = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       try {
-        checkHooks(events.get(i));
+        readings.add(read(events.get(i)));
       } catch (HeraldException refused) {
         throw events.size() == 1 ? refused : refused.prefixed("item " + i + ": ");
       }
     }
+    return new CheckedEvents(events, readings);
   }
 
-  /** Every hook that concerns the event checks it: a HeraldException says what it cannot take. */
-  private void checkHooks(NewEvent e) {
-    for (CommitHook<?> hook : hooks) {
+  /** Every hook that concerns the event checks it (a HeraldException says what it cannot take); what each read of it. */
+  private Object[] read(NewEvent e) {
+    Object[] readings = new Object[hooks.size()];
+    for (int i = 0; i < readings.length; i++) {
+      CommitHook<?, ?> hook = hooks.get(i);
       if (hook.concerns(e.channel(), e.type())) {
-        hook.check(e);
+        readings[i] = hook.check(e);
       }
     }
+    return readings;
   }
 
   /** Transactions committed by this node's journal so far (each carries one or more appends). */
@@ -124,9 +131,9 @@ public final class Journal implements History {
     List<PendingAppend> batch = new ArrayList<>();
     int events = 0;
     synchronized (this) {
-      while (!queue.isEmpty() && (batch.isEmpty() || events + queue.peek().events.size() <= MAX_BATCH_EVENTS)) {
+      while (!queue.isEmpty() && (batch.isEmpty() || events + queue.peek().size() <= MAX_BATCH_EVENTS)) {
         PendingAppend next = queue.poll();
-        events += next.events.size();
+        events += next.size();
         batch.add(next);
       }
     }
@@ -153,8 +160,7 @@ public final class Journal implements History {
    */
   private void commit(List<PendingAppend> batch, int attempt, Runnable then) {
     Instant ts = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    List<NewEvent> all = new ArrayList<>();
-    batch.forEach(p -> all.addAll(p.events));
+    CheckedEvents all = CheckedEvents.join(batch.stream().map(PendingAppend::events).toList());
     write(all, ts).onComplete(ar -> {
       if (ar.failed() && DatabaseErrors.retryable(ar.cause()) && attempt < MAX_ATTEMPTS) {
         // another node stored one of these ids between our lookup and our insert, or a deadlock: again
@@ -179,13 +185,13 @@ public final class Journal implements History {
         ar.result().afterCommit().forEach(Runnable::run);
         int at = 0;
         for (PendingAppend p : batch) {
-          p.complete(results.subList(at, at + p.events.size()));
-          at += p.events.size();
+          p.complete(results.subList(at, at + p.size()));
+          at += p.size();
         }
       } else if (unitAtFault) {
         batch.get(0).fail(refusal(ar.cause()));
       } else {
-        LOG.error("append of {} events failed: {}", all.size(), ar.cause().toString());
+        LOG.error("append of {} events failed: {}", all.events().size(), ar.cause().toString());
         HeraldException unavailable =
             HeraldException.unavailable("the event store is busy or out of reach; nothing was stored, try again");
         batch.forEach(p -> p.fail(unavailable));
@@ -234,9 +240,9 @@ public final class Journal implements History {
    * runs that statement and then the hooks. The id lookup needs no transaction: a concurrent insert
    * of the same id fails the unique constraint and the whole group is retried.
    */
-  private Future<Written> write(List<NewEvent> all, Instant ts) {
-    return existing(all).compose(stored -> {
-      AppendGroup group = new AppendGroup(all, stored);
+  private Future<Written> write(CheckedEvents all, Instant ts) {
+    return existing(all.events()).compose(stored -> {
+      AppendGroup group = new AppendGroup(all.events(), stored);
       if (group.fresh().isEmpty()) {
         return Future.succeededFuture(new Written(group.results(List.of()), List.of()));
       }
@@ -245,30 +251,42 @@ public final class Journal implements History {
       if (!hooked) {
         return statement.execute(pool).map(events -> new Written(group.results(events), List.of()));
       }
-      return pool.withTransaction(conn -> statement.execute(conn)
-          .compose(events -> runHooks(conn, events)
-              .map(results -> new Written(group.results(events), results))));
+      List<Object[]> readings = all.readingsOf(group.freshIndexes());
+      return Transactions.run(pool, conn -> {
+        Future<List<Event>> events = statement.execute(conn);
+        return runHooks(conn, events, readings).map(results -> new Written(group.results(events.result()), results));
+      });
     });
   }
 
-  /** The hooks' work on events stored in a transaction; what each wants done once it has committed. */
-  private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events) {
-    return runHooks(conn, events, 0, new ArrayList<>());
+  /**
+   * The hooks' work in a transaction whose append is in flight ({@code stored}), with what each hook
+   * read of the events (in their order); what each wants done once it has committed. Fails with the
+   * append's failure when the append fails: the hooks' statements then fail only because it did.
+   */
+  Future<List<Runnable>> runHooks(SqlConnection conn, Future<List<Event>> stored, List<Object[]> readings) {
+    Future<List<Runnable>> hooked = runHooks(conn, stored, readings, 0, new ArrayList<>());
+    return stored.compose(events -> hooked);
   }
 
   /** Hooks run one after the other, always in the same order, so their row locks are taken in one order. */
-  private Future<List<Runnable>> runHooks(SqlConnection conn, List<Event> events, int i, List<Runnable> afterCommit) {
+  private Future<List<Runnable>> runHooks(SqlConnection conn, Future<List<Event>> stored, List<Object[]> readings, int i,
+      List<Runnable> afterCommit) {
     if (i == hooks.size()) {
       return Future.succeededFuture(afterCommit);
     }
-    return runHook(hooks.get(i), conn, events).compose(after -> {
+    return runHook(hooks.get(i), i, conn, stored, readings).compose(after -> {
       afterCommit.add(after);
-      return runHooks(conn, events, i + 1, afterCommit);
+      return runHooks(conn, stored, readings, i + 1, afterCommit);
     });
   }
 
-  private static <R> Future<Runnable> runHook(CommitHook<R> hook, SqlConnection conn, List<Event> events) {
-    return hook.inTransaction(conn, events).map(result -> () -> hook.committed(result));
+  @SuppressWarnings("unchecked") // the reading at index i is what hook i's check returned
+  private static <C, R> Future<Runnable> runHook(CommitHook<C, R> hook, int i, SqlConnection conn,
+      Future<List<Event>> stored, List<Object[]> readings) {
+    List<C> read = new ArrayList<>(readings.size());
+    readings.forEach(r -> read.add((C) r[i]));
+    return hook.inTransaction(conn, read, stored).map(result -> () -> hook.committed(result));
   }
 
   /**
@@ -284,8 +302,8 @@ public final class Journal implements History {
   }
 
   private <R> Future<R> transact(Function<Transaction, Future<R>> work, int attempt) {
-    Future<Transacted<R>> done = pool.withTransaction(conn -> {
-      Transaction t = new Transaction(conn, this::checkHooks, this::runHooks);
+    Future<Transacted<R>> done = Transactions.run(pool, conn -> {
+      Transaction t = new Transaction(conn, this);
       return work.apply(t).map(result -> new Transacted<>(result, t));
     });
     return done.transform(ar -> {
@@ -324,7 +342,11 @@ public final class Journal implements History {
         .map(EventRows::all);
   }
 
-  private record PendingAppend(List<NewEvent> events, Context caller, Promise<List<Appended>> promise) {
+  private record PendingAppend(CheckedEvents events, Context caller, Promise<List<Appended>> promise) {
+    int size() {
+      return events.events().size();
+    }
+
     void complete(List<Appended> results) {
       List<Appended> copy = List.copyOf(results);
       run(() -> promise.complete(copy));

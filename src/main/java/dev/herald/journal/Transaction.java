@@ -7,8 +7,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
-import java.util.function.Consumer;
 
 /**
  * A transaction of {@link Journal#transact}: its connection for the writer's own statements, and
@@ -17,15 +15,13 @@ import java.util.function.Consumer;
 public final class Transaction {
 
   private final SqlConnection conn;
-  private final Consumer<NewEvent> check;
-  private final BiFunction<SqlConnection, List<Event>, Future<List<Runnable>>> hooks;
+  private final Journal journal;
   private final List<Event> appended = new ArrayList<>();
   private final List<Runnable> afterCommit = new ArrayList<>();
 
-  Transaction(SqlConnection conn, Consumer<NewEvent> check, BiFunction<SqlConnection, List<Event>, Future<List<Runnable>>> hooks) {
+  Transaction(SqlConnection conn, Journal journal) {
     this.conn = conn;
-    this.check = check;
-    this.hooks = hooks;
+    this.journal = journal;
   }
 
   public SqlConnection connection() {
@@ -39,25 +35,29 @@ public final class Transaction {
    */
   public Future<List<Event>> append(List<NewEvent> events) {
     try {
-      check(events);
+      return append(check(events));
     } catch (HeraldException refused) {
       return Future.failedFuture(refused);
     }
-    return new AppendStatement(events, Instant.now().truncatedTo(ChronoUnit.MILLIS)).execute(conn)
-        .compose(stored -> hooks.apply(conn, stored).map(after -> {
-          appended.addAll(stored);
-          afterCommit.addAll(after);
-          return stored;
-        }));
+  }
+
+  /** Stores events {@link #check} has checked, and runs the hooks on them with what they read. */
+  public Future<List<Event>> append(CheckedEvents events) {
+    Future<List<Event>> stored = new AppendStatement(events.events(), Instant.now().truncatedTo(ChronoUnit.MILLIS)).execute(conn);
+    return journal.runHooks(conn, stored, events.readings()).map(after -> {
+      appended.addAll(stored.result());
+      afterCommit.addAll(after);
+      return stored.result();
+    });
   }
 
   /**
    * The hooks' checks alone (as {@link #append} runs them): a writer that puts several units of work
    * in one transaction learns which unit's events a hook refuses (a HeraldException), before
-   * appending the others'.
+   * appending the others'; it appends what this returns.
    */
-  public void check(List<NewEvent> events) {
-    events.forEach(check);
+  public CheckedEvents check(List<NewEvent> events) {
+    return journal.check(events);
   }
 
   List<Event> appended() {

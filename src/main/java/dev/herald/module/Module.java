@@ -44,7 +44,7 @@ public interface Module {
   }
 
   /** Work that commits with the events (inside the append transaction). */
-  default List<CommitHook<?>> commitHooks() {
+  default List<CommitHook<?, ?>> commitHooks() {
     return List.of();
   }
 }

@@ -62,7 +62,7 @@ class AggregateFoldTest {
   @Test
   void groupByFoldsEachEventIntoItsGroupAndIntoTheTotals() {
     AggregateDefinition def = define("{channels: [c], groupBy: data.option, fields: {votes: 'count()', weight: 'sum(data.w)'}}");
-    AggregateFold fold = new AggregateFold(def, events(vote("yes", 5), vote("yes", 2), vote("no", 9), n(1)));
+    AggregateFold fold = AggregateFold.ofStored(def, events(vote("yes", 5), vote("yes", 2), vote("no", 9), n(1)));
     assertThat(fold.groups()).containsExactly("", "no", "yes"); // the lock order: always the same
     Map<String, JsonObject> values = fold.apply(Map.of(), Map.of());
     assertThat(values.keySet()).containsExactlyInAnyOrder("", "no", "yes");
@@ -76,19 +76,19 @@ class AggregateFoldTest {
     List<Event> events = events(user("42"), user("a b"), user("42"));
     AggregateDefinition perUser =
         define("{channels: [c], groupBy: data.userId, channel: 'user:{group}', fields: {n: 'count()'}}");
-    AggregateFold fold = new AggregateFold(perUser, events);
+    AggregateFold fold = AggregateFold.ofStored(perUser, events);
     assertThat(fold.groups()).containsExactly("", "42");
     Map<String, JsonObject> values = fold.apply(Map.of(), Map.of());
     assertThat(values.get("").getLong("n")).isEqualTo(3);
     assertThat(values.get("42").getLong("n")).isEqualTo(2);
 
     AggregateDefinition shared = define("{channels: [c], groupBy: data.userId, fields: {n: 'count()'}}");
-    assertThat(new AggregateFold(shared, events).groups()).containsExactly("", "42", "a b");
+    assertThat(AggregateFold.ofStored(shared, events).groups()).containsExactly("", "42", "a b");
   }
 
   @Test
   void goalFieldsSayWhatRemainsAndHowFarAlongItIs() {
-    AggregateDefinition def = define("{channels: [sales], fields: {sold: 'sum(data.batchCount)'},"
+    AggregateDefinition def = define("{channels: [c], fields: {sold: 'sum(data.batchCount)'},"
         + " goal: {field: sold, target: 27900, remaining: remainingBatches, percent: percentSold}}");
     JsonObject totals = fold(def, events(batches(3), batches(4))).get("");
     assertThat(totals.getLong("remainingBatches")).isEqualTo(27893);
@@ -98,7 +98,7 @@ class AggregateFoldTest {
   @Test
   void goalRemainingStopsAtZeroAndPercentAtOneHundred() {
     AggregateDefinition def = define("{channels: [c], fields: {n: 'sum(data.n)'}, goal: {field: n, target: 10}}");
-    AggregateFold seven = new AggregateFold(def, events(n(7)));
+    AggregateFold seven = AggregateFold.ofStored(def, events(n(7)));
     JsonObject partial = seven.apply(Map.of(), Map.of()).get("");
     assertThat(partial.getLong("remaining")).isEqualTo(3);
     assertThat(partial.getValue("percent")).isEqualTo(70.0);
@@ -112,7 +112,7 @@ class AggregateFoldTest {
   void withoutEventsOrStoredRowsTheValuesAreTheInitialOnes() {
     AggregateDefinition def = define("{channels: [c], fields: {n: 'count()', s: 'sum(data.n)', d: 'distinctCount(data.u)',"
         + " lo: 'min(data.n)', hi: 'max(data.n)', l: 'last(data)'}, goal: {field: s, target: 4}}");
-    Map<String, JsonObject> values = new AggregateFold(def, List.of()).apply(Map.of(), Map.of());
+    Map<String, JsonObject> values = AggregateFold.ofStored(def, List.of()).apply(Map.of(), Map.of());
     JsonObject initial = new JsonObject().put("n", 0L).put("s", 0L).put("d", 0L).putNull("lo").putNull("hi").putNull("l")
         .put("remaining", 4L).put("percent", 0.0);
     assertThat(values).containsOnlyKeys("");
@@ -124,7 +124,7 @@ class AggregateFoldTest {
   void theStoredValuesAreContinuedAndLeftAsTheyWere() {
     AggregateDefinition def = define("{channels: [c], groupBy: data.option, fields: {votes: 'count()', w: 'max(data.w)'}}");
     JsonObject stored = new JsonObject("{\"votes\":5,\"w\":8}"); // as read back from the row
-    Map<String, JsonObject> values = new AggregateFold(def, events(vote("yes", 9))).apply(Map.of("", stored), Map.of());
+    Map<String, JsonObject> values = AggregateFold.ofStored(def, events(vote("yes", 9))).apply(Map.of("", stored), Map.of());
     assertThat(values.get("")).isEqualTo(new JsonObject().put("votes", 6L).put("w", 9L));
     assertThat(values.get("yes")).isEqualTo(new JsonObject().put("votes", 1L).put("w", 9L));
     assertThat(stored).isEqualTo(new JsonObject().put("votes", 5).put("w", 8));
@@ -133,7 +133,7 @@ class AggregateFoldTest {
   @Test
   void distinctValuesAreListedPerGroupAndOnlyTheNewlySeenAreCounted() {
     AggregateDefinition def = define("{channels: [c], groupBy: data.option, fields: {voters: 'distinctCount(data.u)'}}");
-    AggregateFold fold = new AggregateFold(def, events(voter("alice", "yes"), voter("bob", "yes"), voter("alice", "no"),
+    AggregateFold fold = AggregateFold.ofStored(def, events(voter("alice", "yes"), voter("bob", "yes"), voter("alice", "no"),
         new JsonObject().put("option", "no")));
     assertThat(fold.distinctValues()).containsExactly(
         new DistinctValue("", "voters", "\"alice\""), new DistinctValue("yes", "voters", "\"alice\""),
@@ -157,7 +157,7 @@ class AggregateFoldTest {
   }
 
   private static Map<String, JsonObject> fold(AggregateDefinition def, List<Event> events) {
-    return new AggregateFold(def, events).apply(Map.of(), Map.of());
+    return AggregateFold.ofStored(def, events).apply(Map.of(), Map.of());
   }
 
   private static List<Event> events(JsonObject... data) {
