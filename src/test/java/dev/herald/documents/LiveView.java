@@ -51,6 +51,14 @@ final class LiveView {
     return open(client, address, new JsonObject());
   }
 
+  /** Registers the query from a change seq, nothing folded yet: the changes after it come, no snapshot first. */
+  static LiveView replay(BridgeClient client, String address, long since) {
+    LiveView view = new LiveView(client, address, new JsonObject());
+    view.seq = since;
+    view.resume();
+    return view;
+  }
+
   /** Registers again on the same address from where it left off ({@code since}: its last seq). */
   void resume() {
     client.subscribe(address, headers.copy().put("since", seq));
