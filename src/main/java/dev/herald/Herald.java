@@ -17,6 +17,7 @@ import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
 import dev.herald.documents.DocumentsModule;
 import dev.herald.hub.Hub;
+import dev.herald.inbox.InboxModule;
 import dev.herald.internals.Http1PipelineCheck;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
@@ -155,6 +156,7 @@ public final class Herald implements AutoCloseable {
           new PresenceModule(hub, cluster, namespaces, auth),
           new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
           new DocumentsModule(config.collections(), pool, journal, hub, auth),
+          new InboxModule(config.inbox(), pool, journal, auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);

@@ -113,6 +113,11 @@ public final class HeraldConfig {
     return json.getJsonObject("aggregates", new JsonObject());
   }
 
+  /** The notification inbox's retention (see herald.yaml). */
+  public JsonObject inbox() {
+    return json.getJsonObject("inbox", new JsonObject());
+  }
+
   /** Document collections and their rules (see herald.yaml). */
   public JsonObject collections() {
     return json.getJsonObject("collections", new JsonObject());

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.core.HeraldException;
-import dev.herald.core.UnicodeText;
-import io.vertx.core.json.JsonArray;
+import dev.herald.core.StorableJson;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +20,6 @@ final class DocJson {
   static final String REV = "_rev";
   static final String UPDATED_AT = "_updatedAt";
   private static final Set<String> META = Set.of(ID, REV, UPDATED_AT);
-  private static final int MAX_DEPTH = 32;
   private static final ObjectMapper EXACT = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private DocJson() {
@@ -65,11 +63,11 @@ final class DocJson {
       }
       if (e.getKey().startsWith("_")) {
         throw HeraldException.badRequest("reserved_field",
-            "fields starting with _ are Herald's (" + String.join(", ", META) + "); rename " + shown(e.getKey()));
+            "fields starting with _ are Herald's (" + String.join(", ", META) + "); rename " + StorableJson.shown(e.getKey()));
       }
       fields.put(e.getKey(), e.getValue());
     }
-    requireStorable(fields.getMap(), "the document", 0);
+    StorableJson.require(fields, "the document", "invalid_document");
     return fields;
   }
 
@@ -87,42 +85,5 @@ final class DocJson {
       }
     }
     return result;
-  }
-
-  private static void requireStorable(Object value, String where, int depth) {
-    if (depth > MAX_DEPTH) {
-      throw HeraldException.badRequest("invalid_document", "a document nests at most " + MAX_DEPTH + " levels deep");
-    }
-    if (value instanceof String s) {
-      requireStorableText(s, where);
-    } else if (value instanceof JsonObject o) {
-      requireStorable(o.getMap(), where, depth);
-    } else if (value instanceof Map<?, ?> map) {
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        String key = (String) e.getKey();
-        requireStorableText(key, "a key in " + where);
-        requireStorable(e.getValue(), "field " + shown(key), depth + 1);
-      }
-    } else if (value instanceof JsonArray a) {
-      requireStorable(a.getList(), where, depth);
-    } else if (value instanceof Iterable<?> list) {
-      for (Object v : list) {
-        requireStorable(v, where, depth + 1);
-      }
-    }
-  }
-
-  private static void requireStorableText(String s, String where) {
-    if (s.indexOf('\u0000') >= 0) {
-      throw HeraldException.badRequest("invalid_document", where + " holds U+0000, which documents cannot store");
-    }
-    if (UnicodeText.unpairedSurrogateAt(s) >= 0) {
-      throw HeraldException.badRequest("invalid_document", where + " holds an unpaired UTF-16 surrogate (not Unicode text)");
-    }
-  }
-
-  private static String shown(String key) {
-    String k = key.length() > 40 ? key.substring(0, 40) + "..." : key;
-    return "\"" + k.replaceAll("[^\\x20-\\x7e]", "?") + "\"";
   }
 }

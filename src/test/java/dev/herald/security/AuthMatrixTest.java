@@ -54,6 +54,7 @@ class AuthMatrixTest extends OneNodeTest {
   static final int OK = 200;
   static final String DOCS = "/api/v1/collections/:collection/docs";
   static final String DOCS_OF_BILLS = "/api/v1/collections/bills/docs";
+  static final String INBOX = "/api/v1/me/notifications";
 
   /** Alice's bills each row acts on (a row's own, so that a server's delete does not change another row's answer). */
   @BeforeAll
@@ -87,6 +88,13 @@ class AuthMatrixTest extends OneNodeTest {
       rest(HttpMethod.POST, "/api/v1/docs/transaction", "/api/v1/docs/transaction", new JsonObject().put("writes",
           new JsonArray().add(new JsonObject().put("op", "put").put("collection", "bills").put("id", "matrix-tx").put("doc", bill()))),
           401, 403, 403, OK),
+      // the inbox: servers send, each user reaches their own only (another's ids are 404); the clear comes last
+      rest(HttpMethod.POST, "/api/v1/notifications", "/api/v1/notifications", notification(null), 401, 403, 403, 201),
+      rest(HttpMethod.GET, INBOX, INBOX, null, 401, OK, OK, 403),
+      rest(HttpMethod.POST, INBOX + "/:id/read", INBOX + "/matrix-rest-read/read", new JsonObject(), 401, 404, OK, 403),
+      rest(HttpMethod.POST, INBOX + "/read-all", INBOX + "/read-all", new JsonObject(), 401, OK, OK, 403),
+      rest(HttpMethod.DELETE, INBOX + "/:id", INBOX + "/matrix-rest-delete", null, 401, 404, OK, 403),
+      rest(HttpMethod.DELETE, INBOX, INBOX, null, 401, OK, OK, 403),
       publicRoute("/health/live"),
       publicRoute("/health/ready"));
 
@@ -100,10 +108,17 @@ class AuthMatrixTest extends OneNodeTest {
       bridge("herald.history", null, new JsonObject().put("channel", "user:alice"), 401, 403, OK),
       bridge("herald.presence", null, new JsonObject().put("channel", "chat:matrix"), 401, OK, OK),
       bridge("herald.typing", "chat:matrix", new JsonObject().put("channel", "chat:matrix").put("typing", true), 401, OK, OK),
+      bridge("herald.inbox.list", null, new JsonObject(), 401, OK, OK),
+      bridge("herald.inbox.read", null, new JsonObject().put("id", "matrix-bridge-read"), 401, 404, OK),
+      bridge("herald.inbox.readAll", null, new JsonObject(), 401, OK, OK),
+      bridge("herald.inbox.delete", null, new JsonObject().put("id", "matrix-bridge-delete"), 401, 404, OK),
+      bridge("herald.inbox.clear", null, new JsonObject(), 401, OK, OK),
+      // last: it changes the socket's own identity, which the rows above must not inherit
       bridge("herald.auth", null, new JsonObject(), 401, OK, OK));
 
   @Test
   void everyRestRouteRefusesWhoItMustAndServesWhoItMay() {
+    sendToAlice("matrix-rest-"); // here, not before all: the other test clears alice's inbox
     List<String> wrong = new ArrayList<>();
     for (RestRow row : REST) {
       row.expected().forEach((caller, status) -> {
@@ -121,6 +136,7 @@ class AuthMatrixTest extends OneNodeTest {
 
   @Test
   void everyBridgeAddressRefusesWhoItMustAndServesWhoItMay() {
+    sendToAlice("matrix-bridge-");
     List<String> wrong = new ArrayList<>();
     try (BridgeClient client = node.bridge()) {
       for (BridgeRow row : BRIDGE) {
@@ -247,6 +263,19 @@ class AuthMatrixTest extends OneNodeTest {
   }
 
   // ---- the tables' rows ----
+
+  /** Alice's notifications the inbox rows read and delete. */
+  private static void sendToAlice(String prefix) {
+    for (String what : List.of("read", "delete")) {
+      assertThat(node.http.post("/api/v1/notifications", notification(prefix + what), "X-Api-Key", TestNode.API_KEY).status())
+          .isEqualTo(201);
+    }
+  }
+
+  private static JsonObject notification(String id) {
+    JsonObject n = new JsonObject().put("to", new JsonObject().put("userId", "alice")).put("type", "matrix").put("title", "Matrix");
+    return id == null ? n : n.put("id", id);
+  }
 
   private static JsonObject bill() {
     return new JsonObject().put("customerId", "alice").put("amount", 1);
