@@ -2,6 +2,7 @@ package dev.herald.testing;
 
 import dev.herald.Herald;
 import dev.herald.core.HeraldConfig;
+import dev.herald.core.StartupFailure;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,15 +39,25 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node as if these HERALD_* variables were set (e.g. HERALD_CONFIG), then the overrides. */
   public static TestNode start(Map<String, String> env, JsonObject overrides) {
-    int port = freePort();
-    JsonObject config = new JsonObject()
-        .put("port", port)
-        .put("clusterName", CLUSTER_NAME)
-        .put("gatewayInstances", 2)
-        .put("jwt", new JsonObject().put("secret", JWT_SECRET))
-        .put("apiKeys", API_KEY)
-        .mergeIn(overrides, true);
-    return new TestNode(Herald.start(HeraldConfig.load(env, config)), port);
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      JsonObject config = new JsonObject()
+          .put("port", port)
+          .put("clusterName", CLUSTER_NAME)
+          .put("gatewayInstances", 2)
+          .put("jwt", new JsonObject().put("secret", JWT_SECRET))
+          .put("apiKeys", API_KEY)
+          .mergeIn(overrides, true);
+      try {
+        return new TestNode(Herald.start(HeraldConfig.load(env, config)), port);
+      } catch (StartupFailure e) {
+        // the free port was taken between freePort() and the bind (another test's outgoing
+        // connection, say): a test that sets no port of its own just takes another one
+        if (attempt == 3 || overrides.containsKey("port") || !e.getMessage().contains("is in use")) {
+          throw e;
+        }
+      }
+    }
   }
 
   public BridgeClient bridge() {
