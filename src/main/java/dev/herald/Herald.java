@@ -23,6 +23,7 @@ import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
 import dev.herald.module.Module;
 import dev.herald.presence.PresenceModule;
+import dev.herald.webhooks.WebhooksModule;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -157,6 +158,7 @@ public final class Herald implements AutoCloseable {
           new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
           new DocumentsModule(config.collections(), pool, journal, hub, auth),
           new InboxModule(config.inbox(), pool, journal, auth),
+          new WebhooksModule(config.webhooks(), pool, journal, auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);

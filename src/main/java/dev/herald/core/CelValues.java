@@ -40,4 +40,19 @@ public final class CelValues {
     }
     return value;
   }
+
+  /** A CEL result back as JSON: maps and lists as JsonObject and JsonArray, protobuf's null as null. */
+  public static Object json(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      JsonObject json = new JsonObject();
+      map.forEach((k, v) -> json.put(String.valueOf(k), json(v)));
+      return json;
+    }
+    if (value instanceof List<?> list) {
+      JsonArray json = new JsonArray();
+      list.forEach(v -> json.add(json(v)));
+      return json;
+    }
+    return value instanceof com.google.protobuf.NullValue ? null : value;
+  }
 }

@@ -38,10 +38,26 @@ public final class HeraldConfig {
       throw new IllegalArgumentException("HERALD_CONFIG points at " + path + ", which is not a file");
     }
     applyEnv(merged, "HERALD", env);
+    webhookSecretsFromEnv(merged.getJsonObject("webhooks", new JsonObject()), env);
     if (overrides != null) {
       deepMerge(merged, overrides);
     }
     return new HeraldConfig(merged);
+  }
+
+  /** A webhook source's secret comes from HERALD_WEBHOOK_{SOURCE}_SECRET (e.g. HERALD_WEBHOOK_CHAINHOOK_SECRET). */
+  private static void webhookSecretsFromEnv(JsonObject webhooks, Map<String, String> env) {
+    for (String source : webhooks.fieldNames()) {
+      String secret = env.get(envName("HERALD_WEBHOOK", source) + "_SECRET");
+      if (secret != null && webhooks.getValue(source) instanceof JsonObject conf) {
+        conf.put("secret", secret);
+      }
+    }
+  }
+
+  /** Inbound webhook sources (see herald.yaml); secrets included, so never log this. */
+  public JsonObject webhooks() {
+    return json.getJsonObject("webhooks", new JsonObject());
   }
 
   public JsonObject json() {

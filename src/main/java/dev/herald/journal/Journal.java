@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -325,6 +326,11 @@ public final class Journal implements History {
 
   /** The events already stored under one of these client-given ids. */
   private Future<List<Event>> existing(List<NewEvent> all) {
+    return existing(pool, all);
+  }
+
+  /** As {@link #existing(List)}, read through the given client (a transaction's connection). */
+  static Future<List<Event>> existing(SqlClient client, List<NewEvent> all) {
     List<String> channels = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (NewEvent e : all) {
@@ -336,7 +342,7 @@ public final class Journal implements History {
     if (ids.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return pool.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
+    return client.preparedQuery("SELECT " + EventRows.COLUMNS + " FROM events e "
             + "JOIN unnest($1::text[], $2::text[]) AS k(channel, id) ON e.channel = k.channel AND e.id = k.id WHERE e.client_id")
         .execute(Tuple.tuple().addValue(channels.toArray(new String[0])).addValue(ids.toArray(new String[0])))
         .map(EventRows::all);

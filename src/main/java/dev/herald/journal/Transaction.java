@@ -6,7 +6,9 @@ import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A transaction of {@link Journal#transact}: its connection for the writer's own statements, and
@@ -39,6 +41,27 @@ public final class Transaction {
     } catch (HeraldException refused) {
       return Future.failedFuture(refused);
     }
+  }
+
+  /**
+   * Stores the events whose client-given ids (per channel) are not stored yet, as {@link #append}
+   * does, and returns how many were new: a writer that derives its ids from its input (a webhook's
+   * transaction hash) commits each event once however often the input comes. A concurrent
+   * transaction storing the same id makes this one fail as retryable, and {@link Journal#transact}
+   * runs it again, when the lookup finds it.
+   */
+  public Future<Integer> appendOnce(List<NewEvent> events) {
+    return Journal.existing(conn, events).compose(stored -> {
+      Set<String> seen = new HashSet<>();
+      stored.forEach(e -> seen.add(e.channel() + '\u0000' + e.id()));
+      List<NewEvent> fresh = new ArrayList<>();
+      for (NewEvent e : events) {
+        if (!e.clientId() || seen.add(e.channel() + '\u0000' + e.id())) {
+          fresh.add(e);
+        }
+      }
+      return fresh.isEmpty() ? Future.succeededFuture(0) : append(fresh).map(List::size);
+    });
   }
 
   /** Stores events {@link #check} has checked, and runs the hooks on them with what they read. */

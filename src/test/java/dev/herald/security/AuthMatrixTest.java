@@ -95,6 +95,12 @@ class AuthMatrixTest extends OneNodeTest {
       rest(HttpMethod.POST, INBOX + "/read-all", INBOX + "/read-all", new JsonObject(), 401, OK, OK, 403),
       rest(HttpMethod.DELETE, INBOX + "/:id", INBOX + "/matrix-rest-delete", null, 401, 404, OK, 403),
       rest(HttpMethod.DELETE, INBOX, INBOX, null, 401, OK, OK, 403),
+      // webhooks: the test node's chainhook source has no secret, so it is off (404) whoever asks;
+      // a delivery's own signature is what authenticates it (WebhooksTest)
+      sameForAll(HttpMethod.POST, "/api/v1/webhooks/:source", "/api/v1/webhooks/chainhook", new JsonObject(), 404),
+      rest(HttpMethod.GET, "/api/v1/webhooks/:source/failed", "/api/v1/webhooks/chainhook/failed", null, 401, 403, 403, 404),
+      rest(HttpMethod.POST, "/api/v1/webhooks/:source/failed/:id/replay", "/api/v1/webhooks/chainhook/failed/x/replay",
+          new JsonObject(), 401, 403, 403, 404),
       publicRoute("/health/live"),
       publicRoute("/health/ready"));
 
@@ -300,11 +306,16 @@ class AuthMatrixTest extends OneNodeTest {
 
   /** Health: served to anyone, whatever credentials come along. */
   private static RestRow publicRoute(String path) {
+    return sameForAll(HttpMethod.GET, path, path, null, OK);
+  }
+
+  /** A route that does not look at Herald credentials at all (health, a webhook: its source verifies it). */
+  private static RestRow sameForAll(HttpMethod method, String route, String path, Object body, int status) {
     Map<Caller, Integer> expected = new EnumMap<>(Caller.class);
     for (Caller c : Caller.values()) {
-      expected.put(c, OK);
+      expected.put(c, status);
     }
-    return new RestRow(HttpMethod.GET, path, path, null, expected);
+    return new RestRow(method, route, path, body, expected);
   }
 
   /** On the bridge a token comes on the frame; API keys are for REST, so the key rows do not apply. */

@@ -1,0 +1,29 @@
+package dev.herald.webhooks;
+
+import dev.herald.core.Authenticator;
+import dev.herald.journal.Journal;
+import dev.herald.module.Module;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+
+/**
+ * Inbound webhooks from the sources in herald.yaml ({@code webhooks:}): verified, committed with
+ * the channel events they are routed to before the sender is answered, idempotent on the delivery
+ * id, dead-lettered (and replayable) when they cannot be routed.
+ */
+public final class WebhooksModule implements Module {
+
+  private final Webhooks webhooks;
+  private final Authenticator auth;
+
+  public WebhooksModule(JsonObject conf, Pool pool, Journal journal, Authenticator auth) {
+    this.webhooks = new Webhooks(WebhookSource.enabled(conf), new WebhookStore(), journal, pool);
+    this.auth = auth;
+  }
+
+  @Override
+  public void mount(Router router) {
+    new WebhookRoutes(webhooks, auth).mount(router);
+  }
+}
