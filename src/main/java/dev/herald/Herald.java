@@ -22,6 +22,7 @@ import dev.herald.internals.Http1PipelineCheck;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
 import dev.herald.module.Module;
+import dev.herald.outbound.OutboundModule;
 import dev.herald.presence.PresenceModule;
 import dev.herald.webhooks.WebhooksModule;
 import io.vertx.core.Deployable;
@@ -152,13 +153,15 @@ public final class Herald implements AutoCloseable {
         retention.appended(events);
       });
       Hub hub = new Hub(journal);
+      PresenceModule presence = new PresenceModule(hub, cluster, namespaces, auth);
       List<Module> modules = List.of(
           new ChannelsModule(new Channels(journal, namespaces), auth),
-          new PresenceModule(hub, cluster, namespaces, auth),
+          presence,
           new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
           new DocumentsModule(config.collections(), pool, journal, hub, auth),
           new InboxModule(config.inbox(), pool, journal, auth),
           new WebhooksModule(config.webhooks(), pool, journal, auth),
+          new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);

@@ -55,6 +55,11 @@ public final class HeraldConfig {
     }
   }
 
+  /** Outbound delivery for offline users (see herald.yaml); its secret included, so never log this. */
+  public JsonObject outbound() {
+    return json.getJsonObject("outbound", new JsonObject());
+  }
+
   /** Inbound webhook sources (see herald.yaml); secrets included, so never log this. */
   public JsonObject webhooks() {
     return json.getJsonObject("webhooks", new JsonObject());

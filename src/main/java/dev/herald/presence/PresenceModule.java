@@ -1,6 +1,7 @@
 package dev.herald.presence;
 
 import dev.herald.core.Authenticator;
+import dev.herald.core.OnlineUsers;
 import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Namespaces;
@@ -32,6 +33,11 @@ public final class PresenceModule implements Module {
     this.service = new PresenceService(tracker, namespaces);
     this.sockets = new PresenceSockets(tracker, namespaces);
     this.auth = auth;
+  }
+
+  /** Who of some users is online anywhere in the cluster, for features that reach users who are not (outbound). */
+  public OnlineUsers onlineUsers() {
+    return tracker::online;
   }
 
   @Override

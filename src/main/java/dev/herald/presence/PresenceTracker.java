@@ -9,8 +9,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -128,6 +131,19 @@ public final class PresenceTracker extends VerticleBase {
       JsonArray members = new JsonArray();
       state.members(channel).forEach(m -> members.add(m.toJson()));
       return new JsonObject().put("members", members).put("count", members.size());
+    });
+  }
+
+  /** Which of these users have a socket open with their token on some node of the cluster. */
+  public Future<Set<String>> online(Collection<String> users) {
+    return onContext(() -> {
+      Set<String> online = new HashSet<>();
+      for (Member m : state.members(ONLINE_CHANNEL)) {
+        if (users.contains(m.userId())) {
+          online.add(m.userId());
+        }
+      }
+      return online;
     });
   }
 

@@ -1,15 +1,13 @@
 package dev.herald.webhooks;
 
 import dev.herald.core.HeraldException;
+import dev.herald.core.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Whether a delivery comes from its source: the HMAC-SHA256 of the raw body (hex, {@code sha256=}
@@ -57,13 +55,7 @@ final class SignatureCheck {
   }
 
   static byte[] hmac(byte[] secret, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return mac.doFinal(body);
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hmac.sha256(secret, body);
   }
 
   static String sha256(byte[] body) {

@@ -101,6 +101,9 @@ class AuthMatrixTest extends OneNodeTest {
       rest(HttpMethod.GET, "/api/v1/webhooks/:source/failed", "/api/v1/webhooks/chainhook/failed", null, 401, 403, 403, 404),
       rest(HttpMethod.POST, "/api/v1/webhooks/:source/failed/:id/replay", "/api/v1/webhooks/chainhook/failed/x/replay",
           new JsonObject(), 401, 403, 403, 404),
+      rest(HttpMethod.GET, "/api/v1/outbound/failed", "/api/v1/outbound/failed", null, 401, 403, 403, OK),
+      rest(HttpMethod.POST, "/api/v1/outbound/failed/:id/replay", "/api/v1/outbound/failed/x/replay", new JsonObject(),
+          401, 403, 403, 404),
       publicRoute("/health/live"),
       publicRoute("/health/ready"));
 
