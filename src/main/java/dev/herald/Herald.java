@@ -154,13 +154,14 @@ public final class Herald implements AutoCloseable {
       });
       Hub hub = new Hub(journal);
       PresenceModule presence = new PresenceModule(hub, cluster, namespaces, auth);
+      DocumentsModule documents = new DocumentsModule(config.collections(), pool, journal, hub, auth);
       List<Module> modules = List.of(
           new ChannelsModule(new Channels(journal, namespaces), auth),
           presence,
           new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
-          new DocumentsModule(config.collections(), pool, journal, hub, auth),
+          documents,
           new InboxModule(config.inbox(), pool, journal, auth),
-          new WebhooksModule(config.webhooks(), pool, journal, auth),
+          new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
           new HealthModule(pool, cluster));
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);

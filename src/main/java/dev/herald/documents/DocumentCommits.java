@@ -136,6 +136,16 @@ final class DocumentCommits {
     commit(List.of(group.get(i)), () -> commitEach(group, i + 1, then));
   }
 
+  /** One unit in a transaction another writer holds (a webhook's): committed with it; a refusal fails it. */
+  Future<List<Documents.Written>> runWithin(Transaction tx, Unit unit) {
+    return run(tx, List.of(new Pending(unit, null))).map(outcome -> {
+      if (outcome.refusals().get(0) != null) {
+        throw outcome.refusals().get(0);
+      }
+      return outcome.results().get(0);
+    });
+  }
+
   /** The group in one transaction: lock every row, apply the units in order, store, append the changes. */
   private Future<Outcome> run(Transaction tx, List<Pending> group) {
     Set<DocumentStore.Key> keys = new LinkedHashSet<>();

@@ -3,13 +3,17 @@ package dev.herald.documents;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.journal.Journal;
+import dev.herald.journal.Transaction;
+import dev.herald.module.DocumentChanges;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,7 +25,7 @@ import java.util.UUID;
  * <p>A document the caller may not read does not exist for it: reads, patches and deletes of it
  * are 404, a put over it is the same 403 as a put the create rule refuses.
  */
-public final class Documents {
+public final class Documents implements DocumentChanges {
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1000;
@@ -123,6 +127,47 @@ public final class Documents {
         return Future.succeededFuture(new Page(docs, last.token()));
       }
       return scanFrom(client, c, caller, filter, equal, order, last, limit, budget - rows.size(), docs);
+    });
+  }
+
+  @Override
+  public boolean declares(String collection) {
+    return collections.containsKey(collection);
+  }
+
+  /**
+   * {@link DocumentChanges} for other features: reads (and locks) the documents as they are, turns
+   * each change into a write as a server (a merge onto what is there, a replace, a delete of what
+   * exists), and runs them as one unit in the caller's transaction.
+   */
+  @Override
+  public Future<List<JsonObject>> apply(Transaction tx, List<DocumentChanges.Change> changes) {
+    Set<DocumentStore.Key> keys = new LinkedHashSet<>();
+    changes.forEach(c -> keys.add(new DocumentStore.Key(collection(c.collection()).name(), DocWrite.requireId(c.id()))));
+    return store.lock(tx.connection(), keys).compose(locked -> {
+      Map<DocumentStore.Key, JsonObject> current = new HashMap<>();
+      locked.forEach((k, stored) -> current.put(k, stored.doc()));
+      List<JsonObject> before = new ArrayList<>();
+      List<DocumentCommits.Resolved> writes = new ArrayList<>();
+      for (DocumentChanges.Change c : changes) {
+        DocumentStore.Key key = new DocumentStore.Key(c.collection(), c.id());
+        JsonObject was = current.get(key);
+        before.add(was == null ? null : DocJson.content(was));
+        JsonObject now = switch (c.kind()) {
+          case MERGE -> (JsonObject) DocJson.mergePatch(was == null ? new JsonObject() : DocJson.content(was), c.content());
+          case REPLACE -> c.content();
+          case DELETE -> null;
+        };
+        current.put(key, now);
+        if (now != null || was != null) {
+          writes.add(new DocumentCommits.Resolved(collection(c.collection()), new DocWrite(
+              now == null ? DocWrite.Op.DELETE : DocWrite.Op.PUT, c.collection(), c.id(), now, null)));
+        }
+      }
+      if (writes.isEmpty()) {
+        return Future.succeededFuture(before);
+      }
+      return commits.runWithin(tx, new DocumentCommits.Unit(DocRule.Caller.of(Identity.SERVER), writes)).map(v -> before);
     });
   }
 

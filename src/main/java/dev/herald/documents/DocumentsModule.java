@@ -3,6 +3,7 @@ package dev.herald.documents;
 import dev.herald.core.Authenticator;
 import dev.herald.hub.Hub;
 import dev.herald.journal.Journal;
+import dev.herald.module.DocumentChanges;
 import dev.herald.module.Module;
 import dev.herald.module.SubscriptionSource;
 import io.vertx.core.Deployable;
@@ -29,6 +30,11 @@ public final class DocumentsModule implements Module {
     this.documents = new Documents(collections, store, journal);
     this.live = new LiveQueries(documents, store, hub, journal);
     this.auth = auth;
+  }
+
+  /** Document writes for other features, inside their own transactions (webhooks upserting listings). */
+  public DocumentChanges changes() {
+    return documents;
   }
 
   @Override

@@ -45,12 +45,12 @@ public final class Transaction {
 
   /**
    * Stores the events whose client-given ids (per channel) are not stored yet, as {@link #append}
-   * does, and returns how many were new: a writer that derives its ids from its input (a webhook's
+   * does, and returns those it stored: a writer that derives its ids from its input (a webhook's
    * transaction hash) commits each event once however often the input comes. A concurrent
    * transaction storing the same id makes this one fail as retryable, and {@link Journal#transact}
    * runs it again, when the lookup finds it.
    */
-  public Future<Integer> appendOnce(List<NewEvent> events) {
+  public Future<List<Event>> appendOnce(List<NewEvent> events) {
     return Journal.existing(conn, events).compose(stored -> {
       Set<String> seen = new HashSet<>();
       stored.forEach(e -> seen.add(e.channel() + '\u0000' + e.id()));
@@ -60,7 +60,7 @@ public final class Transaction {
           fresh.add(e);
         }
       }
-      return fresh.isEmpty() ? Future.succeededFuture(0) : append(fresh).map(List::size);
+      return fresh.isEmpty() ? Future.succeededFuture(List.of()) : append(fresh);
     });
   }
 

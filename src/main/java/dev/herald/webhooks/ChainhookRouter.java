@@ -2,9 +2,11 @@ package dev.herald.webhooks;
 
 import dev.herald.core.ChannelName;
 import dev.herald.journal.NewEvent;
+import dev.herald.module.DocumentChanges;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,36 +20,70 @@ import java.util.Set;
  * (seller and buyer; sender and recipient). An event's id is {@code {txHash}:{eventIndex}}, so a
  * redelivered block adds nothing. A rolled-back block emits, for each event it had produced, its
  * {@code *.reverted} counterpart ({@code {id}:reverted}, the same data plus {@code revertedId}) on
- * the same channels.
+ * the same channels. Marketplace events also keep the {@code listings} document of their stream id
+ * (status listed / sold / cancelled, price, seller, buyer); a rollback puts each document it touched
+ * back to what the block found.
  */
 final class ChainhookRouter implements WebhookRouter {
 
   private static final Map<String, String> MARKET = Map.of(
       "nft-listed", "listing.created", "listing-updated", "listing.updated",
       "listing-cancelled", "listing.cancelled", "nft-sold", "listing.sold");
+  /** The collection of listings, one document per stream id, kept by marketplace events. */
+  static final String LISTINGS = "listings";
   private static final Map<String, String> STREAM = Map.of(
       "stream-created", "stream.created", "stream-withdrawn", "stream.updated", "stream-cancelled", "stream.updated");
 
   @Override
-  public List<NewEvent> route(JsonObject payload, String deliveryId) {
+  public Routed route(JsonObject payload, String deliveryId) {
     if (!(payload.getValue("apply") instanceof JsonArray) && !(payload.getValue("rollback") instanceof JsonArray)) {
       throw new Unroutable("not a chainhook payload: it has neither an apply nor a rollback array of blocks");
     }
     List<NewEvent> events = new ArrayList<>();
+    List<DocEffect> documents = new ArrayList<>();
+    List<DocEffect> undone = new ArrayList<>();
     for (Object block : payload.getJsonArray("rollback", new JsonArray())) {
       forEachEvent(block, (channels, type, id, data) -> {
         String reverted = type.startsWith("listing.") ? "listing.reverted" : "stream.reverted";
         String json = data.copy().put("revertedType", type).put("revertedId", id).encode();
         channels.forEach(c -> events.add(new NewEvent(c, id + ":reverted", true, reverted, json)));
+        undone.add(new DocEffect(id + ":reverted", null, id));
       });
     }
+    Collections.reverse(undone); // the last change first, so that each document goes back to what the block found
+    documents.addAll(undone);
     for (Object block : payload.getJsonArray("apply", new JsonArray())) {
       forEachEvent(block, (channels, type, id, data) -> {
         String json = data.encode();
         channels.forEach(c -> events.add(new NewEvent(c, id, true, type, json)));
+        JsonObject listing = listing(type, data);
+        if (listing != null) {
+          documents.add(new DocEffect(id, new DocumentChanges.Change(DocumentChanges.Kind.MERGE, LISTINGS,
+              String.valueOf(data.getValue("streamId")), listing), null));
+        }
       });
     }
-    return events;
+    return new Routed(events, documents);
+  }
+
+  /** What a marketplace event changes in its stream's listing document; null for stream events. */
+  private static JsonObject listing(String type, JsonObject data) {
+    if (!type.startsWith("listing.") || data.getValue("streamId") == null) {
+      return null;
+    }
+    JsonObject change = new JsonObject().put("streamId", data.getValue("streamId")).put("txId", data.getValue("txId"))
+        .put("blockHeight", data.getValue("blockHeight"));
+    switch (type) {
+      case "listing.created", "listing.updated" -> change.put("status", "listed");
+      case "listing.cancelled" -> change.put("status", "cancelled");
+      default -> change.put("status", "sold").put("buyer", data.getValue("buyer"));
+    }
+    for (String field : new String[] {"price", "seller"}) {
+      if (data.getValue(field) != null) {
+        change.put(field, data.getValue(field));
+      }
+    }
+    return change;
   }
 
   private interface Found {

@@ -50,7 +50,7 @@ final class RuleRouter implements WebhookRouter {
   }
 
   @Override
-  public List<NewEvent> route(JsonObject payload, String deliveryId) {
+  public Routed route(JsonObject payload, String deliveryId) {
     Map<String, Object> vars = Map.of("payload", CelValues.of(payload));
     List<NewEvent> events = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -70,7 +70,7 @@ final class RuleRouter implements WebhookRouter {
     if (events.isEmpty()) {
       throw new Unroutable("no rule of this source takes this payload");
     }
-    return events;
+    return new Routed(events, List.of());
   }
 
   private static Object eval(CelRuntime.Program program, Map<String, Object> vars, int rule, String what) {

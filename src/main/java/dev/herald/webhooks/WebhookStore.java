@@ -9,6 +9,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /** Deliveries in SQL (V6__webhooks.sql): claimed first, then marked routed or failed, in the transaction of their events. */
 final class WebhookStore {
@@ -48,6 +51,31 @@ final class WebhookStore {
             + "WHERE source = $1 AND delivery_id = $2")
         .execute(Tuple.of(source, id, status, result == null ? null : result.encode(), reason))
         .mapEmpty();
+  }
+
+  /** Keeps what a document was before an event changed it ({@code before} null: it did not exist). */
+  Future<Void> remember(SqlClient conn, String source, String eventId, int ord, String collection, String docId, JsonObject before) {
+    return conn.preparedQuery("INSERT INTO webhook_doc_undo (source, event_id, ord, collection, doc_id, before) "
+            + "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING")
+        .execute(Tuple.of(source, eventId, ord, collection, docId, before == null ? null : before.encode()))
+        .mapEmpty();
+  }
+
+  /** What an event changed, the last change first, and forgets it (it is being undone). */
+  Future<List<Undo>> takeUndo(SqlClient conn, String source, String eventId) {
+    return conn.preparedQuery("DELETE FROM webhook_doc_undo WHERE source = $1 AND event_id = $2 "
+            + "RETURNING ord, collection, doc_id, before")
+        .execute(Tuple.of(source, eventId))
+        .map(rows -> {
+          List<Undo> undo = new ArrayList<>();
+          rows.forEach(r -> undo.add(new Undo(r.getInteger("ord"), r.getString("collection"), r.getString("doc_id"),
+              r.getString("before") == null ? null : new JsonObject(r.getString("before")))));
+          undo.sort(Comparator.comparingInt(Undo::ord).reversed());
+          return undo;
+        });
+  }
+
+  record Undo(int ord, String collection, String docId, JsonObject before) {
   }
 
   /** The dead-letter list: failed deliveries, oldest first. */

@@ -6,6 +6,7 @@ import dev.herald.core.StorableJson;
 import dev.herald.journal.Journal;
 import dev.herald.journal.NewEvent;
 import dev.herald.journal.Transaction;
+import dev.herald.module.DocumentChanges;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -14,8 +15,10 @@ import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -33,12 +36,14 @@ final class Webhooks {
   private final WebhookStore store;
   private final Journal journal;
   private final Pool pool;
+  private final DocumentChanges documents;
 
-  Webhooks(Map<String, WebhookSource> sources, WebhookStore store, Journal journal, Pool pool) {
+  Webhooks(Map<String, WebhookSource> sources, WebhookStore store, Journal journal, Pool pool, DocumentChanges documents) {
     this.sources = sources;
     this.store = store;
     this.journal = journal;
     this.pool = pool;
+    this.documents = documents;
   }
 
   /** Verifies, stores and routes a delivery; the answer's {@code repeat} tells a redelivery. */
@@ -78,20 +83,52 @@ final class Webhooks {
     });
   }
 
-  /** Routes the payload and appends its events (each id once), recording the outcome with the delivery. */
+  /**
+   * Routes the payload and appends its events (each id once), makes the document changes of the
+   * events that were new, and records the outcome with the delivery.
+   */
   private Future<WebhookStore.Delivery> route(Transaction tx, WebhookSource source, String deliveryId, JsonObject payload) {
-    List<NewEvent> events;
+    WebhookRouter.Routed routed;
     try {
-      events = source.router().route(payload, deliveryId);
+      routed = source.router().route(payload, deliveryId);
     } catch (WebhookRouter.Unroutable e) {
       return store.settle(tx.connection(), source.name(), deliveryId, "failed", null, e.getMessage())
           .map(v -> new WebhookStore.Delivery(deliveryId, "failed", null, e.getMessage(), null, null));
     }
-    return tx.appendOnce(events).compose(added -> {
-      JsonObject result = new JsonObject().put("events", added);
-      return store.settle(tx.connection(), source.name(), deliveryId, "routed", result, null)
-          .map(v -> new WebhookStore.Delivery(deliveryId, "routed", result, null, null, null));
+    return tx.appendOnce(routed.events()).compose(added -> {
+      Set<String> fresh = new HashSet<>();
+      added.forEach(e -> fresh.add(e.id()));
+      // only the effects of new events, and (for changes) in collections this node's config declares
+      List<WebhookRouter.DocEffect> due = routed.documents().stream().filter(d -> fresh.contains(d.eventId())
+          && (d.change() == null || documents.declares(d.change().collection()))).toList();
+      return documentEffects(tx, source.name(), due, 0).compose(v -> {
+        JsonObject result = new JsonObject().put("events", added.size());
+        return store.settle(tx.connection(), source.name(), deliveryId, "routed", result, null)
+            .map(w -> new WebhookStore.Delivery(deliveryId, "routed", result, null, null, null));
+      });
     });
+  }
+
+  /** One effect after the other: a change (remembering what it found), or the undoing of an earlier event's changes. */
+  private Future<Void> documentEffects(Transaction tx, String source, List<WebhookRouter.DocEffect> effects, int i) {
+    if (i == effects.size()) {
+      return Future.succeededFuture();
+    }
+    WebhookRouter.DocEffect effect = effects.get(i);
+    Future<Void> done;
+    if (effect.undoes() != null) {
+      done = store.takeUndo(tx.connection(), source, effect.undoes()).compose(undo -> {
+        List<DocumentChanges.Change> restore = undo.stream().map(u -> new DocumentChanges.Change(
+            u.before() == null ? DocumentChanges.Kind.DELETE : DocumentChanges.Kind.REPLACE, u.collection(), u.docId(), u.before()))
+            .toList();
+        return restore.isEmpty() ? Future.succeededFuture() : documents.apply(tx, restore).mapEmpty();
+      });
+    } else {
+      DocumentChanges.Change change = effect.change();
+      done = documents.apply(tx, List.of(change)).compose(before ->
+          store.remember(tx.connection(), source, effect.eventId(), i, change.collection(), change.id(), before.get(0)));
+    }
+    return done.compose(v -> documentEffects(tx, source, effects, i + 1));
   }
 
   private WebhookSource source(String name) {

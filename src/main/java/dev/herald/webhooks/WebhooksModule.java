@@ -2,6 +2,7 @@ package dev.herald.webhooks;
 
 import dev.herald.core.Authenticator;
 import dev.herald.journal.Journal;
+import dev.herald.module.DocumentChanges;
 import dev.herald.module.Module;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -9,16 +10,16 @@ import io.vertx.sqlclient.Pool;
 
 /**
  * Inbound webhooks from the sources in herald.yaml ({@code webhooks:}): verified, committed with
- * the channel events they are routed to before the sender is answered, idempotent on the delivery
- * id, dead-lettered (and replayable) when they cannot be routed.
+ * the channel events (and document changes) they are routed to before the sender is answered,
+ * idempotent on the delivery id, dead-lettered (and replayable) when they cannot be routed.
  */
 public final class WebhooksModule implements Module {
 
   private final Webhooks webhooks;
   private final Authenticator auth;
 
-  public WebhooksModule(JsonObject conf, Pool pool, Journal journal, Authenticator auth) {
-    this.webhooks = new Webhooks(WebhookSource.enabled(conf), new WebhookStore(), journal, pool);
+  public WebhooksModule(JsonObject conf, Pool pool, Journal journal, DocumentChanges documents, Authenticator auth) {
+    this.webhooks = new Webhooks(WebhookSource.enabled(conf), new WebhookStore(), journal, pool, documents);
     this.auth = auth;
   }
 

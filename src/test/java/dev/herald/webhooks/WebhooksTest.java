@@ -2,6 +2,7 @@ package dev.herald.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
@@ -117,15 +118,43 @@ class WebhooksTest {
     String market = new JsonObject(block).getJsonArray("apply").getJsonObject(0).getJsonArray("transactions")
         .getJsonObject(1).getJsonObject("transaction_identifier").getString("hash");
 
-    Http.Response first = chainhook(block, "delivery-1");
-    assertThat(first.status()).as(first.body()).isEqualTo(200);
-    assertThat(first.json().getString("status")).isEqualTo("routed");
-    assertThat(first.json().getInteger("events")).isEqualTo(8);
-    assertThat(events("market")).containsExactly("listing.created " + market + ":0", "listing.sold " + market + ":1");
+    // an earlier block listed stream 38, which the fixture's block sells
+    JsonObject earlier = new JsonObject(block);
+    JsonObject listingTx = earlier.getJsonArray("apply").getJsonObject(0).getJsonArray("transactions").getJsonObject(1);
+    listingTx.getJsonObject("transaction_identifier").put("hash", "0xearlier");
+    JsonArray printed = listingTx.getJsonObject("metadata").getJsonObject("receipt").getJsonArray("events");
+    printed.remove(1);
+    printed.getJsonObject(0).getJsonObject("data").getJsonObject("value").put("stream-id", 38).put("price", 800000)
+        .put("seller", SENDER);
+    earlier.getJsonArray("apply").getJsonObject(0).getJsonArray("transactions").remove(0);
+    assertThat(chainhook(earlier.encode(), "delivery-0").json().getInteger("events")).isEqualTo(2);
+    JsonObject listed38 = listing("38");
+    assertThat(listed38.getString("status")).isEqualTo("listed");
+
+    try (BridgeClient browser = node.bridge()) {
+      browser.subscribe("live:listings:feed");
+      Http.Response first = chainhook(block, "delivery-1");
+      assertThat(first.status()).as(first.body()).isEqualTo(200);
+      assertThat(first.json().getString("status")).isEqualTo("routed");
+      assertThat(first.json().getInteger("events")).isEqualTo(8);
+      JsonObject appeared = browser.event("live:listings:feed", e -> "appear".equals(e.getString("type")));
+      assertThat(appeared.getString("id")).as("the new listing appears in a live query").isEqualTo("41");
+    }
+    JsonObject listing41 = listing("41");
+    assertThat(listing41.getString("status")).isEqualTo("listed");
+    assertThat(listing41.getLong("price")).isEqualTo(1200000);
+    assertThat(listing41.getString("seller")).isEqualTo(SELLER);
+    JsonObject sold38 = listing("38");
+    assertThat(sold38.getString("status")).isEqualTo("sold");
+    assertThat(sold38.getString("buyer")).isEqualTo(SELLER);
+    assertThat(sold38.getLong("price")).isEqualTo(900000);
+    assertThat(events("market")).containsExactly("listing.created 0xearlier:0",
+        "listing.created " + market + ":0", "listing.sold " + market + ":1");
     assertThat(events("stream:41")).containsExactly("stream.created " + stream + ":0");
     assertThat(events("user:" + SELLER)).containsExactly("stream.created " + stream + ":0",
         "listing.created " + market + ":0", "listing.sold " + market + ":1");
-    assertThat(events("user:" + SENDER)).containsExactly("stream.created " + stream + ":0", "listing.sold " + market + ":1");
+    assertThat(events("user:" + SENDER)).containsExactly("listing.created 0xearlier:0", "stream.created " + stream + ":0",
+        "listing.sold " + market + ":1");
     JsonObject listed = data("market", market + ":0");
     assertThat(listed.getInteger("streamId")).isEqualTo(41);
     assertThat(listed.getLong("price")).isEqualTo(1200000);
@@ -138,7 +167,8 @@ class WebhooksTest {
     assertThat(again.json().getInteger("events")).as("the first result").isEqualTo(8);
     Http.Response sameBlockNewId = chainhook(block, "delivery-2");
     assertThat(sameBlockNewId.json().getInteger("events")).as("a redelivered block under a new id adds nothing").isZero();
-    assertThat(events("market")).hasSize(2);
+    assertThat(events("market")).hasSize(3);
+    assertThat(listing("41").getLong("_rev")).as("nor changes a listing twice").isEqualTo(1);
 
     JsonObject rollback = new JsonObject(block);
     rollback.put("rollback", rollback.getJsonArray("apply")).put("apply", new JsonArray());
@@ -150,6 +180,24 @@ class WebhooksTest {
     assertThat(undone.getString("revertedId")).isEqualTo(market + ":1");
     assertThat(undone.getString("revertedType")).isEqualTo("listing.sold");
     assertThat(undone.getString("buyer")).isEqualTo(SELLER);
+    assertThat(node.http.get(LISTINGS + "41").status()).as("listed in the rolled-back block: gone").isEqualTo(404);
+    JsonObject restored = listing("38");
+    listed38.remove("_rev");
+    listed38.remove("_updatedAt");
+    restored.remove("_rev");
+    restored.remove("_updatedAt");
+    assertThat(restored).as("sold in the rolled-back block: listed again, as before").isEqualTo(listed38);
+    Http.Response rolledAgain = chainhook(rollback.encode(), "delivery-4");
+    assertThat(rolledAgain.json().getInteger("events")).as("a rollback delivered twice undoes once").isZero();
+    assertThat(listing("38").getString("status")).isEqualTo("listed");
+  }
+
+  static final String LISTINGS = "/api/v1/collections/listings/docs/";
+
+  static JsonObject listing(String id) {
+    Http.Response r = node.http.get(LISTINGS + id);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json();
   }
 
   @Test
