@@ -14,9 +14,15 @@ final class Jwt {
   }
 
   String sign(String subject) {
+    return sign(subject, null);
+  }
+
+  /** A token whose roles claim holds {@code role} (none when null). */
+  String sign(String subject, String role) {
     long now = System.currentTimeMillis() / 1000;
     String header = b64("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-    String claims = b64("{\"sub\":" + Frames.quote(subject) + ",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}");
+    String claims = b64("{\"sub\":" + Frames.quote(subject) + (role == null ? "" : ",\"roles\":[" + Frames.quote(role) + "]")
+        + ",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}");
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));

@@ -4,7 +4,6 @@ import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Params;
-import dev.herald.core.Transactions;
 import dev.herald.journal.Journal;
 import dev.herald.journal.NewEvent;
 import dev.herald.journal.Transaction;
@@ -71,16 +70,10 @@ final class Inbox {
   Future<JsonObject> list(Identity who, boolean unreadOnly, Long before, int limit) {
     String user = user(who);
     List<String> roles = roles(who);
-    // one snapshot for the page and the count, so they agree
-    return Transactions.run(pool, conn -> {
-      conn.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute();
-      Future<InboxStore.Page> page = store.list(conn, user, roles, before, limit, unreadOnly);
-      Future<Long> unread = store.unreadCount(conn, user, roles);
-      return Future.all(page, unread).map(v -> new JsonObject()
-          .put("notifications", new JsonArray(new ArrayList<>(page.result().notifications())))
-          .put("unreadCount", unread.result())
-          .put("next", page.result().next()));
-    });
+    return store.list(pool, user, roles, before, limit, unreadOnly).map(page -> new JsonObject()
+        .put("notifications", new JsonArray(new ArrayList<>(page.notifications())))
+        .put("unreadCount", page.unread())
+        .put("next", page.next()));
   }
 
   Future<JsonObject> read(Identity who, String id) {

@@ -11,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Deliveries in SQL (V6__webhooks.sql): claimed first, then marked routed or failed, in the transaction of their events. */
 final class WebhookStore {
@@ -30,12 +32,60 @@ final class WebhookStore {
     }
   }
 
-  /** Stores a new delivery (status routing); false when its id was stored before (the caller reads that one). */
-  Future<Boolean> claim(SqlClient conn, String source, String id, String body, Instant now) {
-    return conn.preparedQuery("INSERT INTO webhook_deliveries (source, delivery_id, body, received_at, status) "
-            + "VALUES ($1, $2, $3, $4, 'routing') ON CONFLICT DO NOTHING RETURNING delivery_id")
-        .execute(Tuple.of(source, id, body, OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
-        .map(rows -> rows.size() == 1);
+  /** The keys ({@link Incoming#key}) of those deliveries stored already. */
+  Future<Set<String>> stored(SqlClient conn, List<Incoming> deliveries) {
+    String[] sources = deliveries.stream().map(d -> d.source().name()).toArray(String[]::new);
+    String[] ids = deliveries.stream().map(Incoming::deliveryId).toArray(String[]::new);
+    return conn.preparedQuery("SELECT w.source, w.delivery_id FROM webhook_deliveries w "
+            + "JOIN unnest($1::text[], $2::text[]) AS x(s, i) ON w.source = x.s AND w.delivery_id = x.i")
+        .execute(Tuple.tuple().addValue(sources).addValue(ids))
+        .map(rows -> {
+          Set<String> stored = new HashSet<>();
+          rows.forEach(r -> stored.add(r.getString(0) + '\u0000' + r.getString(1)));
+          return stored;
+        });
+  }
+
+  /**
+   * Stores new deliveries with their outcomes, in one statement. One that another transaction
+   * stored meanwhile fails it with a unique violation, which {@code Journal.transact} retries: the
+   * retry finds it stored and answers it as a repeat, so its routing never takes effect twice.
+   */
+  Future<Void> record(SqlClient conn, List<Incoming> deliveries, List<Delivery> outcomes) {
+    int n = deliveries.size();
+    String[] sources = new String[n];
+    String[] ids = new String[n];
+    String[] bodies = new String[n];
+    OffsetDateTime[] at = new OffsetDateTime[n];
+    String[] statuses = new String[n];
+    String[] results = new String[n];
+    String[] reasons = new String[n];
+    for (int i = 0; i < n; i++) {
+      Incoming d = deliveries.get(i);
+      Delivery o = outcomes.get(i);
+      sources[i] = d.source().name();
+      ids[i] = d.deliveryId();
+      bodies[i] = d.body();
+      at[i] = OffsetDateTime.ofInstant(d.receivedAt(), ZoneOffset.UTC);
+      statuses[i] = o.status();
+      results[i] = o.result() == null ? null : o.result().encode();
+      reasons[i] = o.reason();
+    }
+    return conn.preparedQuery("INSERT INTO webhook_deliveries (source, delivery_id, body, received_at, status, result, reason) "
+            + "SELECT s, i, b, t, st, r::jsonb, why FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], "
+            + "$5::text[], $6::text[], $7::text[]) AS x(s, i, b, t, st, r, why)")
+        .execute(Tuple.tuple().addValue(sources).addValue(ids).addValue(bodies).addValue(at).addValue(statuses)
+            .addValue(results).addValue(reasons))
+        .mapEmpty();
+  }
+
+  /** A replayed delivery's new outcome. */
+  Future<Void> settle(SqlClient conn, String source, Delivery outcome) {
+    return conn.preparedQuery("UPDATE webhook_deliveries SET status = $3, result = $4::text::jsonb, reason = $5 "
+            + "WHERE source = $1 AND delivery_id = $2")
+        .execute(Tuple.of(source, outcome.id(), outcome.status(),
+            outcome.result() == null ? null : outcome.result().encode(), outcome.reason()))
+        .mapEmpty();
   }
 
   /** The stored delivery, locked for the rest of the transaction (a replay); null when there is none. */
@@ -44,13 +94,6 @@ final class WebhookStore {
             + "FROM webhook_deliveries WHERE source = $1 AND delivery_id = $2 FOR UPDATE")
         .execute(Tuple.of(source, id))
         .map(rows -> rows.size() == 0 ? null : delivery(rows.iterator().next()));
-  }
-
-  Future<Void> settle(SqlClient conn, String source, String id, String status, JsonObject result, String reason) {
-    return conn.preparedQuery("UPDATE webhook_deliveries SET status = $3, result = $4::text::jsonb, reason = $5 "
-            + "WHERE source = $1 AND delivery_id = $2")
-        .execute(Tuple.of(source, id, status, result == null ? null : result.encode(), reason))
-        .mapEmpty();
   }
 
   /** Keeps what a document was before an event changed it ({@code before} null: it did not exist). */

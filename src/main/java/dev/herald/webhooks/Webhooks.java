@@ -4,8 +4,6 @@ import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.StorableJson;
 import dev.herald.journal.Journal;
-import dev.herald.journal.NewEvent;
-import dev.herald.journal.Transaction;
 import dev.herald.module.DocumentChanges;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -15,10 +13,8 @@ import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -36,14 +32,16 @@ final class Webhooks {
   private final WebhookStore store;
   private final Journal journal;
   private final Pool pool;
-  private final DocumentChanges documents;
+  private final DeliveryRouting routing;
+  private final DeliveryCommits commits;
 
   Webhooks(Map<String, WebhookSource> sources, WebhookStore store, Journal journal, Pool pool, DocumentChanges documents) {
     this.sources = sources;
     this.store = store;
     this.journal = journal;
     this.pool = pool;
-    this.documents = documents;
+    this.routing = new DeliveryRouting(store, documents);
+    this.commits = new DeliveryCommits(journal, store, routing);
   }
 
   /** Verifies, stores and routes a delivery; the answer's {@code repeat} tells a redelivery. */
@@ -53,10 +51,7 @@ final class Webhooks {
     SignatureCheck.verify(source, header, body, now);
     String deliveryId = deliveryId(source, header, body);
     String text = new String(body, StandardCharsets.UTF_8);
-    JsonObject payload = payload(text);
-    return journal.transact(tx -> store.claim(tx.connection(), source.name(), deliveryId, text, now).compose(fresh -> fresh
-        ? route(tx, source, deliveryId, payload).map(d -> d.answer(source.name(), false))
-        : store.find(tx.connection(), source.name(), deliveryId).map(d -> d.answer(source.name(), true))));
+    return commits.submit(new Incoming(source, deliveryId, text, payload(text), now));
   }
 
   /** The source's failed deliveries (API key). */
@@ -74,61 +69,14 @@ final class Webhooks {
       if (stored == null || !"failed".equals(stored.status())) {
         throw HeraldException.notFound("no failed delivery " + deliveryId + " of source " + source.name());
       }
-      return route(tx, source, deliveryId, payload(stored.body()));
+      return routing.route(tx, List.of(new Incoming(source, deliveryId, stored.body(), payload(stored.body()), stored.receivedAt())))
+          .compose(outcomes -> store.settle(tx.connection(), source.name(), outcomes.get(0)).map(v -> outcomes.get(0)));
     })).map(d -> {
       if (!"routed".equals(d.status())) {
         throw new HeraldException(422, "unroutable", "still not routable: " + d.reason());
       }
       return d.answer(source.name(), false);
     });
-  }
-
-  /**
-   * Routes the payload and appends its events (each id once), makes the document changes of the
-   * events that were new, and records the outcome with the delivery.
-   */
-  private Future<WebhookStore.Delivery> route(Transaction tx, WebhookSource source, String deliveryId, JsonObject payload) {
-    WebhookRouter.Routed routed;
-    try {
-      routed = source.router().route(payload, deliveryId);
-    } catch (WebhookRouter.Unroutable e) {
-      return store.settle(tx.connection(), source.name(), deliveryId, "failed", null, e.getMessage())
-          .map(v -> new WebhookStore.Delivery(deliveryId, "failed", null, e.getMessage(), null, null));
-    }
-    return tx.appendOnce(routed.events()).compose(added -> {
-      Set<String> fresh = new HashSet<>();
-      added.forEach(e -> fresh.add(e.id()));
-      // only the effects of new events, and (for changes) in collections this node's config declares
-      List<WebhookRouter.DocEffect> due = routed.documents().stream().filter(d -> fresh.contains(d.eventId())
-          && (d.change() == null || documents.declares(d.change().collection()))).toList();
-      return documentEffects(tx, source.name(), due, 0).compose(v -> {
-        JsonObject result = new JsonObject().put("events", added.size());
-        return store.settle(tx.connection(), source.name(), deliveryId, "routed", result, null)
-            .map(w -> new WebhookStore.Delivery(deliveryId, "routed", result, null, null, null));
-      });
-    });
-  }
-
-  /** One effect after the other: a change (remembering what it found), or the undoing of an earlier event's changes. */
-  private Future<Void> documentEffects(Transaction tx, String source, List<WebhookRouter.DocEffect> effects, int i) {
-    if (i == effects.size()) {
-      return Future.succeededFuture();
-    }
-    WebhookRouter.DocEffect effect = effects.get(i);
-    Future<Void> done;
-    if (effect.undoes() != null) {
-      done = store.takeUndo(tx.connection(), source, effect.undoes()).compose(undo -> {
-        List<DocumentChanges.Change> restore = undo.stream().map(u -> new DocumentChanges.Change(
-            u.before() == null ? DocumentChanges.Kind.DELETE : DocumentChanges.Kind.REPLACE, u.collection(), u.docId(), u.before()))
-            .toList();
-        return restore.isEmpty() ? Future.succeededFuture() : documents.apply(tx, restore).mapEmpty();
-      });
-    } else {
-      DocumentChanges.Change change = effect.change();
-      done = documents.apply(tx, List.of(change)).compose(before ->
-          store.remember(tx.connection(), source, effect.eventId(), i, change.collection(), change.id(), before.get(0)));
-    }
-    return done.compose(v -> documentEffects(tx, source, effects, i + 1));
   }
 
   private WebhookSource source(String name) {

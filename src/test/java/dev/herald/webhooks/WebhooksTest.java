@@ -165,6 +165,10 @@ class WebhooksTest {
     assertThat(again.status()).isEqualTo(200);
     assertThat(again.json().getBoolean("repeat")).isTrue();
     assertThat(again.json().getInteger("events")).as("the first result").isEqualTo(8);
+    String otherBlock = block.replace("0x1a2b3c4d5e", "0x7777777777");
+    Http.Response sameIdOtherBody = chainhook(otherBlock, "delivery-1");
+    assertThat(sameIdOtherBody.json().getBoolean("repeat")).as("a delivery id seen before is not routed again").isTrue();
+    assertThat(events("market")).as("whatever its body").hasSize(3);
     Http.Response sameBlockNewId = chainhook(block, "delivery-2");
     assertThat(sameBlockNewId.json().getInteger("events")).as("a redelivered block under a new id adds nothing").isZero();
     assertThat(events("market")).hasSize(3);
@@ -198,6 +202,25 @@ class WebhooksTest {
     Http.Response r = node.http.get(LISTINGS + id);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return r.json();
+  }
+
+  @Test
+  void aDeliverySentManyTimesAtOnceTakesEffectOnce() throws Exception {
+    String order = new JsonObject().put("kind", "order").put("id", "o-burst").encode();
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      sent.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/api/v1/webhooks/shop"))
+          .header("Authorization", "Bearer shop-secret").header("X-Delivery-Id", "burst-1")
+          .POST(HttpRequest.BodyPublishers.ofString(order)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    int first = 0;
+    for (var f : sent) {
+      HttpResponse<String> r = f.get();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      first += new JsonObject(r.body()).getBoolean("repeat") ? 0 : 1;
+    }
+    assertThat(first).as("exactly one of them is the delivery, the others repeats").isEqualTo(1);
+    assertThat(events("orders").stream().filter(e -> e.endsWith(" o-burst")).count()).isEqualTo(1);
   }
 
   @Test
