@@ -11,17 +11,21 @@ import dev.cel.runtime.CelRuntimeFactory;
 import dev.herald.core.CelValues;
 import dev.herald.core.ChannelName;
 import dev.herald.journal.NewEvent;
+import dev.herald.module.DocumentChanges;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A source's own routing rules, CEL over {@code payload}: each rule {@code {when?, channel, type,
- * id?, data?}} whose {@code when} holds makes one event ({@code data} defaults to the payload,
- * {@code id} to {@code {deliveryId}:{rule index}}). A payload no rule takes, or a rule that cannot
+ * id?, data?, upsert?}} whose {@code when} holds makes one event ({@code data} defaults to the
+ * payload, {@code id} to {@code {deliveryId}:{rule index}}) and, with {@code upsert: {collection,
+ * id, doc}}, merges {@code doc} into that document when the event is new. A payload no rule takes, or a rule that cannot
  * be evaluated for it, is unroutable: the delivery goes to the dead-letter list.
  */
 final class RuleRouter implements WebhookRouter {
@@ -31,7 +35,11 @@ final class RuleRouter implements WebhookRouter {
   private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
 
   private record Rule(CelRuntime.Program when, CelRuntime.Program channel, CelRuntime.Program type,
-      CelRuntime.Program id, CelRuntime.Program data) {
+      CelRuntime.Program id, CelRuntime.Program data, Upsert upsert) {
+  }
+
+  /** A document the rule's event merges {@code doc} into: in {@code collection}, at id {@code id} (both CEL). */
+  private record Upsert(String collection, CelRuntime.Program id, CelRuntime.Program doc) {
   }
 
   private final List<Rule> rules = new ArrayList<>();
@@ -43,16 +51,36 @@ final class RuleRouter implements WebhookRouter {
       if (r.getString("channel") == null || r.getString("type") == null) {
         throw new IllegalArgumentException(at + ": a rule needs channel and type (CEL over payload)");
       }
+      Upsert upsert = null;
+      if (r.getValue("upsert") instanceof JsonObject u) {
+        if (u.getString("collection") == null || u.getString("id") == null || u.getString("doc") == null) {
+          throw new IllegalArgumentException(at + ".upsert: {collection, id, doc} (id and doc CEL over payload)");
+        }
+        upsert = new Upsert(u.getString("collection"), compile(u.getString("id"), at + ".upsert.id"),
+            compile(u.getString("doc"), at + ".upsert.doc"));
+      }
       rules.add(new Rule(compile(r.getString("when"), at + ".when"), compile(r.getString("channel"), at + ".channel"),
           compile(r.getString("type"), at + ".type"), compile(r.getString("id"), at + ".id"),
-          compile(r.getString("data"), at + ".data")));
+          compile(r.getString("data"), at + ".data"), upsert));
     }
+  }
+
+  @Override
+  public Set<String> requiredCollections() {
+    Set<String> collections = new HashSet<>();
+    rules.forEach(r -> {
+      if (r.upsert() != null) {
+        collections.add(r.upsert().collection());
+      }
+    });
+    return collections;
   }
 
   @Override
   public Routed route(JsonObject payload, String deliveryId) {
     Map<String, Object> vars = Map.of("payload", CelValues.of(payload));
     List<NewEvent> events = new ArrayList<>();
+    List<DocEffect> documents = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i);
       if (rule.when() != null && !Boolean.TRUE.equals(eval(rule.when(), vars, i, "when"))) {
@@ -66,11 +94,19 @@ final class RuleRouter implements WebhookRouter {
       String id = rule.id() == null ? deliveryId + ":" + i : text(eval(rule.id(), vars, i, "id"), i, "id");
       Object data = rule.data() == null ? payload : CelValues.json(eval(rule.data(), vars, i, "data"));
       events.add(new NewEvent(channel, id, true, type, Json.encode(data)));
+      if (rule.upsert() != null) {
+        String docId = text(eval(rule.upsert().id(), vars, i, "upsert.id"), i, "upsert.id");
+        if (!(CelValues.json(eval(rule.upsert().doc(), vars, i, "upsert.doc")) instanceof JsonObject doc)) {
+          throw new Unroutable("rule " + i + " upsert.doc does not give an object for this payload");
+        }
+        documents.add(new DocEffect(id, new DocumentChanges.Change(DocumentChanges.Kind.MERGE, rule.upsert().collection(), docId, doc),
+            null));
+      }
     }
     if (events.isEmpty()) {
       throw new Unroutable("no rule of this source takes this payload");
     }
-    return new Routed(events, List.of());
+    return new Routed(events, documents);
   }
 
   private static Object eval(CelRuntime.Program program, Map<String, Object> vars, int rule, String what) {

@@ -4,6 +4,7 @@ import dev.herald.journal.NewEvent;
 import dev.herald.module.DocumentChanges;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a source's delivery becomes: channel events, with ids derived from the payload so that a
@@ -27,6 +28,11 @@ interface WebhookRouter {
    * can interpret it (the delivery is dead-lettered).
    */
   Routed route(JsonObject payload, String deliveryId);
+
+  /** The collections its rules must find declared (checked at start); a router that keeps documents only where they are says none. */
+  default Set<String> requiredCollections() {
+    return Set.of();
+  }
 
   /** Why a delivery could not be routed: kept with it in the dead-letter list. */
   final class Unroutable extends RuntimeException {

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * A webhook source from herald.yaml: how its deliveries prove who sent them (an HMAC-SHA256 of the
- * raw body, or a bearer secret), where the delivery id and timestamp are, and how a delivery is
- * routed. The secret never leaves this record but for the comparison (no toString of it).
+ * raw body, or a bearer secret), where the delivery id and timestamp are (the timestamp checked
+ * only with {@code requireTimestamp}, within {@code maxSkew}, 5 minutes by default), and how a
+ * delivery is routed. The secret never leaves this record but for the comparison (no toString of it).
  */
 record WebhookSource(String name, Auth auth, byte[] secret, String signatureHeader, String deliveryHeader,
     String timestampHeader, Duration maxSkew, WebhookRouter router) {
@@ -33,11 +34,12 @@ record WebhookSource(String name, Auth auth, byte[] secret, String signatureHead
         case "bearer" -> Auth.BEARER;
         default -> throw new IllegalArgumentException(where + ".auth: hmac or bearer");
       };
-      String skew = conf.getValue("maxSkew", "").toString();
+      Duration skew = conf.getBoolean("requireTimestamp", false)
+          ? Namespace.parseDuration(conf.getValue("maxSkew", "5m").toString(), where + ".maxSkew") : null;
       sources.put(name, new WebhookSource(name, auth, secret.getBytes(StandardCharsets.UTF_8),
           conf.getString("signatureHeader", "X-Signature"), conf.getString("deliveryHeader", "X-Delivery-Id"),
           conf.getString("timestampHeader", "X-Timestamp"),
-          skew.isBlank() ? null : Namespace.parseDuration(skew, where + ".maxSkew"), router(conf, where)));
+          skew, router(conf, where)));
     }
     return sources;
   }

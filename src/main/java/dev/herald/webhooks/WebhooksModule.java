@@ -7,6 +7,7 @@ import dev.herald.module.Module;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
+import java.util.Map;
 
 /**
  * Inbound webhooks from the sources in herald.yaml ({@code webhooks:}): verified, committed with
@@ -19,7 +20,14 @@ public final class WebhooksModule implements Module {
   private final Authenticator auth;
 
   public WebhooksModule(JsonObject conf, Pool pool, Journal journal, DocumentChanges documents, Authenticator auth) {
-    this.webhooks = new Webhooks(WebhookSource.enabled(conf), new WebhookStore(), journal, pool, documents);
+    Map<String, WebhookSource> sources = WebhookSource.enabled(conf);
+    sources.values().forEach(source -> source.router().requiredCollections().forEach(c -> {
+      if (!documents.declares(c)) {
+        throw new IllegalArgumentException("webhooks." + source.name() + ": its rules upsert into collection " + c
+            + ", which collections: does not declare");
+      }
+    }));
+    this.webhooks = new Webhooks(sources, new WebhookStore(), journal, pool, documents);
     this.auth = auth;
   }
 

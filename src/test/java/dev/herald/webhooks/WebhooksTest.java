@@ -42,14 +42,17 @@ class WebhooksTest {
 
   static JsonObject sources(boolean fixedRules) {
     JsonArray rules = new JsonArray().add(new JsonObject().put("when", "payload.kind == 'order'")
-        .put("channel", "'orders'").put("type", "'order.placed'").put("id", "payload.id"));
+        .put("channel", "'orders'").put("type", "'order.placed'").put("id", "payload.id")
+        .put("upsert", new JsonObject().put("collection", "orders").put("id", "payload.id")
+            .put("doc", "{'status': 'placed', 'kind': payload.kind}")));
     if (fixedRules) {
       rules.add(new JsonObject().put("when", "payload.kind == 'refund'")
           .put("channel", "'orders'").put("type", "'order.refunded'").put("id", "payload.id"));
     }
-    return new JsonObject().put("webhooks", new JsonObject()
+    return new JsonObject().put("collections", new JsonObject().put("orders", new JsonObject().put("read", "authenticated")))
+        .put("webhooks", new JsonObject()
         .put("shop", new JsonObject().put("auth", "bearer").put("secret", "shop-secret").put("router", "rules").put("rules", rules))
-        .put("stamped", new JsonObject().put("auth", "hmac").put("secret", "stamped-secret").put("maxSkew", "5m")
+        .put("stamped", new JsonObject().put("auth", "hmac").put("secret", "stamped-secret").put("requireTimestamp", true)
             .put("router", "rules").put("rules", new JsonArray().add(new JsonObject()
                 .put("channel", "'stamped'").put("type", "'stamped'").put("id", "payload.id"))))
         .put("unset", new JsonObject().put("auth", "hmac").put("router", "rules")));
@@ -205,6 +208,16 @@ class WebhooksTest {
   }
 
   @Test
+  void aRuleUpsertingIntoAnUndeclaredCollectionStopsTheStart() {
+    JsonObject conf = new JsonObject().put("dbUrl", db).put("webhooks", new JsonObject().put("typo", new JsonObject()
+        .put("auth", "bearer").put("secret", "s").put("router", "rules").put("rules", new JsonArray().add(new JsonObject()
+            .put("channel", "'x'").put("type", "'t'").put("upsert", new JsonObject().put("collection", "ordres")
+                .put("id", "'a'").put("doc", "{}"))))));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestNode.start(conf))
+        .hasMessageContaining("webhooks.typo: its rules upsert into collection ordres");
+  }
+
+  @Test
   void aDeliverySentManyTimesAtOnceTakesEffectOnce() throws Exception {
     String order = new JsonObject().put("kind", "order").put("id", "o-burst").encode();
     List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
@@ -265,6 +278,9 @@ class WebhooksTest {
     Http.Response placed = post("shop", order, "Authorization", "Bearer shop-secret");
     assertThat(placed.status()).as(placed.body()).isEqualTo(200);
     assertThat(events("orders")).contains("order.placed o-1");
+    Http.Response upserted = node.http.get("/api/v1/collections/orders/docs/o-1", "X-Api-Key", TestNode.API_KEY);
+    assertThat(upserted.status()).as("the rule's upsert, in the delivery's transaction").isEqualTo(200);
+    assertThat(upserted.json().getString("status")).isEqualTo("placed");
   }
 
   @Test
