@@ -43,6 +43,14 @@ public final class Identity {
     return server;
   }
 
+  /** Refuses anyone but a server (an API key) {@code what} ("sending notifications"): 401 without credentials, 403 for a user. */
+  public void requireServer(String what) {
+    if (!server) {
+      throw isAnonymous() ? HeraldException.unauthorized(what + " needs an API key")
+          : HeraldException.forbidden(what + " needs an API key, not a user token");
+    }
+  }
+
   public boolean isAnonymous() {
     return claims == null && !server;
   }

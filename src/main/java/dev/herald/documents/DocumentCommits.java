@@ -1,6 +1,7 @@
 package dev.herald.documents;
 
 import dev.herald.core.DatabaseErrors;
+import dev.herald.core.GroupCommits;
 import dev.herald.core.HeraldException;
 import dev.herald.journal.CheckedEvents;
 import dev.herald.journal.Journal;
@@ -8,7 +9,6 @@ import dev.herald.journal.NewEvent;
 import dev.herald.journal.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * head row every write of the collection must lock until its commit) is held for one commit per
  * group, not per write. A unit a rule or an If-Match refuses fails alone; the others commit.
  */
-final class DocumentCommits {
+final class DocumentCommits extends GroupCommits<DocumentCommits.Pending> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DocumentCommits.class);
   static final int MAX_UNITS = 256;
@@ -48,7 +48,7 @@ final class DocumentCommits {
   record Resolved(Collection collection, DocWrite write) {
   }
 
-  private record Pending(Unit unit, Promise<List<Documents.Written>> promise) {
+  record Pending(Unit unit, Promise<List<Documents.Written>> promise) {
   }
 
   /** Each unit's results, or why it was refused, in the order of the group. */
@@ -57,43 +57,17 @@ final class DocumentCommits {
 
   private final Journal journal;
   private final DocumentStore store;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private int inFlight;
 
   DocumentCommits(Journal journal, DocumentStore store) {
+    super(MAX_UNITS, GROUPS_IN_FLIGHT);
     this.journal = journal;
     this.store = store;
   }
 
   Future<List<Documents.Written>> submit(Unit unit) {
     Promise<List<Documents.Written>> promise = Promise.promise();
-    synchronized (this) {
-      queue.add(new Pending(unit, promise));
-    }
-    flushNext();
+    enqueue(new Pending(unit, promise));
     return promise.future();
-  }
-
-  /** Starts a group of what is queued, unless as many groups as may be are in flight. */
-  private void flushNext() {
-    List<Pending> group = new ArrayList<>();
-    synchronized (this) {
-      if (inFlight == GROUPS_IN_FLIGHT || queue.isEmpty()) {
-        return;
-      }
-      inFlight++;
-      while (!queue.isEmpty() && group.size() < MAX_UNITS) {
-        group.add(queue.poll());
-      }
-    }
-    commit(group, this::groupSettled);
-  }
-
-  private void groupSettled() {
-    synchronized (this) {
-      inFlight--;
-    }
-    flushNext();
   }
 
   /**
@@ -101,7 +75,8 @@ final class DocumentCommits {
    * is neither a retry nor the database being away (values of some unit it cannot store), each unit
    * is committed on its own: only the one at fault fails.
    */
-  private void commit(List<Pending> group, Runnable then) {
+  @Override
+  protected void commit(List<Pending> group, Runnable then) {
     journal.transact(tx -> run(tx, group)).onComplete(ar -> {
       if (ar.failed()) {
         HeraldException failure = HeraldException.from(ar.cause());
@@ -126,14 +101,6 @@ final class DocumentCommits {
         }
       }
     });
-  }
-
-  private void commitEach(List<Pending> group, int i, Runnable then) {
-    if (i == group.size()) {
-      then.run();
-      return;
-    }
-    commit(List.of(group.get(i)), () -> commitEach(group, i + 1, then));
   }
 
   /** One unit in a transaction another writer holds (a webhook's): committed with it; a refusal fails it. */

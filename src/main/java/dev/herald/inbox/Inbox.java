@@ -46,10 +46,7 @@ final class Inbox {
   }
 
   Future<Sent> send(Identity who, JsonObject body) {
-    if (!who.isServer()) {
-      throw who.isAnonymous() ? HeraldException.unauthorized("sending notifications needs an API key")
-          : HeraldException.forbidden("sending notifications needs an API key, not a user token");
-    }
+    who.requireServer("sending notifications");
     NewNotification n = NewNotification.parse(body);
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return journal.transact(tx -> store.lock(tx.connection(), n.users())

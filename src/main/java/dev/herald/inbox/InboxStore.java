@@ -137,10 +137,7 @@ final class InboxStore {
             + "mine AS (UPDATE inbox SET read = true FROM old WHERE inbox.user_id = $1 AND inbox.nid = old.nid AND NOT old.read "
             + "RETURNING inbox.nid), "
             + "counted AS (UPDATE inbox_counts SET unread = unread - (SELECT count(*) FROM mine) WHERE user_id = $1), "
-            + "role_one AS (INSERT INTO inbox_role_state (user_id, nid, read) SELECT $1, n.nid, true FROM notifications n "
-            + "WHERE n.id = $3 AND n.role = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM inbox_role_state s "
-            + "WHERE s.user_id = $1 AND s.nid = n.nid AND s.deleted) "
-            + "ON CONFLICT (user_id, nid) DO UPDATE SET read = true RETURNING nid) "
+            + roleOne("read")
             + "SELECT (SELECT count(*) FROM old) + (SELECT count(*) FROM role_one)")
         .execute(args(user, roles.toArray(new String[0]), id))
         .map(rows -> rows.iterator().next().getLong(0) > 0);
@@ -164,10 +161,7 @@ final class InboxStore {
     return conn.preparedQuery("WITH mine AS (DELETE FROM inbox USING notifications n "
             + "WHERE n.id = $3 AND inbox.nid = n.nid AND inbox.user_id = $1 RETURNING inbox.read), "
             + "counted AS (UPDATE inbox_counts SET unread = unread - (SELECT count(*) FROM mine WHERE NOT read) WHERE user_id = $1), "
-            + "role_one AS (INSERT INTO inbox_role_state (user_id, nid, deleted) SELECT $1, n.nid, true FROM notifications n "
-            + "WHERE n.id = $3 AND n.role = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM inbox_role_state s "
-            + "WHERE s.user_id = $1 AND s.nid = n.nid AND s.deleted) "
-            + "ON CONFLICT (user_id, nid) DO UPDATE SET deleted = true RETURNING nid) "
+            + roleOne("deleted")
             + "SELECT (SELECT count(*) FROM mine) + (SELECT count(*) FROM role_one)")
         .execute(args(user, roles.toArray(new String[0]), id))
         .map(rows -> rows.iterator().next().getLong(0) > 0);
@@ -183,6 +177,18 @@ final class InboxStore {
         .mapEmpty();
   }
 
+
+  /**
+   * The CTE that sets {@code flag} (read or deleted) in the user's ($1) state of the role
+   * notification with id $3, if one of their roles ($2) holds it and they have not deleted it;
+   * it returns the nid it set.
+   */
+  private static String roleOne(String flag) {
+    return "role_one AS (INSERT INTO inbox_role_state (user_id, nid, " + flag + ") SELECT $1, n.nid, true FROM notifications n "
+        + "WHERE n.id = $3 AND n.role = ANY($2::text[]) AND NOT EXISTS (SELECT 1 FROM inbox_role_state s "
+        + "WHERE s.user_id = $1 AND s.nid = n.nid AND s.deleted) "
+        + "ON CONFLICT (user_id, nid) DO UPDATE SET " + flag + " = true RETURNING nid) ";
+  }
 
   /** Inbox rows deleted by the statement before it ("gone": user_id, read) taken off their users' unread counters. */
   private static final String UNCOUNT_USERS = "UPDATE inbox_counts c SET unread = c.unread - d.n FROM (SELECT user_id, "

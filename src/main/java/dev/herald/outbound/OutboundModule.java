@@ -56,7 +56,7 @@ public final class OutboundModule implements Module {
 
   /** {deliveries: [{deliveryId, userId, attempts, lastError, createdAt}]}, oldest first. */
   private Future<JsonObject> failed(Identity who, int limit) {
-    requireServer(who);
+    who.requireServer("outbound deliveries");
     return pool.preparedQuery("SELECT delivery_id, user_id, attempts, last_error, created_at FROM outbound_deliveries "
             + "WHERE status = 'failed' ORDER BY created_at, id LIMIT $1")
         .execute(Tuple.of(limit))
@@ -71,7 +71,7 @@ public final class OutboundModule implements Module {
 
   /** Puts a dead-lettered delivery back in the queue, due now, with its attempts counted afresh. */
   private Future<JsonObject> replay(Identity who, String deliveryId) {
-    requireServer(who);
+    who.requireServer("outbound deliveries");
     return pool.preparedQuery("UPDATE outbound_deliveries SET status = 'pending', attempts = 0, next_at = now() "
             + "WHERE delivery_id = $1 AND status = 'failed' RETURNING delivery_id")
         .execute(Tuple.of(deliveryId))
@@ -81,12 +81,5 @@ public final class OutboundModule implements Module {
           }
           return new JsonObject().put("deliveryId", deliveryId).put("status", "pending");
         });
-  }
-
-  private static void requireServer(Identity who) {
-    if (!who.isServer()) {
-      throw who.isAnonymous() ? HeraldException.unauthorized("outbound deliveries need an API key")
-          : HeraldException.forbidden("outbound deliveries need an API key, not a user token");
-    }
   }
 }

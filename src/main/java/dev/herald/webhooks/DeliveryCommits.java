@@ -1,12 +1,12 @@
 package dev.herald.webhooks;
 
+import dev.herald.core.GroupCommits;
 import dev.herald.core.HeraldException;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Transaction;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,22 +24,21 @@ import org.slf4j.LoggerFactory;
  * When PostgreSQL refuses a group (a document change it cannot store, say), each delivery is
  * committed on its own, so only the one at fault fails.
  */
-final class DeliveryCommits {
+final class DeliveryCommits extends GroupCommits<DeliveryCommits.Pending> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryCommits.class);
   static final int MAX_DELIVERIES = 128;
   static final int GROUPS_IN_FLIGHT = 2;
 
-  private record Pending(Incoming delivery, Promise<JsonObject> answer) {
+  record Pending(Incoming delivery, Promise<JsonObject> answer) {
   }
 
   private final Journal journal;
   private final WebhookStore store;
   private final DeliveryRouting routing;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private int inFlight;
 
   DeliveryCommits(Journal journal, WebhookStore store, DeliveryRouting routing) {
+    super(MAX_DELIVERIES, GROUPS_IN_FLIGHT);
     this.journal = journal;
     this.store = store;
     this.routing = routing;
@@ -48,33 +47,12 @@ final class DeliveryCommits {
   /** The delivery's answer once it (or, for a repeat, the first one) is committed. */
   Future<JsonObject> submit(Incoming delivery) {
     Promise<JsonObject> answer = Promise.promise();
-    synchronized (this) {
-      queue.add(new Pending(delivery, answer));
-    }
-    flushNext();
+    enqueue(new Pending(delivery, answer));
     return answer.future();
   }
 
-  private void flushNext() {
-    List<Pending> group = new ArrayList<>();
-    synchronized (this) {
-      if (inFlight == GROUPS_IN_FLIGHT || queue.isEmpty()) {
-        return;
-      }
-      inFlight++;
-      while (!queue.isEmpty() && group.size() < MAX_DELIVERIES) {
-        group.add(queue.poll());
-      }
-    }
-    commit(group, () -> {
-      synchronized (this) {
-        inFlight--;
-      }
-      flushNext();
-    });
-  }
-
-  private void commit(List<Pending> group, Runnable then) {
+  @Override
+  protected void commit(List<Pending> group, Runnable then) {
     journal.transact(tx -> run(tx, group)).onComplete(ar -> {
       if (ar.failed() && HeraldException.from(ar.cause()).status() != 503 && group.size() > 1) {
         commitEach(group, 0, then);
@@ -94,14 +72,6 @@ final class DeliveryCommits {
         group.get(i).answer().complete(ar.result().get(i));
       }
     });
-  }
-
-  private void commitEach(List<Pending> group, int i, Runnable then) {
-    if (i == group.size()) {
-      then.run();
-      return;
-    }
-    commit(List.of(group.get(i)), () -> commitEach(group, i + 1, then));
   }
 
   /**

@@ -56,14 +56,14 @@ final class Webhooks {
 
   /** The source's failed deliveries (API key). */
   Future<JsonObject> failed(Identity who, String sourceName, int limit) {
-    requireServer(who);
+    who.requireServer("the dead-letter list");
     WebhookSource source = source(sourceName);
     return store.failed(pool, source.name(), limit).map(list -> new JsonObject().put("deliveries", list));
   }
 
   /** Routes a failed delivery again with the source's routing as configured now (API key). */
   Future<JsonObject> replay(Identity who, String sourceName, String deliveryId) {
-    requireServer(who);
+    who.requireServer("the dead-letter list");
     WebhookSource source = source(sourceName);
     return journal.transact(tx -> store.find(tx.connection(), source.name(), deliveryId).compose(stored -> {
       if (stored == null || !"failed".equals(stored.status())) {
@@ -111,13 +111,6 @@ final class Webhooks {
     }
     StorableJson.require(payload, "the payload", "invalid_payload");
     return payload;
-  }
-
-  private static void requireServer(Identity who) {
-    if (!who.isServer()) {
-      throw who.isAnonymous() ? HeraldException.unauthorized("the dead-letter list needs an API key")
-          : HeraldException.forbidden("the dead-letter list needs an API key, not a user token");
-    }
   }
 
   private static String shown(String name) {
