@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * the deliveries that come queue up, and the next transaction takes them all (claim, route, one
  * append, record). A busy source's deliveries all touch the same wallet channels, whose rows each
  * transaction holds to its commit: one transaction per delivery would take them one at a time.
- * When PostgreSQL refuses a group (a document change it cannot store, say), each delivery is
- * committed on its own, so only the one at fault fails.
+ * When a group is refused (a document change that cannot be stored, say), each delivery is
+ * committed on its own, and the one at fault is dead-lettered with the reason.
  */
 final class DeliveryCommits extends GroupCommits<DeliveryCommits.Pending> {
 
@@ -61,10 +61,14 @@ final class DeliveryCommits extends GroupCommits<DeliveryCommits.Pending> {
       then.run();
       if (ar.failed()) {
         HeraldException failure = HeraldException.from(ar.cause());
-        if (failure.status() >= 500) {
+        if (failure.status() < 500) { // what it routes to was refused (a document it cannot write): a dead letter
+          deadLetter(group.get(0), failure.getMessage());
+          return;
+        }
+        if (failure.status() != 503) {
           LOG.error("webhook delivery failed", ar.cause());
         }
-        group.forEach(p -> p.answer().fail(failure.status() >= 500 && failure.status() != 503
+        group.forEach(p -> p.answer().fail(failure.status() != 503
             ? HeraldException.unavailable("the delivery could not be stored; nothing was kept, send it again") : failure));
         return;
       }
@@ -72,6 +76,15 @@ final class DeliveryCommits extends GroupCommits<DeliveryCommits.Pending> {
         group.get(i).answer().complete(ar.result().get(i));
       }
     });
+  }
+
+  /** Stores the delivery as failed, with the reason, for the dead-letter list and a replay once fixed. */
+  private void deadLetter(Pending p, String reason) {
+    Incoming d = p.delivery();
+    WebhookStore.Delivery failed = new WebhookStore.Delivery(d.deliveryId(), "failed", null, reason, null, null);
+    journal.transact(tx -> store.record(tx.connection(), List.of(d), List.of(failed)))
+        .onSuccess(v -> p.answer().complete(failed.answer(d.source().name(), false)))
+        .onFailure(e -> p.answer().fail(HeraldException.from(e)));
   }
 
   /**
