@@ -2,9 +2,7 @@ package dev.herald.channels;
 
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
-import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
-import dev.herald.core.Params;
 import dev.herald.core.Rest;
 import dev.herald.journal.Event;
 import dev.herald.journal.HistoryPage;
@@ -55,26 +53,11 @@ public final class ChannelRoutes {
     });
   }
 
-  private static long parseBefore(String value) {
-    long before = Params.wholeNumber(value, 0, "before");
-    if (before < 1) {
-      throw HeraldException.badRequest("invalid_before", "before must be a seq number >= 1");
-    }
-    return before;
-  }
-
   private Future<Void> history(RoutingContext ctx, Identity who) {
     String channel = ChannelName.require(ctx.pathParam("channel"));
     String before = ctx.queryParams().get("before");
-    String since = ctx.queryParams().get("since");
-    int limit = Channels.parseLimit(ctx.queryParams().get("limit"));
-    if (before != null && since != null) {
-      throw HeraldException.badRequest("invalid_query", "give since (pages forwards) or before (backwards), not both");
-    }
     boolean backwards = before != null;
-    Future<HistoryPage> read = backwards
-        ? channels.historyBefore(who, channel, parseBefore(before), limit)
-        : channels.history(who, channel, Params.since(since), limit);
+    Future<HistoryPage> read = channels.page(who, channel, ctx.queryParams().get("since"), before, ctx.queryParams().get("limit"));
     return read.map(page -> {
       StringJoiner events = new StringJoiner(",", "{\"events\":[",
           "],\"firstSeq\":" + page.firstSeq() + ",\"lastSeq\":" + page.lastSeq() + "}");

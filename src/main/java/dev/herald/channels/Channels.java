@@ -77,6 +77,25 @@ public final class Channels {
     });
   }
 
+  /**
+   * A page of history as REST and {@code herald.history} take it: forwards after {@code since}, or
+   * backwards before {@code before} (a seq >= 1), not both; limit as {@link #parseLimit}.
+   */
+  public Future<HistoryPage> page(Identity who, String channel, Object since, Object before, Object limit) {
+    if (before != null && since != null) {
+      throw HeraldException.badRequest("invalid_query", "give since (pages forwards) or before (backwards), not both");
+    }
+    int max = parseLimit(limit);
+    if (before == null) {
+      return history(who, channel, Params.since(since), max);
+    }
+    long seq = Params.wholeNumber(before, 0, "before");
+    if (seq < 1) {
+      throw HeraldException.badRequest("invalid_before", "before must be a seq number >= 1");
+    }
+    return historyBefore(who, channel, seq, max);
+  }
+
   public Future<HistoryPage> history(Identity who, String channel, long since, int limit) {
     checkSubscribe(who, channel);
     return journal.read(channel, since, limit);

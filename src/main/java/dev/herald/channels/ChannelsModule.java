@@ -3,7 +3,6 @@ package dev.herald.channels;
 import dev.herald.core.Authenticator;
 import dev.herald.core.ChannelName;
 import dev.herald.core.Identity;
-import dev.herald.core.Params;
 import dev.herald.module.BridgeService;
 import dev.herald.module.BridgeSession;
 import dev.herald.module.Module;
@@ -12,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -44,14 +44,19 @@ public final class ChannelsModule implements Module {
     return channels.publish(who, Channels.parseEvent(body, null)).map(receipt -> new JsonObject(receipt.json()));
   }
 
-  /** herald.history {channel, since?, limit?}: {events, firstSeq, lastSeq}, as over REST. */
+  /** herald.history {channel, since? | before?, limit?}: {events, firstSeq, lastSeq}, as over REST (before: newest first). */
   private Future<JsonObject> history(BridgeSession socket, Identity who, JsonObject body) {
     String channel = ChannelName.require(body.getString("channel"));
-    return channels.history(who, channel, Params.since(body.getValue("since")), Channels.parseLimit(body.getValue("limit")))
+    boolean backwards = body.getValue("before") != null;
+    return channels.page(who, channel, body.getValue("since"), body.getValue("before"), body.getValue("limit"))
         .map(page -> {
           JsonArray events = new JsonArray();
           page.events().forEach(e -> events.add(new JsonObject(Frames.envelope(e))));
+          if (backwards) {
+            Collections.reverse(events.getList());
+          }
           return new JsonObject().put("events", events).put("firstSeq", page.firstSeq()).put("lastSeq", page.lastSeq());
         });
   }
+
 }

@@ -2,6 +2,7 @@ package dev.herald.channels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Envelopes;
 import dev.herald.testing.Http.Response;
 import dev.herald.testing.OneNodeTest;
@@ -9,7 +10,10 @@ import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
-/** {@code ?before=<seq>&limit=}: history paged backwards, newest first, as a chat's "load older" does. */
+/**
+ * {@code ?before=<seq>&limit=} (and {@code before} on {@code herald.history}): history paged
+ * backwards, newest first, as a chat's "load older" does.
+ */
 class HistoryBeforeTest extends OneNodeTest {
 
   static final String CHANNEL = "market:older";
@@ -28,6 +32,22 @@ class HistoryBeforeTest extends OneNodeTest {
     assertThat(get("?before=1").json().getJsonArray("events")).isEmpty();
     // before beyond the head: the newest page
     assertThat(Envelopes.seqs(get("?before=1000&limit=2").json().getJsonArray("events"))).containsExactly(7L, 6L);
+  }
+
+  @Test
+  void heraldHistoryOnTheBridgeTakesBeforeToo() {
+    for (int i = 1; i <= 4; i++) {
+      assertThat(node.http.publish("market:older-bridge", "n", i).status()).isEqualTo(201);
+    }
+    try (BridgeClient client = node.bridge()) {
+      JsonObject reply = client.request("herald.history", new JsonObject().put("channel", "market:older-bridge")
+          .put("before", "4").put("limit", 2)).getJsonObject("body");
+      assertThat(Envelopes.seqs(reply.getJsonArray("events"))).containsExactly(3L, 2L);
+      JsonObject both = client.request("herald.history", new JsonObject().put("channel", "market:older-bridge")
+          .put("before", 4).put("since", 1));
+      assertThat(both.getString("type")).isEqualTo("err");
+      assertThat(both.getInteger("failureCode")).isEqualTo(400);
+    }
   }
 
   @Test
