@@ -1,0 +1,63 @@
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/** An event as Herald delivers it. */
+export interface Envelope<T = unknown> {
+  channel: string;
+  seq?: number;
+  id?: string;
+  type: string;
+  data: T;
+  ts: string;
+}
+
+export interface Receipt {
+  channel: string;
+  seq: number;
+  id: string;
+  ts: string;
+}
+
+export interface HistoryPage {
+  events: Envelope[];
+  firstSeq: number;
+  lastSeq: number;
+}
+
+export interface ConnectOptions {
+  /** A JWT for the socket (sent as ?token=). */
+  token?: string | null;
+  /** Called before each connection for a fresh token. */
+  getToken?: () => string | Promise<string>;
+  /** The WebSocket class; defaults to the global one, or 'ws' in node. */
+  WebSocket?: unknown;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  /** Requests kept while offline; beyond, they are refused. */
+  outboxLimit?: number;
+  /** Requests in flight per socket (the server's cap is 32). */
+  maxInFlight?: number;
+}
+
+export interface Subscription {
+  unsubscribe(): void;
+}
+
+export interface Discontinuity {
+  channel: string;
+  from: number;
+  to: number;
+}
+
+export declare class HeraldClient {
+  readonly state: ConnectionState;
+  readonly transport: 'websocket';
+  on(event: 'state', listener: (state: ConnectionState) => void): () => void;
+  on(event: 'discontinuity', listener: (gap: Discontinuity) => void): () => void;
+  on(event: 'error' | 'auth_error', listener: (error: Error) => void): () => void;
+  subscribe<T = unknown>(channel: string, handler: (event: Envelope<T>) => void, options?: { since?: number }): Subscription;
+  history(channel: string, options?: { since?: number; before?: number; limit?: number }): Promise<HistoryPage>;
+  publish(channel: string, type: string, data?: unknown, options?: { id?: string }): Promise<Receipt>;
+  close(): void;
+}
+
+export declare function connect(url: string, options?: ConnectOptions): HeraldClient;

@@ -1,0 +1,253 @@
+// Herald JS SDK: every stored event exactly once and in order, across reconnects.
+// One ES module, no build step: `import { connect } from '/sdk/herald.js'` in a page, or from the
+// npm package in node 20 (which has no global WebSocket: pass `WebSocket` from 'ws', or let the
+// SDK import it).
+
+const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
+
+/** Opens a client on a Herald base URL (http[s]://host:port). */
+export function connect(url, options = {}) {
+  return new HeraldClient(url, options);
+}
+
+export class HeraldClient {
+  constructor(url, options = {}) {
+    this.url = url.replace(/\/+$/, '');
+    this.options = {
+      token: null,
+      getToken: null,
+      WebSocket: null,
+      backoffMinMs: 250,
+      backoffMaxMs: 10000,
+      outboxLimit: 1000,
+      maxInFlight: 32,
+      ...options,
+    };
+    this.state = 'connecting';
+    this.transport = 'websocket';
+    this._listeners = new Map();
+    this._subs = new Map();
+    this._replies = new Map();
+    this._outbox = [];
+    this._inFlight = 0;
+    this._attempt = 0;
+    this._closed = false;
+    this._socket = null;
+    this._open();
+  }
+
+  /** Listens for 'state' (the new state), 'error', 'auth_error' and 'discontinuity' ({channel, from, to}). */
+  on(event, listener) {
+    if (!this._listeners.has(event)) this._listeners.set(event, new Set());
+    this._listeners.get(event).add(listener);
+    return () => this._listeners.get(event).delete(listener);
+  }
+
+  /**
+   * Calls handler(envelope) for every event of the channel, strictly in seq order, exactly once:
+   * after a reconnect it resumes from the last seq it delivered, fills gaps from history, drops
+   * what it has seen. {since}: start after that seq (0: every kept event); without it, live only.
+   */
+  subscribe(channel, handler, { since } = {}) {
+    if (this._subs.has(channel)) throw new Error(`already subscribed to ${channel}`);
+    const sub = { channel, handler, last: since ?? null, pending: new Map(), filling: false };
+    this._subs.set(channel, sub);
+    if (this.state === 'connected') this._register(sub);
+    return { unsubscribe: () => this._unsubscribe(sub) };
+  }
+
+  /** A page of history: {since, limit} forwards, or {before, limit} backwards (newest first). */
+  history(channel, { since, before, limit } = {}) {
+    const body = { channel };
+    if (since !== undefined) body.since = since;
+    if (before !== undefined) body.before = before;
+    if (limit !== undefined) body.limit = limit;
+    return this._request('herald.history', body);
+  }
+
+  /**
+   * Publishes and resolves with the receipt {channel, seq, id, ts}. The event gets an id here, so
+   * a resend after a lost reply or a reconnect is the same event (the server stores it once).
+   * While offline, publishes wait in order (up to outboxLimit; beyond, they are refused at once).
+   */
+  publish(channel, type, data, { id } = {}) {
+    return this._request('herald.publish', { channel, type, data, id: id ?? randomId() });
+  }
+
+  /** Closes for good: no reconnect. */
+  close() {
+    this._closed = true;
+    this._setState('disconnected');
+    if (this._socket) this._socket.close(1000);
+    for (const r of this._replies.values()) r.reject(new Error('closed'));
+    this._replies.clear();
+    for (const r of this._outbox) r.reject(new Error('closed'));
+    this._outbox = [];
+  }
+
+  // ---- connection ----
+
+  async _open() {
+    if (this._closed) return;
+    const WS = this.options.WebSocket ?? globalThis.WebSocket ?? (await import('ws')).default;
+    const token = this.options.getToken ? await this.options.getToken() : this.options.token;
+    const base = this.url.replace(/^http/, 'ws') + '/eventbus/websocket';
+    const socket = new WS(token ? `${base}?token=${encodeURIComponent(token)}` : base);
+    this._socket = socket;
+    socket.onopen = () => {
+      if (socket !== this._socket) return;
+      this._attempt = 0;
+      this._setState('connected');
+      for (const sub of this._subs.values()) this._register(sub);
+      // unanswered requests go again first, in order, with the same ids: a publish stays one event
+      this._outbox = [...this._replies.values(), ...this._outbox];
+      this._replies.clear();
+      this._drain();
+    };
+    socket.onmessage = (m) => this._onFrame(JSON.parse(typeof m.data === 'string' ? m.data : m.data.toString()));
+    socket.onclose = (e) => {
+      if (socket !== this._socket) return;
+      this._socket = null;
+      this._inFlight = 0;
+      if (this._closed) return;
+      this._setState('reconnecting');
+      setTimeout(() => this._open(), this._delay(e.code));
+    };
+    socket.onerror = () => {}; // onclose follows
+  }
+
+  /** Full jitter over an exponential backoff; 1001/1013 (going away, try again) soon, 1008 (policy) slower. */
+  _delay(code) {
+    const { backoffMinMs: min, backoffMaxMs: max } = this.options;
+    if (code === 1001 || code === 1013) return Math.random() * min;
+    const attempt = this._attempt++ + (code === 1008 ? 3 : 0);
+    return Math.random() * Math.min(max, min * 2 ** attempt);
+  }
+
+  _setState(state) {
+    if (this.state === state || !STATES.includes(state)) return;
+    this.state = state;
+    this._emit('state', state);
+  }
+
+  _emit(event, value) {
+    for (const l of this._listeners.get(event) ?? []) l(value);
+  }
+
+  _sendFrame(frame) {
+    if (this._socket && this.state === 'connected') this._socket.send(JSON.stringify(frame));
+  }
+
+  // ---- subscriptions ----
+
+  _register(sub) {
+    const headers = sub.last === null ? {} : { since: sub.last };
+    this._sendFrame({ type: 'register', address: sub.channel, headers });
+  }
+
+  _unsubscribe(sub) {
+    if (this._subs.get(sub.channel) !== sub) return;
+    this._subs.delete(sub.channel);
+    this._sendFrame({ type: 'unregister', address: sub.channel });
+  }
+
+  _onFrame(frame) {
+    const reply = this._replies.get(frame.address);
+    if (reply) {
+      this._replies.delete(frame.address);
+      this._inFlight--;
+      this._drain();
+      if (frame.type === 'err') reply.reject(Object.assign(new Error(frame.message), { code: frame.failureCode }));
+      else reply.resolve(frame.body);
+      return;
+    }
+    const sub = this._subs.get(frame.address);
+    if (!sub) return;
+    if (frame.type === 'err') {
+      this._emit('error', Object.assign(new Error(frame.message), { code: frame.failureCode, channel: sub.channel }));
+      return;
+    }
+    this._onEvent(sub, frame.body);
+  }
+
+  _onEvent(sub, envelope) {
+    if (envelope.type === 'history.truncated') {
+      const firstSeq = envelope.data.firstSeq;
+      if (sub.last !== null && firstSeq > sub.last + 1) {
+        this._emit('discontinuity', { channel: sub.channel, from: sub.last + 1, to: firstSeq - 1 });
+        sub.last = firstSeq - 1;
+      }
+      return;
+    }
+    if (typeof envelope.seq !== 'number') {
+      sub.handler(envelope); // ephemeral (presence, typing...): as it comes
+      return;
+    }
+    if (sub.last === null) sub.last = envelope.seq - 1; // live only: start where the stream is
+    if (envelope.seq <= sub.last) return; // seen
+    sub.pending.set(envelope.seq, envelope);
+    this._deliver(sub);
+    if (sub.pending.size > 0 && !sub.filling) this._fill(sub);
+  }
+
+  /** Hands on the contiguous run after the last delivered seq. */
+  _deliver(sub) {
+    while (sub.pending.has(sub.last + 1)) {
+      const next = sub.pending.get(sub.last + 1);
+      sub.pending.delete(sub.last + 1);
+      sub.last = next.seq;
+      sub.handler(next);
+    }
+  }
+
+  /** A seq is missing: read it (and what follows) from history, then go on. */
+  async _fill(sub) {
+    sub.filling = true;
+    try {
+      while (sub.pending.size > 0 && this._subs.get(sub.channel) === sub) {
+        const page = await this.history(sub.channel, { since: sub.last, limit: 1000 });
+        if (page.firstSeq > sub.last + 1) {
+          this._emit('discontinuity', { channel: sub.channel, from: sub.last + 1, to: page.firstSeq - 1 });
+          sub.last = page.firstSeq - 1;
+        }
+        for (const e of page.events) if (e.seq > sub.last) sub.pending.set(e.seq, e);
+        this._deliver(sub);
+        if (page.events.length === 0) break;
+      }
+    } catch (e) {
+      this._emit('error', e); // the next reconnect resumes from sub.last
+    } finally {
+      sub.filling = false;
+    }
+  }
+
+  // ---- requests ----
+
+  _request(address, body) {
+    return new Promise((resolve, reject) => {
+      const replyAddress = randomId();
+      const frame = { type: 'send', address, body, replyAddress, headers: {} };
+      const request = { frame, resolve, reject };
+      if (this._outbox.length >= this.options.outboxLimit) {
+        reject(new Error('offline queue full'));
+        return;
+      }
+      this._outbox.push(request);
+      this._drain();
+    });
+  }
+
+  /** Sends queued requests in order while connected, keeping under the server's cap on requests in flight. */
+  _drain() {
+    while (this.state === 'connected' && this._outbox.length > 0 && this._inFlight < this.options.maxInFlight) {
+      const request = this._outbox.shift();
+      this._replies.set(request.frame.replyAddress, request);
+      this._inFlight++;
+      this._sendFrame(request.frame);
+    }
+  }
+}
+
+function randomId() {
+  return globalThis.crypto.randomUUID();
+}

@@ -1,0 +1,144 @@
+// The SDK against a real Herald (HERALD_URL, HERALD_API_KEY, HERALD_TOKEN; the Java suite's SdkTest
+// starts one). The connection is cut for real: the SDK talks to Herald through a TCP proxy that
+// the tests can sever, as a network drop or a proxy restart would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import WebSocket from 'ws';
+import { connect } from '../herald.js';
+
+const HERALD = new URL(process.env.HERALD_URL ?? 'http://127.0.0.1:8080');
+const API_KEY = process.env.HERALD_API_KEY;
+const TOKEN = process.env.HERALD_TOKEN;
+
+/** A TCP proxy to Herald: cut() drops every connection; refuse(true) turns new ones away. */
+async function proxy() {
+  const sockets = new Set();
+  let refusing = false;
+  const server = net.createServer((client) => {
+    if (refusing) return client.destroy();
+    const upstream = net.connect(Number(HERALD.port), HERALD.hostname);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    cut: () => { for (const s of sockets) s.destroy(); sockets.clear(); },
+    refuse: (on) => { refusing = on; },
+    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
+  };
+}
+
+async function publishRest(channel, n) {
+  const r = await fetch(new URL(`/api/v1/channels/${channel}/events`, HERALD), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
+    body: JSON.stringify({ type: 'n', data: { n }, id: `${channel}-${n}` }),
+  });
+  assert.equal(r.status, 201, await r.text());
+}
+
+async function history(channel) {
+  const r = await fetch(new URL(`/api/v1/channels/${channel}/events?limit=1000`, HERALD), { headers: { 'X-Api-Key': API_KEY } });
+  return (await r.json()).events;
+}
+
+function until(predicate, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+test('every event exactly once and in order while the connection is cut twice mid-stream', async () => {
+  const channel = `market:sdk-${Date.now()}`;
+  const p = await proxy();
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 500 });
+  const seqs = [];
+  const states = [];
+  herald.on('state', (s) => states.push(s));
+  herald.subscribe(channel, (e) => seqs.push(e.seq), { since: 0 });
+  try {
+    await until(() => herald.state === 'connected', 10000, 'the first connection');
+    const total = 2000;
+    const publishing = (async () => {
+      for (let n = 1; n <= total; n += 20) {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => publishRest(channel, n + i)));
+      }
+    })();
+    await until(() => seqs.length >= 400, 30000, '400 events');
+    p.cut();
+    await until(() => seqs.length >= 1200, 30000, '1,200 events');
+    p.cut();
+    await publishing;
+    await until(() => seqs.length >= total, 30000, `all ${total} events (have ${seqs.length})`);
+    await new Promise((r) => setTimeout(r, 300)); // nothing more may come
+    assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1));
+    assert.ok(states.filter((s) => s === 'reconnecting').length >= 2, `states: ${states}`);
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
+
+test('publishes made while offline or cut off mid-reply are stored once each, in order', async () => {
+  const channel = `chat:sdk-${Date.now()}`;
+  const p = await proxy();
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 300 });
+  try {
+    await until(() => herald.state === 'connected', 10000, 'the first connection');
+    const first = Array.from({ length: 10 }, (_, i) => herald.publish(channel, 'msg', { i }));
+    p.cut(); // some of these were sent, some answered, some neither
+    p.refuse(true);
+    await until(() => herald.state === 'reconnecting', 5000, 'reconnecting');
+    const offline = Array.from({ length: 10 }, (_, i) => herald.publish(channel, 'msg', { i: 10 + i }));
+    await new Promise((r) => setTimeout(r, 300));
+    p.refuse(false);
+    const receipts = await Promise.all([...first, ...offline]);
+    assert.equal(new Set(receipts.map((r) => r.id)).size, 20);
+    const stored = await history(channel);
+    assert.deepEqual(stored.map((e) => e.data.i).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+    assert.deepEqual(stored.slice(10).map((e) => e.data.i), Array.from({ length: 10 }, (_, i) => 10 + i),
+      'the offline ones in the order they were made');
+    assert.deepEqual(receipts.map((r) => r.seq).sort((a, b) => a - b), stored.map((e) => e.seq));
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
+
+test('history pages forwards and backwards (load older, newest first)', async () => {
+  const channel = `market:sdk-older-${Date.now()}`;
+  for (let n = 1; n <= 7; n++) await publishRest(channel, n);
+  const herald = connect(HERALD.origin, { WebSocket, token: TOKEN });
+  try {
+    await until(() => herald.state === 'connected', 10000, 'connected');
+    const older = await herald.history(channel, { before: 6, limit: 3 });
+    assert.deepEqual(older.events.map((e) => e.seq), [5, 4, 3]);
+    const forwards = await herald.history(channel, { since: 4 });
+    assert.deepEqual(forwards.events.map((e) => e.seq), [5, 6, 7]);
+  } finally {
+    herald.close();
+  }
+});
+
+test('a refused request rejects with the server\'s code, and the socket stays usable', async () => {
+  const herald = connect(HERALD.origin, { WebSocket, token: TOKEN });
+  try {
+    await until(() => herald.state === 'connected', 10000, 'connected');
+    await assert.rejects(herald.publish('market:nobody-may', 'x', {}), (e) => e.code === 403);
+    const page = await herald.history(`market:sdk-empty-${Date.now()}`, { since: 0 });
+    assert.deepEqual(page.events, []);
+  } finally {
+    herald.close();
+  }
+});

@@ -1,0 +1,85 @@
+package dev.herald.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.herald.testing.Http;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JS SDK (clients/js) as users get it: its own tests, run by node's test runner against this
+ * node (subscribe through cut connections, offline and cut-off publishes stored once, history
+ * both ways, refusals), and the module served at /sdk/herald.js for pages that import it as is.
+ */
+class SdkTest {
+
+  static final Path BASE_DIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+  static final Path SDK_DIR = BASE_DIR.resolve("clients/js");
+  static final Path LOG = BASE_DIR.resolve("target/sdk-tests.log");
+  static final Duration TIMEOUT = Duration.ofMinutes(4);
+
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    npm(SDK_DIR.resolve("node_modules/ws").toFile().isDirectory() ? null : List.of("npm", "ci", "--no-audit", "--no-fund"));
+    node = TestNode.start(TestDatabase.create(), false);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void theSdksOwnTestsPassAgainstARealNode() throws Exception {
+    ProcessBuilder run = new ProcessBuilder("node", "--test", "test/").directory(SDK_DIR.toFile())
+        .redirectErrorStream(true).redirectOutput(LOG.toFile());
+    run.environment().put("HERALD_URL", "http://127.0.0.1:" + node.port);
+    run.environment().put("HERALD_API_KEY", TestNode.API_KEY);
+    run.environment().put("HERALD_TOKEN", Tokens.user("sdk-tester"));
+    Process tests = run.start();
+    if (!tests.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      tests.descendants().forEach(ProcessHandle::destroyForcibly);
+      tests.destroyForcibly();
+      fail("the SDK's tests did not finish within %s:%n%s", TIMEOUT, Files.readString(LOG));
+    }
+    String output = Files.readString(LOG);
+    assertThat(tests.exitValue()).as(output).isZero();
+    assertThat(output).contains("# fail 0").doesNotContain("# pass 0");
+  }
+
+  @Test
+  void theNodeServesTheSdkAsAModule() throws IOException {
+    Http.Response module = node.http.get("/sdk/herald.js");
+    assertThat(module.status()).isEqualTo(200);
+    assertThat(module.body()).isEqualTo(Files.readString(SDK_DIR.resolve("herald.js")));
+    assertThat(node.http.get("/sdk/herald.d.ts").status()).isEqualTo(200);
+  }
+
+  private static void npm(List<String> command) throws Exception {
+    if (command == null) {
+      return;
+    }
+    Files.createDirectories(LOG.getParent());
+    Process npm = new ProcessBuilder(command).directory(SDK_DIR.toFile()).redirectErrorStream(true)
+        .redirectOutput(LOG.toFile()).start();
+    if (!npm.waitFor(3, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+      npm.destroyForcibly();
+      fail("`%s` in %s failed:%n%s", String.join(" ", command), SDK_DIR, Files.readString(LOG));
+    }
+  }
+}
