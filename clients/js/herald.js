@@ -77,6 +77,7 @@ export class HeraldClient {
   /** Closes for good: no reconnect. */
   close() {
     this._closed = true;
+    clearTimeout(this._refresh);
     this._setState('disconnected');
     if (this._socket) this._socket.close(1000);
     for (const r of this._replies.values()) r.reject(new Error('closed'));
@@ -90,13 +91,13 @@ export class HeraldClient {
   async _open() {
     if (this._closed) return;
     const WS = this.options.WebSocket ?? globalThis.WebSocket ?? (await import('ws')).default;
-    const token = this.options.getToken ? await this.options.getToken() : this.options.token;
-    const base = this.url.replace(/^http/, 'ws') + '/eventbus/websocket';
-    const socket = new WS(token ? `${base}?token=${encodeURIComponent(token)}` : base);
+    const socket = new WS(this.url.replace(/^http/, 'ws') + '/eventbus/websocket');
     this._socket = socket;
-    socket.onopen = () => {
+    socket.onopen = async () => {
       if (socket !== this._socket) return;
       this._attempt = 0;
+      await this._authenticate(socket, false); // before any register: subscriptions are checked against the token
+      if (socket !== this._socket) return;
       this._setState('connected');
       for (const sub of this._subs.values()) this._register(sub);
       // unanswered requests go again first, in order, with the same ids: a publish stays one event
@@ -107,13 +108,50 @@ export class HeraldClient {
     socket.onmessage = (m) => this._onFrame(JSON.parse(typeof m.data === 'string' ? m.data : m.data.toString()));
     socket.onclose = (e) => {
       if (socket !== this._socket) return;
+      clearTimeout(this._refresh);
       this._socket = null;
+      for (const [address, r] of this._replies) {
+        if (!r.frame) { // a herald.auth of this socket: settled, the next connection authenticates again
+          this._replies.delete(address);
+          r.resolve();
+        }
+      }
       this._inFlight = 0;
       if (this._closed) return;
       this._setState('reconnecting');
       setTimeout(() => this._open(), this._delay(e.code));
     };
     socket.onerror = () => {}; // onclose follows
+  }
+
+  /**
+   * Gives the socket its identity with herald.auth (the token never goes in a URL, where proxies log
+   * it): the token option, or a fresh one from getToken. A refused token is an 'auth_error' and,
+   * with getToken, one more try with a new token; then the socket goes on without one. The refresh
+   * is scheduled 30 s before the token's exp.
+   */
+  async _authenticate(socket, refreshing) {
+    clearTimeout(this._refresh);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const token = this.options.getToken ? await this.options.getToken() : this.options.token;
+      if (!token || socket !== this._socket) return;
+      const replyAddress = randomId();
+      const answer = await new Promise((resolve) => {
+        this._replies.set(replyAddress, { frame: null, resolve: () => resolve(null), reject: (e) => resolve(e) });
+        this._inFlight++;
+        socket.send(JSON.stringify({ type: 'send', address: 'herald.auth', body: { token }, replyAddress, headers: {} }));
+      });
+      if (socket !== this._socket) return; // closed meanwhile: the next connection authenticates again
+      if (answer === null) {
+        const exp = expiry(token);
+        if (exp && this.options.getToken) {
+          this._refresh = setTimeout(() => this._authenticate(socket, true), Math.max(1000, exp - Date.now() - 30000));
+        }
+        return;
+      }
+      this._emit('auth_error', answer);
+      if (!this.options.getToken || (refreshing && attempt > 0)) return;
+    }
   }
 
   /** Full jitter over an exponential backoff; 1001/1013 (going away, try again) soon, 1008 (policy) slower. */
@@ -156,14 +194,24 @@ export class HeraldClient {
     if (reply) {
       this._replies.delete(frame.address);
       this._inFlight--;
+      if (frame.type === 'err' && frame.failureCode === 429 && reply.frame) {
+        // rate-limited: the same request again once the server says, ahead of what queued behind it
+        setTimeout(() => { this._outbox.unshift(reply); this._drain(); }, retryIn(frame));
+      } else if (frame.type === 'err') {
+        reply.reject(Object.assign(new Error(frame.message), { code: frame.failureCode }));
+      } else {
+        reply.resolve(frame.body);
+      }
       this._drain();
-      if (frame.type === 'err') reply.reject(Object.assign(new Error(frame.message), { code: frame.failureCode }));
-      else reply.resolve(frame.body);
       return;
     }
     const sub = this._subs.get(frame.address);
     if (!sub) return;
     if (frame.type === 'err') {
+      if (frame.failureCode === 429) {
+        setTimeout(() => { if (this._subs.get(sub.channel) === sub) this._register(sub); }, retryIn(frame));
+        return;
+      }
       this._emit('error', Object.assign(new Error(frame.message), { code: frame.failureCode, channel: sub.channel }));
       return;
     }
@@ -250,4 +298,20 @@ export class HeraldClient {
 
 function randomId() {
   return globalThis.crypto.randomUUID();
+}
+
+/** When a 429 says to try again (retryAfter seconds; 1 s when it does not say), with a little jitter. */
+function retryIn(frame) {
+  return (frame.retryAfter ?? 1) * 1000 + Math.random() * 250;
+}
+
+/** A JWT's exp in epoch ms, or null. */
+function expiry(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const exp = JSON.parse(globalThis.atob(payload)).exp;
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
 }

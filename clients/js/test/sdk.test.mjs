@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import crypto from 'node:crypto';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
 
@@ -138,6 +139,54 @@ test('a refused request rejects with the server\'s code, and the socket stays us
     await assert.rejects(herald.publish('market:nobody-may', 'x', {}), (e) => e.code === 403);
     const page = await herald.history(`market:sdk-empty-${Date.now()}`, { since: 0 });
     assert.deepEqual(page.events, []);
+  } finally {
+    herald.close();
+  }
+});
+
+function jwt(sub, secondsValid) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const head = b64({ alg: 'HS256', typ: 'JWT' });
+  const claims = b64({ sub, exp: Math.floor(Date.now() / 1000) + secondsValid });
+  const sig = crypto.createHmac('sha256', process.env.HERALD_JWT_SECRET).update(`${head}.${claims}`).digest('base64url');
+  return `${head}.${claims}.${sig}`;
+}
+
+test('a refused token is an auth_error, getToken is asked once more, and its token is the socket\'s', async () => {
+  const sub = `sdk-auth-${Date.now()}`;
+  const tokens = ['not-a-token', jwt(sub, 3600)];
+  let asked = 0;
+  const errors = [];
+  const herald = connect(HERALD.origin, { WebSocket, getToken: () => tokens[Math.min(asked++, 1)] });
+  herald.on('auth_error', (e) => errors.push(e.code));
+  const got = [];
+  herald.subscribe(`user:${sub}`, (e) => got.push(e.data.n), { since: 0 });
+  try {
+    await until(() => herald.state === 'connected', 10000, 'connected');
+    assert.deepEqual(errors, [401]);
+    assert.equal(asked, 2);
+    await publishRest(`user:${sub}`, 1);
+    await until(() => got.length === 1, 10000, 'the user channel event');
+  } finally {
+    herald.close();
+  }
+});
+
+test('getToken is called again before exp, and the socket keeps its user channel', async () => {
+  const sub = `sdk-refresh-${Date.now()}`;
+  let asked = 0;
+  const herald = connect(HERALD.origin, { WebSocket, getToken: () => { asked++; return jwt(sub, 32); } }); // refresh due in ~2 s
+  const got = [];
+  const errors = [];
+  herald.on('auth_error', (e) => errors.push(e));
+  herald.subscribe(`user:${sub}`, (e) => got.push(e.data.n), { since: 0 });
+  try {
+    await until(() => herald.state === 'connected', 10000, 'connected');
+    await until(() => asked >= 2, 8000, 'a refresh');
+    await new Promise((r) => setTimeout(r, 200));
+    await publishRest(`user:${sub}`, 1);
+    await until(() => got.length === 1, 10000, 'an event after the refresh');
+    assert.deepEqual(errors, []);
   } finally {
     herald.close();
   }

@@ -63,16 +63,23 @@ public final class Frames {
     return new JsonObject().put("type", "rec").put("address", address).put("body", body).encode();
   }
 
-  /** An error; address is the replyAddress of a send, the channel of a register, or null when unknown. */
+  /**
+   * An error; address is the replyAddress of a send, the channel of a register, or null when
+   * unknown. A rate-limited one (429) says when to try again, in seconds ({@code retryAfter}), as
+   * REST's Retry-After does.
+   */
   public static String err(String address, HeraldException e) {
     JsonObject frame = new JsonObject().put("type", "err");
     if (address != null) {
       frame.put("address", address);
     }
-    return frame.put("failureCode", e.status())
+    frame.put("failureCode", e.status())
         .put("failureType", "RECIPIENT_FAILURE")
-        .put("message", e.code() + ": " + e.getMessage())
-        .encode();
+        .put("message", e.code() + ": " + e.getMessage());
+    if (e.retryAfterSeconds() > 0) {
+      frame.put("retryAfter", e.retryAfterSeconds());
+    }
+    return frame.encode();
   }
 
   private static int dataLength(Event e) {

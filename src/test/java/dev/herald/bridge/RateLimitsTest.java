@@ -65,6 +65,7 @@ class RateLimitsTest {
       assertThat(refused).isNotNull();
       assertThat(refused.getInteger("failureCode")).isEqualTo(429);
       assertThat(refused.getString("message")).startsWith("rate_limited: ").containsPattern("retry in \\d+ s");
+      assertThat(refused.getLong("retryAfter")).as("when to retry, in seconds, as REST's Retry-After").isBetween(1L, 60L);
 
       // REST shares the user's bucket: refused at once, or after what refilled meanwhile
       HttpResponse<String> rest = null;

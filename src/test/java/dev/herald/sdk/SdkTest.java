@@ -51,6 +51,7 @@ class SdkTest {
     run.environment().put("HERALD_URL", "http://127.0.0.1:" + node.port);
     run.environment().put("HERALD_API_KEY", TestNode.API_KEY);
     run.environment().put("HERALD_TOKEN", Tokens.user("sdk-tester"));
+    run.environment().put("HERALD_JWT_SECRET", TestNode.JWT_SECRET); // the tests sign short-lived tokens of their own
     Process tests = run.start();
     if (!tests.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
       tests.descendants().forEach(ProcessHandle::destroyForcibly);
