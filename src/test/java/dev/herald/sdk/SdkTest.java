@@ -33,8 +33,13 @@ class SdkTest {
 
   @BeforeAll
   static void start() throws Exception {
-    npm(SDK_DIR.resolve("node_modules/ws").toFile().isDirectory() ? null : List.of("npm", "ci", "--no-audit", "--no-fund"));
+    installSdk();
     node = TestNode.start(TestDatabase.create(), false);
+  }
+
+  /** The SDK's test dependency (ws), pinned by its package-lock.json, unless .ci/run installed it. */
+  static void installSdk() throws Exception {
+    npm(SDK_DIR.resolve("node_modules/ws").toFile().isDirectory() ? null : List.of("npm", "ci", "--no-audit", "--no-fund"));
   }
 
   @AfterAll

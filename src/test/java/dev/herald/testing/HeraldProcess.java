@@ -32,8 +32,9 @@ public final class HeraldProcess implements AutoCloseable {
   public record Exit(boolean exited, int code, String stdout, String stderr) {
   }
 
+  /** Starts a node on a free port, or on env's HERALD_PORT (a restart on the same address). */
   public static HeraldProcess start(Map<String, String> env, String... args) {
-    int port = TestNode.freePort();
+    int port = env.containsKey("HERALD_PORT") ? Integer.parseInt(env.get("HERALD_PORT")) : TestNode.freePort();
     try {
       Path log = logFile(port, ".log");
       ProcessBuilder builder = builder(port, env, args).redirectErrorStream(true).redirectOutput(log.toFile());

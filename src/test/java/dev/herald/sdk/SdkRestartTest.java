@@ -1,0 +1,132 @@
+package dev.herald.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.Http;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The SDK's guarantee across a node restart: while 5,000 events are published to a channel, the
+ * node under an SDK subscriber (a node process) is stopped (SIGTERM) or killed (SIGKILL) and started
+ * again on the same address and database; the subscriber's handler sees seq 1..5,000 exactly once,
+ * in order. The publishers retry what the restart cut off, with the same ids.
+ */
+class SdkRestartTest {
+
+  static final int COUNT = 5000;
+  static final Path SDK_DIR = SdkTest.SDK_DIR;
+
+  @BeforeAll
+  static void install() throws Exception {
+    SdkTest.installSdk();
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void theHandlerSeesEveryEventOnceInOrderAcrossARestart(boolean kill) throws Exception {
+    int port = TestNode.freePort();
+    Map<String, String> env = Map.of("HERALD_PORT", String.valueOf(port), "HERALD_DB_URL", TestDatabase.create(),
+        "HERALD_JWT_SECRET", TestNode.JWT_SECRET, "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_GATEWAY_INSTANCES", "1");
+    String channel = "market:sdk-restart-" + (kill ? "kill" : "term");
+    HeraldProcess node = HeraldProcess.start(env);
+    ProcessBuilder sb = new ProcessBuilder("node", "test-support/subscriber.mjs").directory(SDK_DIR.toFile()).redirectErrorStream(true);
+    sb.environment().putAll(Map.of("HERALD_URL", "http://127.0.0.1:" + port, "HERALD_TOKEN", Tokens.user("restart-watcher"),
+        "CHANNEL", channel, "COUNT", String.valueOf(COUNT), "TIMEOUT_MS", "150000"));
+    Process subscriber = sb.start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(subscriber.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          lines.add(line);
+        }
+      } catch (java.io.IOException ignored) {
+        // the process ended
+      }
+    });
+    reader.start();
+    ExecutorService publishers = Executors.newFixedThreadPool(4);
+    AtomicInteger next = new AtomicInteger(1);
+    try {
+      awaitLine(lines, l -> l.equals("state connected"), 30);
+      for (int w = 0; w < 4; w++) {
+        publishers.submit(() -> publish(port, channel, next));
+      }
+      awaitLine(lines, l -> l.startsWith("progress ") && Integer.parseInt(l.substring(9)) >= 1500, 60);
+      if (kill) {
+        node.kill();
+      } else {
+        node.close(); // SIGTERM
+      }
+      node.awaitExit();
+      node = HeraldProcess.start(env);
+      assertThat(subscriber.waitFor(150, TimeUnit.SECONDS)).as("the subscriber finished; %s", lines).isTrue();
+      reader.join(5000);
+      JsonObject result = new JsonObject(lines.stream().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(
+          () -> new AssertionError("no result line: " + lines)));
+      assertThat(subscriber.exitValue()).as("%s", result).isZero();
+      assertThat(result.getInteger("distinct")).isEqualTo(COUNT);
+      assertThat(result.getInteger("received")).as("each once").isEqualTo(COUNT);
+      assertThat(result.getInteger("duplicates")).isZero();
+      assertThat(result.getInteger("outOfOrder")).isZero();
+      assertThat(result.getInteger("first")).isEqualTo(1);
+      assertThat(result.getInteger("last")).isEqualTo(COUNT);
+      assertThat(lines).as("the restart was seen").contains("state reconnecting");
+    } finally {
+      publishers.shutdownNow();
+      subscriber.destroyForcibly();
+      node.close();
+    }
+  }
+
+  /** Publishes events next.. until COUNT, each retried with its id until stored (the node may be down). */
+  private static void publish(int port, String channel, AtomicInteger next) {
+    Http http = new Http(port);
+    for (int n = next.getAndIncrement(); n <= COUNT; n = next.getAndIncrement()) {
+      JsonObject event = new JsonObject().put("type", "n").put("data", n).put("id", channel + "-" + n);
+      while (true) {
+        try {
+          int status = http.post("/api/v1/channels/" + channel + "/events", event, "X-Api-Key", TestNode.API_KEY).status();
+          if (status == 201 || status == 200) {
+            break;
+          }
+        } catch (UncheckedIOException down) {
+          // the node is restarting
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private static void awaitLine(List<String> lines, java.util.function.Predicate<String> wanted, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (lines.stream().noneMatch(wanted)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no such line within " + seconds + " s: " + lines);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
