@@ -48,6 +48,29 @@ export interface Discontinuity {
   to: number;
 }
 
+/** A kept value: bind with React's useSyncExternalStore(view.subscribe, view.getSnapshot). */
+export interface View<T> {
+  getSnapshot(): T;
+  subscribe(listener: () => void): () => void;
+  close(): void;
+}
+
+export interface AggregateSnapshot {
+  name: string;
+  version: number;
+  values: Record<string, unknown>;
+  groups?: Record<string, Record<string, unknown>>;
+  group?: string;
+  lastEvent?: Envelope;
+}
+
+export interface Doc {
+  _id: string;
+  _rev: number;
+  _updatedAt: string;
+  [field: string]: unknown;
+}
+
 export declare class HeraldClient {
   readonly state: ConnectionState;
   readonly transport: 'websocket';
@@ -57,6 +80,10 @@ export declare class HeraldClient {
   subscribe<T = unknown>(channel: string, handler: (event: Envelope<T>) => void, options?: { since?: number }): Subscription;
   history(channel: string, options?: { since?: number; before?: number; limit?: number }): Promise<HistoryPage>;
   publish(channel: string, type: string, data?: unknown, options?: { id?: string }): Promise<Receipt>;
+  /** The snapshots of an aggregate's channel (e.g. 'agg:sales'); versions only move forward. */
+  aggregate(channel: string): View<AggregateSnapshot | null>;
+  /** A live query's documents, kept across reconnects. */
+  liveQuery(collection: string, options?: { filter?: string; orderBy?: string; limit?: number }): View<Doc[]>;
   close(): void;
 }
 

@@ -31,6 +31,7 @@ export class HeraldClient {
     this._outbox = [];
     this._inFlight = 0;
     this._attempt = 0;
+    this._queries = 0;
     this._closed = false;
     this._socket = null;
     this._open();
@@ -49,11 +50,63 @@ export class HeraldClient {
    * what it has seen. {since}: start after that seq (0: every kept event); without it, live only.
    */
   subscribe(channel, handler, { since } = {}) {
-    if (this._subs.has(channel)) throw new Error(`already subscribed to ${channel}`);
-    const sub = { channel, handler, last: since ?? null, pending: new Map(), filling: false };
-    this._subs.set(channel, sub);
-    if (this.state === 'connected') this._register(sub);
-    return { unsubscribe: () => this._unsubscribe(sub) };
+    const sub = {
+      channel, handler, last: since ?? null, pending: new Map(), filling: false,
+      headers: () => (sub.last === null ? {} : { since: sub.last }),
+      onEnvelope: (envelope) => this._onEvent(sub, envelope),
+    };
+    return this._add(sub);
+  }
+
+  /**
+   * An aggregate's snapshots on its channel (e.g. 'agg:sales'), kept: getSnapshot() is the newest
+   * {name, version, values, groups?} (null before the first); versions only move forward, across
+   * reconnects too. subscribe(listener) calls back on every change (React's useSyncExternalStore).
+   */
+  aggregate(channel) {
+    const view = new View(null);
+    const sub = this.subscribe(channel, (e) => {
+      if (e.type === 'aggregate.snapshot' && (view.getSnapshot() === null || e.data.version > view.getSnapshot().version)) {
+        view._set(e.data);
+      }
+    });
+    view.close = sub.unsubscribe;
+    return view;
+  }
+
+  /**
+   * A live query's result, kept: getSnapshot() is the list of documents the query holds, from its
+   * query.snapshot and then each appear / update / disappear (a reset replaces it). After a
+   * reconnect it resumes from the last change seq it applied, so it converges to the server's
+   * state without a fresh snapshot unless the server says reset.
+   */
+  liveQuery(collection, { filter, orderBy, limit } = {}) {
+    const view = new View([]);
+    const docs = new Map();
+    const options = {};
+    if (filter !== undefined) options.filter = filter;
+    if (orderBy !== undefined) options.orderBy = orderBy;
+    if (limit !== undefined) options.limit = limit;
+    const sub = {
+      channel: `live:${collection}:q${++this._queries}`, last: null,
+      headers: () => (sub.last === null ? { ...options } : { ...options, since: sub.last }),
+      onEnvelope: (e) => {
+        if (e.type === 'query.snapshot') {
+          docs.clear();
+          for (const d of e.data.docs) docs.set(d._id, d);
+        } else if (typeof e.seq !== 'number' || (sub.last !== null && e.seq <= sub.last)) {
+          return; // seen
+        } else if (e.type === 'disappear') {
+          docs.delete(e.id);
+        } else {
+          docs.set(e.id, e.data);
+        }
+        sub.last = e.seq;
+        view._set([...docs.values()]);
+      },
+    };
+    view.close = this._add(sub).unsubscribe;
+    return view;
   }
 
   /** A page of history: {since, limit} forwards, or {before, limit} backwards (newest first). */
@@ -178,9 +231,15 @@ export class HeraldClient {
 
   // ---- subscriptions ----
 
+  _add(sub) {
+    if (this._subs.has(sub.channel)) throw new Error(`already subscribed to ${sub.channel}`);
+    this._subs.set(sub.channel, sub);
+    if (this.state === 'connected') this._register(sub);
+    return { unsubscribe: () => this._unsubscribe(sub) };
+  }
+
   _register(sub) {
-    const headers = sub.last === null ? {} : { since: sub.last };
-    this._sendFrame({ type: 'register', address: sub.channel, headers });
+    this._sendFrame({ type: 'register', address: sub.channel, headers: sub.headers() });
   }
 
   _unsubscribe(sub) {
@@ -215,7 +274,7 @@ export class HeraldClient {
       this._emit('error', Object.assign(new Error(frame.message), { code: frame.failureCode, channel: sub.channel }));
       return;
     }
-    this._onEvent(sub, frame.body);
+    sub.onEnvelope(frame.body);
   }
 
   _onEvent(sub, envelope) {
@@ -293,6 +352,30 @@ export class HeraldClient {
       this._inFlight++;
       this._sendFrame(request.frame);
     }
+  }
+}
+
+/** A kept value for UI frameworks: getSnapshot() (a new object on every change) and subscribe(listener). */
+class View {
+  constructor(initial) {
+    this._snapshot = initial;
+    this._listeners = new Set();
+    this.getSnapshot = this.getSnapshot.bind(this);
+    this.subscribe = this.subscribe.bind(this);
+  }
+
+  getSnapshot() {
+    return this._snapshot;
+  }
+
+  subscribe(listener) {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  _set(next) {
+    this._snapshot = next;
+    for (const l of this._listeners) l();
   }
 }
 

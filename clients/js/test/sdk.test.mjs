@@ -191,3 +191,64 @@ test('getToken is called again before exp, and the socket keeps its user channel
     herald.close();
   }
 });
+
+async function rest(method, path, body) {
+  const r = await fetch(new URL(path, HERALD), {
+    method, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+test('a live query view converges to the server\'s documents after changes made while it was cut off', async () => {
+  const run = `sdk${Date.now()}`;
+  const doc = (id) => `/api/v1/collections/products/docs/${run}-${id}`;
+  for (const id of ['a', 'b', 'c']) await rest('PUT', doc(id), { run, stock: 1 });
+  const p = await proxy();
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 200 });
+  const view = herald.liveQuery('products', { filter: `doc.run == "${run}"` });
+  const ids = () => view.getSnapshot().map((d) => d._id).sort();
+  try {
+    await until(() => ids().length === 3, 10000, 'the snapshot');
+    p.refuse(true);
+    p.cut();
+    await until(() => herald.state === 'reconnecting', 5000, 'reconnecting');
+    await rest('PATCH', doc('a'), { stock: 7 });
+    await rest('DELETE', doc('b'));
+    await rest('PUT', doc('d'), { run, stock: 2 });
+    p.refuse(false);
+    await until(() => ids().join() === [`${run}-a`, `${run}-c`, `${run}-d`].join(), 10000, `convergence (have ${ids()})`);
+    assert.equal(view.getSnapshot().find((d) => d._id === `${run}-a`).stock, 7);
+    const server = await rest('GET', `/api/v1/collections/products/docs?filter=${encodeURIComponent(`doc.run == "${run}"`)}`);
+    assert.deepEqual(ids(), server.docs.map((d) => d._id).sort());
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
+
+test('an aggregate view only moves forward and converges after a reconnect', async () => {
+  const p = await proxy();
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 200 });
+  const view = herald.aggregate('agg:sales');
+  const versions = [];
+  view.subscribe(() => versions.push(view.getSnapshot().version));
+  const sell = (n) => rest('POST', '/api/v1/channels/sales/events', { type: 'purchase.completed', data: { batchCount: n } });
+  try {
+    await until(() => view.getSnapshot() !== null, 10000, 'the first snapshot');
+    await sell(2);
+    p.refuse(true);
+    p.cut();
+    await until(() => herald.state === 'reconnecting', 5000, 'reconnecting');
+    await sell(3);
+    p.refuse(false);
+    const server = await rest('GET', '/api/v1/aggregates/sales');
+    await until(() => view.getSnapshot().version === server.version, 10000, `version ${server.version}`);
+    assert.deepEqual(view.getSnapshot().values, server.values);
+    for (let i = 1; i < versions.length; i++) assert.ok(versions[i] > versions[i - 1], `versions ${versions}`);
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
