@@ -106,7 +106,6 @@ public final class Channels {
     return journal.readBefore(channel, before, limit);
   }
 
-
   public Namespace namespace(String channel) {
     return namespaces.of(channel);
   }

@@ -122,13 +122,11 @@ final class InboxStore {
         });
   }
 
-
   Future<Long> unreadCount(SqlClient client, String user, List<String> roles) {
     return client.preparedQuery(unread("$1", "$2"))
         .execute(args(user, roles.toArray(new String[0])))
         .map(rows -> rows.iterator().next().getLong(0));
   }
-
 
   /** Marks one notification read; false when the user has no such notification (theirs or their role's). */
   Future<Boolean> markRead(SqlConnection conn, String user, List<String> roles, String id) {
@@ -143,7 +141,6 @@ final class InboxStore {
         .map(rows -> rows.iterator().next().getLong(0) > 0);
   }
 
-
   Future<Void> markAllRead(SqlConnection conn, String user, List<String> roles) {
     return conn.preparedQuery("WITH mine AS (UPDATE inbox SET read = true WHERE user_id = $1 AND NOT read), "
             + "counted AS (UPDATE inbox_counts SET unread = 0 WHERE user_id = $1) "
@@ -154,7 +151,6 @@ final class InboxStore {
         .execute(args(user, roles.toArray(new String[0])))
         .mapEmpty();
   }
-
 
   /** Deletes one notification from the user's inbox; false when the user has no such notification. */
   Future<Boolean> delete(SqlConnection conn, String user, List<String> roles, String id) {
@@ -167,7 +163,6 @@ final class InboxStore {
         .map(rows -> rows.iterator().next().getLong(0) > 0);
   }
 
-
   Future<Void> clear(SqlConnection conn, String user, List<String> roles) {
     return conn.preparedQuery("WITH mine AS (DELETE FROM inbox WHERE user_id = $1), "
             + "counted AS (UPDATE inbox_counts SET unread = 0 WHERE user_id = $1) "
@@ -176,7 +171,6 @@ final class InboxStore {
         .execute(args(user, roles.toArray(new String[0])))
         .mapEmpty();
   }
-
 
   /**
    * The CTE that sets {@code flag} (read or deleted) in the user's ($1) state of the role
@@ -220,7 +214,6 @@ final class InboxStore {
             .execute())
         .mapEmpty();
   }
-
 
   /** Parameters as given: Tuple.of would spread an array argument into several. */
   private static Tuple args(Object... values) {
