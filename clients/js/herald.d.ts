@@ -82,6 +82,8 @@ export declare class HeraldClient {
   publish(channel: string, type: string, data?: unknown, options?: { id?: string }): Promise<Receipt>;
   /** The snapshots of an aggregate's channel (e.g. 'agg:sales'); versions only move forward. */
   aggregate(channel: string): View<AggregateSnapshot | null>;
+  /** Who is on a channel with presence, kept (read again after every reconnect). */
+  presence(channel: string): View<Array<{ userId: string; info: Record<string, unknown>; connections: number }>>;
   /** A live query's documents, kept across reconnects. */
   liveQuery(collection: string, options?: { filter?: string; orderBy?: string; limit?: number }): View<Doc[]>;
   close(): void;

@@ -50,12 +50,62 @@ export class HeraldClient {
    * what it has seen. {since}: start after that seq (0: every kept event); without it, live only.
    */
   subscribe(channel, handler, { since } = {}) {
+    const existing = this._subs.get(channel);
+    if (existing && existing.handlers) { // one registration per channel; a later handler joins it from where it is
+      existing.handlers.add(handler);
+      return { unsubscribe: () => this._removeHandler(existing, handler) };
+    }
     const sub = {
-      channel, handler, last: since ?? null, pending: new Map(), filling: false,
+      channel, handlers: new Set([handler]), last: since ?? null, pending: new Map(), filling: false,
       headers: () => (sub.last === null ? {} : { since: sub.last }),
       onEnvelope: (envelope) => this._onEvent(sub, envelope),
     };
-    return this._add(sub);
+    this._add(sub);
+    return { unsubscribe: () => this._removeHandler(sub, handler) };
+  }
+
+  _removeHandler(sub, handler) {
+    sub.handlers.delete(handler);
+    if (sub.handlers.size === 0) this._unsubscribe(sub);
+  }
+
+  /**
+   * Who is on a channel with presence, kept: getSnapshot() is [{userId, info, connections}] by
+   * userId, from herald.presence and then presence.join / update / leave; read again after every
+   * reconnect, so a member who left meanwhile is gone.
+   */
+  presence(channel) {
+    const view = new View([]);
+    const members = new Map();
+    let ready = false;
+    const early = [];
+    const show = () => view._set([...members.values()].sort((a, b) => (a.userId < b.userId ? -1 : 1)));
+    const apply = (e) => {
+      if (e.type === 'presence.leave') members.delete(e.data.userId);
+      else members.set(e.data.userId, e.data);
+    };
+    const load = async () => {
+      ready = false;
+      try {
+        const snapshot = await this._request('herald.presence', { channel });
+        members.clear();
+        for (const m of snapshot.members) members.set(m.userId, m);
+        for (const e of early.splice(0)) apply(e);
+        ready = true;
+        show();
+      } catch (e) {
+        this._emit('error', e);
+      }
+    };
+    const sub = this.subscribe(channel, (e) => {
+      if (!['presence.join', 'presence.update', 'presence.leave'].includes(e.type)) return;
+      if (!ready) early.push(e);
+      else { apply(e); show(); }
+    });
+    const off = this.on('state', (state) => { if (state === 'connected') load(); });
+    if (this.state === 'connected') load();
+    view.close = () => { sub.unsubscribe(); off(); };
+    return view;
   }
 
   /**
@@ -287,7 +337,7 @@ export class HeraldClient {
       return;
     }
     if (typeof envelope.seq !== 'number') {
-      sub.handler(envelope); // ephemeral (presence, typing...): as it comes
+      for (const h of sub.handlers) h(envelope); // ephemeral (presence, typing...): as it comes
       return;
     }
     if (sub.last === null) sub.last = envelope.seq - 1; // live only: start where the stream is
@@ -303,7 +353,7 @@ export class HeraldClient {
       const next = sub.pending.get(sub.last + 1);
       sub.pending.delete(sub.last + 1);
       sub.last = next.seq;
-      sub.handler(next);
+      for (const h of sub.handlers) h(next);
     }
   }
 

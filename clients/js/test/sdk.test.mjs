@@ -252,3 +252,30 @@ test('an aggregate view only moves forward and converges after a reconnect', asy
     await p.close();
   }
 });
+
+test('a presence view shows who is there, and after a reconnect no one who left meanwhile', async () => {
+  const room = `chat:sdk-presence-${Date.now()}`;
+  const p = await proxy();
+  const watcher = connect(p.url, { WebSocket, token: jwt('pia', 3600), backoffMinMs: 50, backoffMaxMs: 200 });
+  const other = connect(HERALD.origin, { WebSocket, token: jwt('quentin', 3600) });
+  const view = watcher.presence(room);
+  const messages = [];
+  watcher.subscribe(room, (e) => messages.push(e.type)); // a second handler on the same channel
+  const who = () => view.getSnapshot().map((m) => m.userId).join();
+  try {
+    other.subscribe(room, () => {});
+    await until(() => who() === 'pia,quentin', 10000, `both (have ${who()})`);
+    p.refuse(true);
+    p.cut();
+    await until(() => watcher.state === 'reconnecting', 5000, 'reconnecting');
+    other.close(); // quentin leaves while pia is away
+    await new Promise((r) => setTimeout(r, 300));
+    p.refuse(false);
+    await until(() => who() === 'pia', 10000, `only pia (have ${who()})`);
+    assert.ok(messages.includes('presence.join'), 'the other handler on the channel got its events too');
+  } finally {
+    watcher.close();
+    other.close();
+    await p.close();
+  }
+});
