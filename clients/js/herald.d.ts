@@ -71,8 +71,20 @@ export interface Doc {
   [field: string]: unknown;
 }
 
+export interface Notification {
+  id: string;
+  type: string;
+  title: string;
+  body?: string;
+  data?: unknown;
+  createdAt: string;
+  read: boolean;
+}
+
 export declare class HeraldClient {
   readonly state: ConnectionState;
+  /** The token's subject once the server accepted it. */
+  readonly user: string | null;
   readonly transport: 'websocket';
   on(event: 'state', listener: (state: ConnectionState) => void): () => void;
   on(event: 'discontinuity', listener: (gap: Discontinuity) => void): () => void;
@@ -82,6 +94,13 @@ export declare class HeraldClient {
   publish(channel: string, type: string, data?: unknown, options?: { id?: string }): Promise<Receipt>;
   /** The snapshots of an aggregate's channel (e.g. 'agg:sales'); versions only move forward. */
   aggregate(channel: string): View<AggregateSnapshot | null>;
+  /** The user's inbox, kept live across tabs; its methods change it on the server. */
+  inbox(options?: { limit?: number }): View<{ notifications: Notification[]; unreadCount: number }> & {
+    markRead(id: string): Promise<{ unreadCount: number }>;
+    readAll(): Promise<{ unreadCount: number }>;
+    remove(id: string): Promise<{ unreadCount: number }>;
+    clear(): Promise<{ unreadCount: number }>;
+  };
   /** Who is on a channel with presence, kept (read again after every reconnect). */
   presence(channel: string): View<Array<{ userId: string; info: Record<string, unknown>; connections: number }>>;
   /** A live query's documents, kept across reconnects. */

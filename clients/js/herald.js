@@ -25,6 +25,8 @@ export class HeraldClient {
     };
     this.state = 'connecting';
     this.transport = 'websocket';
+    /** The token's subject once the server accepted it (its user:{sub} channel is the inbox's). */
+    this.user = null;
     this._listeners = new Map();
     this._subs = new Map();
     this._replies = new Map();
@@ -67,6 +69,51 @@ export class HeraldClient {
   _removeHandler(sub, handler) {
     sub.handlers.delete(handler);
     if (sub.handlers.size === 0) this._unsubscribe(sub);
+  }
+
+  /**
+   * The user's notification inbox, kept: getSnapshot() is {notifications (newest first, the first
+   * page), unreadCount}, read again after every reconnect and kept live from the user's channel
+   * (a new notification, and read / delete / clear made in any tab). markRead(id), readAll(),
+   * remove(id) and clear() change it on the server (the change comes back live, to every tab).
+   */
+  inbox({ limit = 50 } = {}) {
+    const view = new View({ notifications: [], unreadCount: 0 });
+    let subscribed = null;
+    const set = (notifications, unreadCount) => view._set({ notifications, unreadCount });
+    const live = (e) => {
+      const { notifications, unreadCount } = view.getSnapshot();
+      if (e.type === 'notification') {
+        if (!notifications.some((n) => n.id === e.data.id)) set([{ ...e.data, read: false }, ...notifications], unreadCount + 1);
+      } else if (e.type === 'inbox.read') {
+        const read = (n) => e.data.all || e.data.ids.includes(n.id);
+        set(notifications.map((n) => (read(n) ? { ...n, read: true } : n)), e.data.unreadCount);
+      } else if (e.type === 'inbox.deleted') {
+        set(notifications.filter((n) => n.id !== e.data.id), e.data.unreadCount);
+      } else if (e.type === 'inbox.cleared') {
+        set([], e.data.unreadCount);
+      }
+    };
+    const load = async () => {
+      if (!this.user) return;
+      if (!subscribed) subscribed = this.subscribe(`user:${this.user}`, live);
+      try {
+        const page = await this._request('herald.inbox.list', { limit });
+        set(page.notifications, page.unreadCount);
+      } catch (e) {
+        this._emit('error', e);
+      }
+    };
+    const off = this.on('state', (state) => { if (state === 'connected') load(); });
+    if (this.state === 'connected') load();
+    Object.assign(view, {
+      markRead: (id) => this._request('herald.inbox.read', { id }),
+      readAll: () => this._request('herald.inbox.readAll', {}),
+      remove: (id) => this._request('herald.inbox.delete', { id }),
+      clear: () => this._request('herald.inbox.clear', {}),
+      close: () => { subscribed?.unsubscribe(); off(); },
+    });
+    return view;
   }
 
   /**
@@ -240,7 +287,11 @@ export class HeraldClient {
       if (!token || socket !== this._socket) return;
       const replyAddress = randomId();
       const answer = await new Promise((resolve) => {
-        this._replies.set(replyAddress, { frame: null, resolve: () => resolve(null), reject: (e) => resolve(e) });
+        this._replies.set(replyAddress, {
+          frame: null,
+          resolve: (body) => { this.user = body?.sub ?? null; resolve(null); },
+          reject: (e) => resolve(e),
+        });
         this._inFlight++;
         socket.send(JSON.stringify({ type: 'send', address: 'herald.auth', body: { token }, replyAddress, headers: {} }));
       });

@@ -279,3 +279,36 @@ test('a presence view shows who is there, and after a reconnect no one who left 
     await p.close();
   }
 });
+
+test('an inbox view: a notification arrives live, a read in another tab reaches it, and it converges after a cut', async () => {
+  const user = `sdk-inbox-${Date.now()}`;
+  const send = (id) => rest('POST', '/api/v1/notifications', { to: { userId: user }, id, type: 'invoice.funded', title: id });
+  await send(`${user}-1`);
+  const p = await proxy();
+  const tab = connect(p.url, { WebSocket, token: jwt(user, 3600), backoffMinMs: 50, backoffMaxMs: 200 });
+  const otherTab = connect(HERALD.origin, { WebSocket, token: jwt(user, 3600) });
+  const view = tab.inbox();
+  const state = () => view.getSnapshot();
+  try {
+    await until(() => state().unreadCount === 1, 10000, 'the first page');
+    await send(`${user}-2`);
+    await until(() => state().notifications.length === 2 && state().unreadCount === 2, 10000, 'the live notification');
+    await until(() => otherTab.state === 'connected', 10000, 'the other tab');
+    await otherTab.inbox().markRead(`${user}-1`);
+    await until(() => state().unreadCount === 1 && state().notifications.find((n) => n.id === `${user}-1`).read, 10000,
+      'the read from the other tab');
+    p.refuse(true);
+    p.cut();
+    await until(() => tab.state === 'reconnecting', 5000, 'reconnecting');
+    await send(`${user}-3`);
+    await otherTab.inbox().remove(`${user}-2`);
+    p.refuse(false);
+    await until(() => state().notifications.map((n) => n.id).join() === `${user}-3,${user}-1`, 10000,
+      `convergence (have ${state().notifications.map((n) => n.id)})`);
+    assert.equal(state().unreadCount, 1);
+  } finally {
+    tab.close();
+    otherTab.close();
+    await p.close();
+  }
+});
