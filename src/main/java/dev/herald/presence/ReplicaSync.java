@@ -2,12 +2,14 @@ package dev.herald.presence;
 
 import dev.herald.presence.Replica.Entry;
 import io.vertx.core.json.JsonObject;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps every node's copy of every other node's replica current. Local changes are batched into one
@@ -34,12 +36,25 @@ final class ReplicaSync {
   /** Local entries (as last written) and viewer counts changed since the last delta. */
   private final Map<Key, Entry> pendingEntries = new LinkedHashMap<>();
   private final Set<String> pendingViewers = new LinkedHashSet<>();
-  /** Nodes asked for their full replica and not answered yet: the deltas after a gap ask once. */
-  private final Set<String> syncRequested = new HashSet<>();
+  /**
+   * How long an unanswered request for a full replica stands before a later gap asks again: a
+   * request can be lost (sent while the cluster was still forming, before the other node listened),
+   * and a replica that waited for it forever would stay wrong.
+   */
+  static final long SYNC_RETRY_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  /** Nodes asked for their full replica and not answered yet, and when: the deltas after a gap ask once per retry interval. */
+  private final Map<String, Long> syncRequested = new HashMap<>();
+  private final LongSupplier clock;
 
   ReplicaSync(PresenceState state, Transport transport) {
+    this(state, transport, System::nanoTime);
+  }
+
+  ReplicaSync(PresenceState state, Transport transport, LongSupplier clock) {
     this.state = state;
     this.transport = transport;
+    this.clock = clock;
   }
 
   /** Tells the cluster this node listens now, so that every node sends it its full replica. */
@@ -105,8 +120,11 @@ final class ReplicaSync {
 
   private Changes applyDelta(String node, JsonObject message) {
     Optional<Changes> applied = state.applyDelta(ReplicaMessages.readDelta(message));
-    if (applied.isEmpty() && syncRequested.add(node)) {
-      // never heard of it, or we missed a delta: ask for the whole replica (once at a time)
+    long now = clock.getAsLong();
+    Long asked = syncRequested.get(node);
+    if (applied.isEmpty() && (asked == null || now - asked > SYNC_RETRY_NANOS)) {
+      // never heard of it, or we missed a delta: ask for the whole replica (once at a time, again if lost)
+      syncRequested.put(node, now);
       transport.send(node, ReplicaMessages.sync(state.local().nodeId()));
     }
     return applied.orElse(Changes.NONE);

@@ -91,6 +91,33 @@ class ReplicaSyncTest {
   }
 
   @Test
+  void aLostRequestForTheFullReplicaIsAskedAgainAfterTheRetryInterval() {
+    connect(a, b);
+    a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
+    a.sync.flush();
+    a.published.clear(); // b misses delta 1
+    a.local(a.sockets.join("a2", ROOM, "bob", null, true, true));
+    a.sync.flush();
+    b.sync.received(a.takePublished().get(0));
+    assertThat(b.sent).hasSize(1);
+    b.sent.clear(); // the request is lost (a did not listen yet, say)
+
+    a.local(a.sockets.join("a3", ROOM, "carol", null, true, true));
+    a.sync.flush();
+    b.sync.received(a.takePublished().get(0));
+    assertThat(b.sent).as("within the retry interval: still waiting for the first answer").isEmpty();
+
+    b.now += ReplicaSync.SYNC_RETRY_NANOS + 1;
+    a.local(a.sockets.join("a4", ROOM, "dave", null, true, true));
+    a.sync.flush();
+    b.sync.received(a.takePublished().get(0));
+    assertThat(b.sent).as("asked again").containsExactly(new Sent("a", ReplicaMessages.sync("b")));
+    deliverAll(a, b);
+    assertThat(b.state.members(ROOM)).extracting(Member::userId).containsExactly("alice", "bob", "carol", "dave");
+    assertThat(b.state.viewers(ROOM)).isEqualTo(4);
+  }
+
+  @Test
   void aRepeatedDeltaChangesNothing() {
     connect(a, b);
     a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
@@ -205,11 +232,13 @@ class ReplicaSyncTest {
     final ReplicaSync sync;
     final List<JsonObject> published = new ArrayList<>();
     final List<Sent> sent = new ArrayList<>();
+    /** The node's clock (nanoseconds), moved by the test. */
+    long now;
 
     Node(String id) {
       state = new PresenceState(id);
       sockets = new LocalSockets(state);
-      sync = new ReplicaSync(state, this);
+      sync = new ReplicaSync(state, this, () -> now);
     }
 
     /** A change of this node's replica, queued for the next delta as the verticle does; true when one is due. */
