@@ -31,7 +31,7 @@ public final class ClusterMembers {
     UUID registration = instance.getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        // newcomers announce themselves (presence's hello); nothing was lost
+        // newcomers announce themselves (presence's hello, said again while the cluster forms)
       }
 
       @Override

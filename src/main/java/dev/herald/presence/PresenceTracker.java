@@ -28,6 +28,8 @@ public final class PresenceTracker extends VerticleBase {
 
   /** Every connected token holder is a member here: the "friend is online" channel. */
   public static final String ONLINE_CHANNEL = "presence:users";
+  /** When a starting node says hello again (ms): a hello said while the cluster forms may reach nobody. */
+  private static final long[] HELLO_AGAIN_MS = {1000, 5000};
   private static final String BUS = "herald.presence";
   static final long FLUSH_DELAY_MS = 10;
   static final long TYPING_TTL_MS = 5000;
@@ -74,7 +76,13 @@ public final class PresenceTracker extends VerticleBase {
     Future<Void> bus = vertx.eventBus().<JsonObject>consumer(BUS, msg -> act(sync.received(msg.body()))).completion();
     Future<Void> direct = vertx.eventBus().<JsonObject>consumer(nodeAddress(state.local().nodeId()),
         msg -> act(sync.receivedDirect(msg.body()))).completion();
-    return Future.all(bus, direct).onSuccess(v -> sync.hello());
+    vertx.setPeriodic(ReplicaSync.SYNC_RETRY_NANOS / 1_000_000, t -> sync.retryOverdue());
+    return Future.all(bus, direct).onSuccess(v -> {
+      sync.hello();
+      for (long later : HELLO_AGAIN_MS) {
+        vertx.setTimer(later, t -> sync.hello());
+      }
+    });
   }
 
   @Override

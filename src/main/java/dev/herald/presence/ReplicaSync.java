@@ -57,7 +57,11 @@ final class ReplicaSync {
     this.clock = clock;
   }
 
-  /** Tells the cluster this node listens now, so that every node sends it its full replica. */
+  /**
+   * Tells the cluster this node listens now, so that every node sends it its full replica and asks
+   * for this one's. The node says it again a little later: one said while the cluster was still
+   * forming may reach nobody.
+   */
   void hello() {
     transport.publish(ReplicaMessages.hello(state.local().nodeId()));
   }
@@ -92,7 +96,10 @@ final class ReplicaSync {
     }
     String type = message.getString("type");
     if (ReplicaMessages.HELLO.equals(type)) {
+      // both ways: what this node holds for the newcomer, and the newcomer's own (its first deltas
+      // may have gone out before it saw this node listening, and a quiet channel sends no more)
       sendFull(node);
+      askFull(node, clock.getAsLong());
     } else if (ReplicaMessages.DELTA.equals(type)) {
       return applyDelta(node, message);
     }
@@ -112,6 +119,21 @@ final class ReplicaSync {
     return Changes.NONE;
   }
 
+  /**
+   * Asks again every node whose full replica was asked for over the retry interval ago and never
+   * came: without a later delta from it (a quiet channel), nothing else would.
+   */
+  void retryOverdue() {
+    long now = clock.getAsLong();
+    syncRequested.replaceAll((node, asked) -> {
+      if (now - asked > SYNC_RETRY_NANOS) {
+        transport.send(node, ReplicaMessages.sync(state.local().nodeId()));
+        return now;
+      }
+      return asked;
+    });
+  }
+
   /** Hazelcast reported the node gone: its replica goes, and an open request to it will never be answered. */
   Changes nodeGone(String node) {
     syncRequested.remove(node);
@@ -123,11 +145,14 @@ final class ReplicaSync {
     long now = clock.getAsLong();
     Long asked = syncRequested.get(node);
     if (applied.isEmpty() && (asked == null || now - asked > SYNC_RETRY_NANOS)) {
-      // never heard of it, or we missed a delta: ask for the whole replica (once at a time, again if lost)
-      syncRequested.put(node, now);
-      transport.send(node, ReplicaMessages.sync(state.local().nodeId()));
+      askFull(node, now); // never heard of it, or we missed a delta (once at a time, again if lost)
     }
     return applied.orElse(Changes.NONE);
+  }
+
+  private void askFull(String node, long now) {
+    syncRequested.put(node, now);
+    transport.send(node, ReplicaMessages.sync(state.local().nodeId()));
   }
 
   private void sendFull(String node) {

@@ -118,6 +118,42 @@ class ReplicaSyncTest {
   }
 
   @Test
+  void aLostRequestIsAskedAgainOnTheRetryTimerWhenNoMoreDeltasCome() {
+    connect(a, b);
+    a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
+    a.sync.flush();
+    a.published.clear(); // b misses delta 1
+    a.local(a.sockets.join("a2", ROOM, "bob", null, true, true));
+    a.sync.flush();
+    b.sync.received(a.takePublished().get(0));
+    b.sent.clear(); // the request is lost, and the channel goes quiet
+
+    b.sync.retryOverdue();
+    assertThat(b.sent).as("not yet overdue").isEmpty();
+    b.now += ReplicaSync.SYNC_RETRY_NANOS + 1;
+    b.sync.retryOverdue();
+    assertThat(b.sent).containsExactly(new Sent("a", ReplicaMessages.sync("b")));
+    deliverAll(a, b);
+    assertThat(b.state.viewers(ROOM)).isEqualTo(2);
+    b.now += ReplicaSync.SYNC_RETRY_NANOS + 1;
+    b.sent.clear();
+    b.sync.retryOverdue();
+    assertThat(b.sent).as("answered: nothing to ask").isEmpty();
+  }
+
+  @Test
+  void aHelloAlsoFetchesTheNewcomersReplicaWhoseDeltasWentNowhere() {
+    connect(a, b);
+    b.local(b.sockets.join("b1", ROOM, "bob", null, true, true));
+    b.sync.flush();
+    b.published.clear(); // said before a listened: lost, and b's channel goes quiet
+    b.sync.hello();      // said again once the cluster has formed
+    deliverAll(a, b);
+    assertThat(a.state.members(ROOM)).extracting(Member::userId).containsExactly("bob");
+    assertThat(a.state.viewers(ROOM)).isEqualTo(1);
+  }
+
+  @Test
   void aRepeatedDeltaChangesNothing() {
     connect(a, b);
     a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
