@@ -101,6 +101,10 @@ export declare class HeraldClient {
     remove(id: string): Promise<{ unreadCount: number }>;
     clear(): Promise<{ unreadCount: number }>;
   };
+  /** The viewer count of a channel with viewers (null before the first). */
+  viewers(channel: string): View<number | null>;
+  /** Who is typing on a channel; typing(on) says it for this user. */
+  typing(channel: string): View<string[]> & { typing(on?: boolean): Promise<{ ok: boolean }> };
   /** Who is on a channel with presence, kept (read again after every reconnect). */
   presence(channel: string): View<Array<{ userId: string; info: Record<string, unknown>; connections: number }>>;
   /** A live query's documents, kept across reconnects. */

@@ -116,6 +116,35 @@ export class HeraldClient {
     return view;
   }
 
+  /** How many sockets watch a channel with viewer counts, kept: getSnapshot() is the count (null before the first). */
+  viewers(channel) {
+    const view = new View(null);
+    const sub = this.subscribe(channel, (e) => { if (e.type === 'viewers') view._set(e.data.count); });
+    view.close = sub.unsubscribe;
+    return view;
+  }
+
+  /**
+   * Who is typing on a channel, kept: getSnapshot() is the sorted userIds. typing(true|false) says
+   * it for this user (herald.typing); the server ends a typing nobody renews.
+   */
+  typing(channel) {
+    const view = new View([]);
+    const who = new Set();
+    const sub = this.subscribe(channel, (e) => {
+      if (e.type === 'typing.start') who.add(e.data.userId);
+      else if (e.type === 'typing.stop') who.delete(e.data.userId);
+      else return;
+      view._set([...who].sort());
+    });
+    const off = this.on('state', (state) => { if (state === 'reconnecting' && who.size > 0) { who.clear(); view._set([]); } });
+    Object.assign(view, {
+      typing: (on = true) => this._request('herald.typing', { channel, typing: on }),
+      close: () => { sub.unsubscribe(); off(); },
+    });
+    return view;
+  }
+
   /**
    * Who is on a channel with presence, kept: getSnapshot() is [{userId, info, connections}] by
    * userId, from herald.presence and then presence.join / update / leave; read again after every

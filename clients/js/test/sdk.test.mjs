@@ -312,3 +312,25 @@ test('an inbox view: a notification arrives live, a read in another tab reaches 
     await p.close();
   }
 });
+
+test('typing and viewer views follow another user on the channel', async () => {
+  const room = `chat:sdk-typing-${Date.now()}`;
+  const a = connect(HERALD.origin, { WebSocket, token: jwt('tara', 3600) });
+  const b = connect(HERALD.origin, { WebSocket, token: jwt('uli', 3600) });
+  const typing = a.typing(room);
+  const viewers = a.viewers(room);
+  try {
+    const bTyping = b.typing(room);
+    await until(() => a.state === 'connected' && b.state === 'connected', 10000, 'both connected');
+    await until(() => viewers.getSnapshot() === 2, 10000, `two viewers (have ${viewers.getSnapshot()})`);
+    await bTyping.typing(true);
+    await until(() => typing.getSnapshot().join() === 'uli', 10000, 'uli typing');
+    await bTyping.typing(false);
+    await until(() => typing.getSnapshot().length === 0, 10000, 'uli stopped');
+    b.close();
+    await until(() => viewers.getSnapshot() === 1, 10000, `one viewer (have ${viewers.getSnapshot()})`);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
