@@ -1,6 +1,6 @@
 package dev.herald.outbound;
 
-import dev.herald.core.Hmac;
+import dev.herald.core.Digests;
 import dev.herald.core.OnlineUsers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -121,6 +121,6 @@ final class OutboundSender extends VerticleBase {
   }
 
   private String sign(String text) {
-    return HexFormat.of().formatHex(Hmac.sha256(settings.secret(), text.getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of().formatHex(Digests.hmacSha256(settings.secret(), text.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -1,10 +1,9 @@
 package dev.herald.webhooks;
 
 import dev.herald.core.HeraldException;
-import dev.herald.core.Hmac;
+import dev.herald.core.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.function.Function;
@@ -33,7 +32,8 @@ final class SignatureCheck {
       if (given == null || !given.startsWith("sha256=")) {
         throw refused("missing_signature", source.signatureHeader() + ": sha256=<hex HMAC-SHA256 of the body> is required");
       }
-      byte[] expected = HexFormat.of().formatHex(hmac(source.secret(), body)).getBytes(StandardCharsets.US_ASCII);
+      byte[] expected = HexFormat.of().formatHex(Digests.hmacSha256(source.secret(), body))
+          .getBytes(StandardCharsets.US_ASCII);
       byte[] sent = given.substring(7).toLowerCase().getBytes(StandardCharsets.US_ASCII);
       if (!MessageDigest.isEqual(sent, expected)) {
         throw refused("bad_signature", "the signature does not match the body and this source's secret");
@@ -51,18 +51,6 @@ final class SignatureCheck {
         throw refused("stale_timestamp", source.timestampHeader() + " is more than " + source.maxSkew().toSeconds()
             + " s from this node's clock: a replay, or a clock to fix");
       }
-    }
-  }
-
-  static byte[] hmac(byte[] secret, byte[] body) {
-    return Hmac.sha256(secret, body);
-  }
-
-  static String sha256(byte[] body) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.herald.webhooks;
 
+import dev.herald.core.Digests;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.StorableJson;
@@ -13,6 +14,7 @@ import io.vertx.sqlclient.Pool;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -91,7 +93,7 @@ final class Webhooks {
   private static String deliveryId(WebhookSource source, Function<String, String> header, byte[] body) {
     String id = header.apply(source.deliveryHeader());
     if (id == null || id.isBlank()) {
-      return "sha256:" + SignatureCheck.sha256(body);
+      return "sha256:" + HexFormat.of().formatHex(Digests.sha256(body));
     }
     if (id.length() > MAX_DELIVERY_ID) {
       throw HeraldException.badRequest("invalid_delivery_id", source.deliveryHeader() + " is longer than " + MAX_DELIVERY_ID);

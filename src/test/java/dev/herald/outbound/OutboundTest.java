@@ -3,7 +3,7 @@ package dev.herald.outbound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.herald.core.Hmac;
+import dev.herald.core.Digests;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Eventually;
 import dev.herald.testing.Http;
@@ -91,7 +91,7 @@ class OutboundTest {
     String body = r.body().encode();
     assertThat(r.body().getJsonObject("notification").getString("id")).isEqualTo("olive-1");
     assertThat(r.deliveryId()).isEqualTo(r.body().getString("deliveryId")).isNotBlank();
-    String expected = "sha256=" + HexFormat.of().formatHex(Hmac.sha256(SECRET.getBytes(StandardCharsets.UTF_8),
+    String expected = "sha256=" + HexFormat.of().formatHex(Digests.hmacSha256(SECRET.getBytes(StandardCharsets.UTF_8),
         (r.timestamp() + "." + body).getBytes(StandardCharsets.UTF_8)));
     assertThat(r.signature()).isEqualTo(expected);
     assertThat(Long.parseLong(r.timestamp())).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(30L));

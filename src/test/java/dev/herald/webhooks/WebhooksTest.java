@@ -2,6 +2,7 @@ package dev.herald.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.core.Digests;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
@@ -84,7 +85,7 @@ class WebhooksTest {
   }
 
   static String sign(String secret, String body) {
-    return "sha256=" + HexFormat.of().formatHex(SignatureCheck.hmac(secret.getBytes(StandardCharsets.UTF_8),
+    return "sha256=" + HexFormat.of().formatHex(Digests.hmacSha256(secret.getBytes(StandardCharsets.UTF_8),
         body.getBytes(StandardCharsets.UTF_8)));
   }
 
