@@ -52,7 +52,6 @@ public final class ChannelName {
     if (name == null) {
       return "nothing";
     }
-    String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
-    return "\"" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "\"";
+    return "\"" + UnicodeText.printable(name, 40) + "\"";
   }
 }

@@ -57,7 +57,6 @@ public final class StorableJson {
 
   /** A key as an error message may show it: short, printable ASCII. */
   public static String shown(String key) {
-    String k = key.length() > 40 ? key.substring(0, 40) + "..." : key;
-    return "\"" + k.replaceAll("[^\\x20-\\x7e]", "?") + "\"";
+    return "\"" + UnicodeText.printable(key, 40) + "\"";
   }
 }

@@ -1,6 +1,6 @@
 package dev.herald.core;
 
-/** Where a string stops being Unicode: UTF-16 surrogate halves that do not come in pairs. */
+/** Where a string stops being Unicode (surrogate halves that do not come in pairs), and how to show one safely. */
 public final class UnicodeText {
 
   private UnicodeText() {
@@ -17,5 +17,13 @@ public final class UnicodeText {
       }
     }
     return -1;
+  }
+
+  /**
+   * What a client sent, as an error message may show it: at most {@code max} characters, printable
+   * ASCII ('?' for the rest), so that a message never carries control characters or broken text.
+   */
+  public static String printable(String s, int max) {
+    return (s.length() > max ? s.substring(0, max) + "..." : s).replaceAll("[^\\x20-\\x7e]", "?");
   }
 }

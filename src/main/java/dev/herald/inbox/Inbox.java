@@ -4,6 +4,7 @@ import dev.herald.core.ChannelName;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Params;
+import dev.herald.core.UnicodeText;
 import dev.herald.journal.Journal;
 import dev.herald.journal.NewEvent;
 import dev.herald.journal.Transaction;
@@ -133,7 +134,7 @@ final class Inbox {
   }
 
   private static String shown(String id) {
-    return "\"" + (id.length() > 80 ? id.substring(0, 80) + "..." : id).replaceAll("[^\\x20-\\x7e]", "?") + "\"";
+    return "\"" + UnicodeText.printable(id, 80) + "\"";
   }
 
   /** The inbox is a user's: a token with a subject. */

@@ -4,6 +4,7 @@ import dev.herald.core.Digests;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.StorableJson;
+import dev.herald.core.UnicodeText;
 import dev.herald.journal.Journal;
 import dev.herald.module.DocumentChanges;
 import io.vertx.core.Future;
@@ -116,6 +117,6 @@ final class Webhooks {
   }
 
   private static String shown(String name) {
-    return "'" + (name.length() > 60 ? name.substring(0, 60) + "..." : name).replaceAll("[^\\x20-\\x7e]", "?") + "'";
+    return "'" + UnicodeText.printable(name, 60) + "'";
   }
 }
