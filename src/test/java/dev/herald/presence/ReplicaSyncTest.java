@@ -92,15 +92,7 @@ class ReplicaSyncTest {
 
   @Test
   void aLostRequestForTheFullReplicaIsAskedAgainAfterTheRetryInterval() {
-    connect(a, b);
-    a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
-    a.sync.flush();
-    a.published.clear(); // b misses delta 1
-    a.local(a.sockets.join("a2", ROOM, "bob", null, true, true));
-    a.sync.flush();
-    b.sync.received(a.takePublished().get(0));
-    assertThat(b.sent).hasSize(1);
-    b.sent.clear(); // the request is lost (a did not listen yet, say)
+    bMissesADeltaAndItsRequestForTheFullReplicaIsLost();
 
     a.local(a.sockets.join("a3", ROOM, "carol", null, true, true));
     a.sync.flush();
@@ -119,14 +111,7 @@ class ReplicaSyncTest {
 
   @Test
   void aLostRequestIsAskedAgainOnTheRetryTimerWhenNoMoreDeltasCome() {
-    connect(a, b);
-    a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
-    a.sync.flush();
-    a.published.clear(); // b misses delta 1
-    a.local(a.sockets.join("a2", ROOM, "bob", null, true, true));
-    a.sync.flush();
-    b.sync.received(a.takePublished().get(0));
-    b.sent.clear(); // the request is lost, and the channel goes quiet
+    bMissesADeltaAndItsRequestForTheFullReplicaIsLost(); // and the channel goes quiet
 
     b.sync.retryOverdue();
     assertThat(b.sent).as("not yet overdue").isEmpty();
@@ -139,6 +124,19 @@ class ReplicaSyncTest {
     b.sent.clear();
     b.sync.retryOverdue();
     assertThat(b.sent).as("answered: nothing to ask").isEmpty();
+  }
+
+  /** a's alice and bob on b: b misses delta 1, asks a for its full replica on delta 2, and the request is lost. */
+  private void bMissesADeltaAndItsRequestForTheFullReplicaIsLost() {
+    connect(a, b);
+    a.local(a.sockets.join("a1", ROOM, "alice", ALICE, true, true));
+    a.sync.flush();
+    a.published.clear(); // b misses delta 1
+    a.local(a.sockets.join("a2", ROOM, "bob", null, true, true));
+    a.sync.flush();
+    b.sync.received(a.takePublished().get(0));
+    assertThat(b.sent).containsExactly(new Sent("a", ReplicaMessages.sync("b")));
+    b.sent.clear(); // lost (a did not listen yet, say)
   }
 
   @Test
