@@ -14,6 +14,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +47,7 @@ class OutboundTest {
   /** Per user: how many more requests to answer 500 (absent: 200). */
   static final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
   static TestNode node;
+  static String db;
 
   @BeforeAll
   static void start() throws Exception {
@@ -58,7 +63,8 @@ class OutboundTest {
       exchange.close();
     });
     receiver.start();
-    node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("outbound", new JsonObject()
+    db = TestDatabase.create();
+    node = TestNode.start(new JsonObject().put("dbUrl", db).put("outbound", new JsonObject()
         .put("url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/notify").put("secret", SECRET)
         .put("maxAttempts", 4).put("backoffMin", BACKOFF_MS + "ms").put("backoffMax", "5s").put("timeout", "2s")));
   }
@@ -108,7 +114,8 @@ class OutboundTest {
       long gap = tries.get(i).atMs() - tries.get(i - 1).atMs();
       assertThat(gap).as("wait before attempt %d", i + 1).isGreaterThanOrEqualTo(BACKOFF_MS << (i - 1));
     }
-    Thread.sleep(1500);
+    // settled as delivered: the sender claims only pending rows, so no attempt can come after it
+    Eventually.equal(() -> status("petra"), "delivered");
     assertThat(of("petra")).as("delivered: never sent again").hasSize(4);
   }
 
@@ -119,7 +126,7 @@ class OutboundTest {
           .getJsonArray("members").stream().anyMatch(m -> "quinn".equals(((JsonObject) m).getString("userId"))), true);
       notify(new JsonObject().put("userIds", new JsonArray().add("quinn").add("rita")), "quinn-rita-1");
       awaitCount("rita", 1);
-      Thread.sleep(1000);
+      Eventually.equal(() -> status("quinn"), "skipped");
       assertThat(of("quinn")).as("quinn is online: the notification reached him live").isEmpty();
     }
   }
@@ -139,6 +146,19 @@ class OutboundTest {
     awaitCount("sam", 5);
     Eventually.equal(() -> failedFor("sam").size(), 0);
     assertThat(node.http.get("/api/v1/outbound/failed", "Authorization", "Bearer " + Tokens.user("sam")).status()).isEqualTo(403);
+  }
+
+  /** The status of the user's outbound delivery, as the queue holds it (pending, delivered, skipped, failed). */
+  static String status(String user) {
+    try (Connection sql = TestDatabase.connect(db);
+        PreparedStatement q = sql.prepareStatement("SELECT status FROM outbound_deliveries WHERE user_id = ?")) {
+      q.setString(1, user);
+      try (ResultSet rows = q.executeQuery()) {
+        return rows.next() ? rows.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static List<JsonObject> failedFor(String user) {
