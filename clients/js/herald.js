@@ -30,6 +30,7 @@ export class HeraldClient {
     this._listeners = new Map();
     this._subs = new Map();
     this._replies = new Map();
+    this._acks = new Map(); // register replyAddress -> its subscription
     this._outbox = [];
     this._inFlight = 0;
     this._attempt = 0;
@@ -52,23 +53,57 @@ export class HeraldClient {
    * what it has seen. {since}: start after that seq (0: every kept event); without it, live only.
    */
   subscribe(channel, handler, { since } = {}) {
+    const sub = this._channel(channel, handler, since);
+    return { unsubscribe: () => this._removeHandler(sub, handler) };
+  }
+
+  _channel(channel, handler, since) {
     const existing = this._subs.get(channel);
     if (existing && existing.handlers) { // one registration per channel; a later handler joins it from where it is
       existing.handlers.add(handler);
-      return { unsubscribe: () => this._removeHandler(existing, handler) };
+      return existing;
     }
     const sub = {
       channel, handlers: new Set([handler]), last: since ?? null, pending: new Map(), filling: false,
+      placed: false, onPlaced: new Set(),
       headers: () => (sub.last === null ? {} : { since: sub.last }),
       onEnvelope: (envelope) => this._onEvent(sub, envelope),
     };
     this._add(sub);
-    return { unsubscribe: () => this._removeHandler(sub, handler) };
+    return sub;
   }
 
   _removeHandler(sub, handler) {
     sub.handlers.delete(handler);
     if (sub.handlers.size === 0) this._unsubscribe(sub);
+  }
+
+  /**
+   * A view read from a snapshot and then kept by the channel's events. The snapshot is read
+   * (load) each time the subscription is in place on a socket, i.e. once the server acknowledged
+   * the register: a change made between the read and the subscription is then in one or the
+   * other. Events that arrive while it is read are applied after it (reset), in order.
+   */
+  _kept(channel, { load, reset, apply }) {
+    let early = null; // events waiting for the snapshot being read
+    const handler = (e) => (early ? early.push(e) : apply(e));
+    const sub = this._channel(channel, handler);
+    const refresh = async () => {
+      const mine = (early = []);
+      try {
+        const snapshot = await load();
+        if (early !== mine) return; // a later read (another socket) supersedes this one
+        reset(snapshot);
+      } catch (e) {
+        this._emit('error', e);
+      }
+      if (early !== mine) return;
+      early = null;
+      for (const e of mine) apply(e);
+    };
+    sub.onPlaced.add(refresh);
+    if (sub.placed) refresh();
+    return { unsubscribe: () => { sub.onPlaced.delete(refresh); this._removeHandler(sub, handler); } };
   }
 
   /**
@@ -94,18 +129,16 @@ export class HeraldClient {
         set([], e.data.unreadCount);
       }
     };
-    const load = async () => {
-      if (!this.user) return;
-      if (!subscribed) subscribed = this.subscribe(`user:${this.user}`, live);
-      try {
-        const page = await this._request('herald.inbox.list', { limit });
-        set(page.notifications, page.unreadCount);
-      } catch (e) {
-        this._emit('error', e);
-      }
+    const attach = () => { // the user's channel is known once the server accepted the token
+      if (subscribed || !this.user) return;
+      subscribed = this._kept(`user:${this.user}`, {
+        load: () => this._request('herald.inbox.list', { limit }),
+        reset: (page) => set(page.notifications, page.unreadCount),
+        apply: live,
+      });
     };
-    const off = this.on('state', (state) => { if (state === 'connected') load(); });
-    if (this.state === 'connected') load();
+    const off = this.on('state', (state) => { if (state === 'connected') attach(); });
+    attach();
     Object.assign(view, {
       markRead: (id) => this._request('herald.inbox.read', { id }),
       readAll: () => this._request('herald.inbox.readAll', {}),
@@ -153,34 +186,22 @@ export class HeraldClient {
   presence(channel) {
     const view = new View([]);
     const members = new Map();
-    let ready = false;
-    const early = [];
     const show = () => view._set([...members.values()].sort((a, b) => (a.userId < b.userId ? -1 : 1)));
-    const apply = (e) => {
-      if (e.type === 'presence.leave') members.delete(e.data.userId);
-      else members.set(e.data.userId, e.data);
-    };
-    const load = async () => {
-      ready = false;
-      try {
-        const snapshot = await this._request('herald.presence', { channel });
+    const sub = this._kept(channel, {
+      load: () => this._request('herald.presence', { channel }),
+      reset: (snapshot) => {
         members.clear();
         for (const m of snapshot.members) members.set(m.userId, m);
-        for (const e of early.splice(0)) apply(e);
-        ready = true;
         show();
-      } catch (e) {
-        this._emit('error', e);
-      }
-    };
-    const sub = this.subscribe(channel, (e) => {
-      if (!['presence.join', 'presence.update', 'presence.leave'].includes(e.type)) return;
-      if (!ready) early.push(e);
-      else { apply(e); show(); }
+      },
+      apply: (e) => {
+        if (e.type === 'presence.leave') members.delete(e.data.userId);
+        else if (e.type === 'presence.join' || e.type === 'presence.update') members.set(e.data.userId, e.data);
+        else return;
+        show();
+      },
     });
-    const off = this.on('state', (state) => { if (state === 'connected') load(); });
-    if (this.state === 'connected') load();
-    view.close = () => { sub.unsubscribe(); off(); };
+    view.close = sub.unsubscribe;
     return view;
   }
 
@@ -277,18 +298,21 @@ export class HeraldClient {
       this._attempt = 0;
       await this._authenticate(socket, false); // before any register: subscriptions are checked against the token
       if (socket !== this._socket) return;
-      this._setState('connected');
-      for (const sub of this._subs.values()) this._register(sub);
       // unanswered requests go again first, in order, with the same ids: a publish stays one event
       this._outbox = [...this._replies.values(), ...this._outbox];
       this._replies.clear();
+      this.state = 'connected'; // told to listeners once the socket is set up, so what they do comes after
+      for (const sub of this._subs.values()) this._register(sub);
       this._drain();
+      this._emit('state', 'connected');
     };
     socket.onmessage = (m) => this._onFrame(JSON.parse(typeof m.data === 'string' ? m.data : m.data.toString()));
     socket.onclose = (e) => {
       if (socket !== this._socket) return;
       clearTimeout(this._refresh);
       this._socket = null;
+      this._acks.clear();
+      for (const sub of this._subs.values()) sub.placed = false;
       for (const [address, r] of this._replies) {
         if (!r.frame) { // a herald.auth of this socket: settled, the next connection authenticates again
           this._replies.delete(address);
@@ -368,8 +392,11 @@ export class HeraldClient {
     return { unsubscribe: () => this._unsubscribe(sub) };
   }
 
+  /** Registers with a replyAddress: the server acknowledges once the subscription is in place. */
   _register(sub) {
-    this._sendFrame({ type: 'register', address: sub.channel, headers: sub.headers() });
+    const replyAddress = randomId();
+    this._acks.set(replyAddress, sub);
+    this._sendFrame({ type: 'register', address: sub.channel, headers: sub.headers(), replyAddress });
   }
 
   _unsubscribe(sub) {
@@ -379,6 +406,15 @@ export class HeraldClient {
   }
 
   _onFrame(frame) {
+    const placed = this._acks.get(frame.address);
+    if (placed) {
+      this._acks.delete(frame.address);
+      if (this._subs.get(placed.channel) === placed) {
+        placed.placed = true;
+        for (const refresh of placed.onPlaced ?? []) refresh();
+      }
+      return;
+    }
     const reply = this._replies.get(frame.address);
     if (reply) {
       this._replies.delete(frame.address);
@@ -397,6 +433,7 @@ export class HeraldClient {
     const sub = this._subs.get(frame.address);
     if (!sub) return;
     if (frame.type === 'err') {
+      for (const [address, s] of this._acks) if (s === sub) this._acks.delete(address); // a refused register is never acknowledged
       if (frame.failureCode === 429) {
         setTimeout(() => { if (this._subs.get(sub.channel) === sub) this._register(sub); }, retryIn(frame));
         return;

@@ -53,7 +53,7 @@ function until(predicate, timeoutMs, what) {
     const started = Date.now();
     const tick = () => {
       if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`));
       setTimeout(tick, 20);
     };
     tick();
@@ -81,7 +81,7 @@ test('every event exactly once and in order while the connection is cut twice mi
     await until(() => seqs.length >= 1200, 30000, '1,200 events');
     p.cut();
     await publishing;
-    await until(() => seqs.length >= total, 30000, `all ${total} events (have ${seqs.length})`);
+    await until(() => seqs.length >= total, 30000, () => `all ${total} events (have ${seqs.length})`);
     await new Promise((r) => setTimeout(r, 300)); // nothing more may come
     assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1));
     assert.ok(states.filter((s) => s === 'reconnecting').length >= 2, `states: ${states}`);
@@ -218,7 +218,7 @@ test('a live query view converges to the server\'s documents after changes made 
     await rest('DELETE', doc('b'));
     await rest('PUT', doc('d'), { run, stock: 2 });
     p.refuse(false);
-    await until(() => ids().join() === [`${run}-a`, `${run}-c`, `${run}-d`].join(), 10000, `convergence (have ${ids()})`);
+    await until(() => ids().join() === [`${run}-a`, `${run}-c`, `${run}-d`].join(), 10000, () => `convergence (have ${ids()})`);
     assert.equal(view.getSnapshot().find((d) => d._id === `${run}-a`).stock, 7);
     const server = await rest('GET', `/api/v1/collections/products/docs?filter=${encodeURIComponent(`doc.run == "${run}"`)}`);
     assert.deepEqual(ids(), server.docs.map((d) => d._id).sort());
@@ -264,14 +264,14 @@ test('a presence view shows who is there, and after a reconnect no one who left 
   const who = () => view.getSnapshot().map((m) => m.userId).join();
   try {
     other.subscribe(room, () => {});
-    await until(() => who() === 'pia,quentin', 10000, `both (have ${who()})`);
+    await until(() => who() === 'pia,quentin', 10000, () => `both (have ${who()})`);
     p.refuse(true);
     p.cut();
     await until(() => watcher.state === 'reconnecting', 5000, 'reconnecting');
     other.close(); // quentin leaves while pia is away
     await new Promise((r) => setTimeout(r, 300));
     p.refuse(false);
-    await until(() => who() === 'pia', 10000, `only pia (have ${who()})`);
+    await until(() => who() === 'pia', 10000, () => `only pia (have ${who()})`);
     assert.ok(messages.includes('presence.join'), 'the other handler on the channel got its events too');
   } finally {
     watcher.close();
@@ -304,7 +304,7 @@ test('an inbox view: a notification arrives live, a read in another tab reaches 
     await otherTab.inbox().remove(`${user}-2`);
     p.refuse(false);
     await until(() => state().notifications.map((n) => n.id).join() === `${user}-3,${user}-1`, 10000,
-      `convergence (have ${state().notifications.map((n) => n.id)})`);
+      () => `convergence (have ${state().notifications.map((n) => n.id)})`);
     assert.equal(state().unreadCount, 1);
   } finally {
     tab.close();
@@ -322,13 +322,13 @@ test('typing and viewer views follow another user on the channel', async () => {
   try {
     const bTyping = b.typing(room);
     await until(() => a.state === 'connected' && b.state === 'connected', 10000, 'both connected');
-    await until(() => viewers.getSnapshot() === 2, 10000, `two viewers (have ${viewers.getSnapshot()})`);
+    await until(() => viewers.getSnapshot() === 2, 10000, () => `two viewers (have ${viewers.getSnapshot()})`);
     await bTyping.typing(true);
     await until(() => typing.getSnapshot().join() === 'uli', 10000, 'uli typing');
     await bTyping.typing(false);
     await until(() => typing.getSnapshot().length === 0, 10000, 'uli stopped');
     b.close();
-    await until(() => viewers.getSnapshot() === 1, 10000, `one viewer (have ${viewers.getSnapshot()})`);
+    await until(() => viewers.getSnapshot() === 1, 10000, () => `one viewer (have ${viewers.getSnapshot()})`);
   } finally {
     a.close();
     b.close();
