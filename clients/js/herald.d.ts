@@ -24,7 +24,7 @@ export interface HistoryPage {
 }
 
 export interface ConnectOptions {
-  /** A JWT for the socket (sent as ?token=). */
+  /** A JWT for the socket (sent with herald.auth once open, never in the URL). */
   token?: string | null;
   /** Called before each connection for a fresh token. */
   getToken?: () => string | Promise<string>;
@@ -36,7 +36,21 @@ export interface ConnectOptions {
   outboxLimit?: number;
   /** Requests in flight per socket (the server's cap is 32). */
   maxInFlight?: number;
+  /** Transports to try, in order (default all three); one that cannot open while the node answers HTTP gives way to the next. */
+  transports?: Transport[];
+  /** The SockJS class; defaults to the global one, /sdk/sockjs.min.js in a page, or 'sockjs-client' in node. */
+  SockJS?: unknown;
+  /** How often the polling transport reads each channel (default 1000). */
+  pollIntervalMs?: number;
+  /** How often a client on a fallback tries the transports before it (default 30000). */
+  upgradeIntervalMs?: number;
+  /** Silence after which the client sends herald.ping (default 25000)... */
+  pingIntervalMs?: number;
+  /** ...and after which, still without any frame, it drops the socket and reconnects (default 10000). */
+  pingTimeoutMs?: number;
 }
+
+export type Transport = 'websocket' | 'sockjs' | 'polling';
 
 export interface Subscription {
   unsubscribe(): void;
@@ -85,8 +99,10 @@ export declare class HeraldClient {
   readonly state: ConnectionState;
   /** The token's subject once the server accepted it. */
   readonly user: string | null;
-  readonly transport: 'websocket';
+  /** The transport in use (null before the first connection). */
+  readonly transport: Transport | null;
   on(event: 'state', listener: (state: ConnectionState) => void): () => void;
+  on(event: 'transport', listener: (transport: Transport) => void): () => void;
   on(event: 'discontinuity', listener: (gap: Discontinuity) => void): () => void;
   on(event: 'error' | 'auth_error', listener: (error: Error) => void): () => void;
   subscribe<T = unknown>(channel: string, handler: (event: Envelope<T>) => void, options?: { since?: number }): Subscription;

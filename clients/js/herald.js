@@ -3,6 +3,8 @@
 // npm package in node 20 (which has no global WebSocket: pass `WebSocket` from 'ws', or let the
 // SDK import it).
 
+import { PollingSocket } from './polling.js';
+
 const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
 
 /** Opens a client on a Herald base URL (http[s]://host:port). */
@@ -21,10 +23,17 @@ export class HeraldClient {
       backoffMaxMs: 10000,
       outboxLimit: 1000,
       maxInFlight: 32,
+      transports: ['websocket', 'sockjs', 'polling'],
+      SockJS: null,
+      pollIntervalMs: 1000,
+      upgradeIntervalMs: 30000,
+      pingIntervalMs: 25000,
+      pingTimeoutMs: 10000,
       ...options,
     };
     this.state = 'connecting';
-    this.transport = 'websocket';
+    /** The transport in use ('websocket', 'sockjs' or 'polling'; null before the first connection). */
+    this.transport = null;
     /** The token's subject once the server accepted it (its user:{sub} channel is the inbox's). */
     this.user = null;
     this._listeners = new Map();
@@ -37,6 +46,9 @@ export class HeraldClient {
     this._queries = 0;
     this._closed = false;
     this._socket = null;
+    this._ready = false; // the socket is open and authenticated: frames may go
+    this._kind = 0; // index in options.transports of the transport in use
+    this._misses = 0; // opens failed in a row while the node answered HTTP
     this._open();
   }
 
@@ -278,6 +290,7 @@ export class HeraldClient {
   close() {
     this._closed = true;
     clearTimeout(this._refresh);
+    clearTimeout(this._upgrade);
     this._setState('disconnected');
     if (this._socket) this._socket.close(1000);
     for (const r of this._replies.values()) r.reject(new Error('closed'));
@@ -288,43 +301,178 @@ export class HeraldClient {
 
   // ---- connection ----
 
+  /**
+   * Opens the transport in use. One that cannot open while the node answers HTTP (a proxy that
+   * refuses WebSockets, say) gives way to the next; one that cannot open because the node is down
+   * is tried again, with backoff.
+   */
   async _open() {
     if (this._closed) return;
-    const WS = this.options.WebSocket ?? globalThis.WebSocket ?? (await import('ws')).default;
-    const socket = new WS(this.url.replace(/^http/, 'ws') + '/eventbus/websocket');
+    const kind = this.options.transports[this._kind];
+    let socket;
+    try {
+      socket = await this._socketOf(kind);
+    } catch (e) {
+      this._emit('error', e);
+      socket = null;
+    }
+    if (this._closed) return socket?.close();
+    if (!socket) return this._lost(false, undefined);
+    this._attach(socket, kind, false);
+  }
+
+  async _socketOf(kind) {
+    if (kind === 'websocket') {
+      const WS = this.options.WebSocket ?? globalThis.WebSocket ?? (await import('ws')).default;
+      return new WS(this.url.replace(/^http/, 'ws') + '/eventbus/websocket');
+    }
+    if (kind === 'sockjs') {
+      const SockJS = this.options.SockJS ?? globalThis.SockJS ?? (await loadSockJS(this.url));
+      return new SockJS(this.url + '/eventbus');
+    }
+    if (kind === 'polling') return new PollingSocket(this.url, { intervalMs: this.options.pollIntervalMs });
+    throw new Error(`unknown transport ${kind}`);
+  }
+
+  /** Makes a socket the client's: once open it is authenticated, subscriptions placed, unanswered requests resent. */
+  _attach(socket, kind, open) {
     this._socket = socket;
-    socket.onopen = async () => {
-      if (socket !== this._socket) return;
-      this._attempt = 0;
-      await this._authenticate(socket, false); // before any register: subscriptions are checked against the token
-      if (socket !== this._socket) return;
-      // unanswered requests go again first, in order, with the same ids: a publish stays one event
-      this._outbox = [...this._replies.values(), ...this._outbox];
-      this._replies.clear();
-      this.state = 'connected'; // told to listeners once the socket is set up, so what they do comes after
-      for (const sub of this._subs.values()) this._register(sub);
-      this._drain();
-      this._emit('state', 'connected');
+    let opened = open;
+    socket.onopen = () => {
+      opened = true;
+      this._setUp(socket, kind);
     };
-    socket.onmessage = (m) => this._onFrame(JSON.parse(typeof m.data === 'string' ? m.data : m.data.toString()));
+    socket.onmessage = (m) => {
+      this._heard = Date.now();
+      this._onFrame(JSON.parse(typeof m.data === 'string' ? m.data : m.data.toString()));
+    };
     socket.onclose = (e) => {
       if (socket !== this._socket) return;
-      clearTimeout(this._refresh);
-      this._socket = null;
-      this._acks.clear();
-      for (const sub of this._subs.values()) sub.placed = false;
-      for (const [address, r] of this._replies) {
-        if (!r.frame) { // a herald.auth of this socket: settled, the next connection authenticates again
-          this._replies.delete(address);
-          r.resolve();
-        }
-      }
-      this._inFlight = 0;
-      if (this._closed) return;
-      this._setState('reconnecting');
-      setTimeout(() => this._open(), this._delay(e.code));
+      this._detach();
+      this._lost(opened, e.code);
     };
     socket.onerror = () => {}; // onclose follows
+    if (open) this._setUp(socket, kind);
+  }
+
+  async _setUp(socket, kind) {
+    if (socket !== this._socket) return;
+    this._attempt = 0;
+    this._misses = 0;
+    await this._authenticate(socket, false); // before any register: subscriptions are checked against the token
+    if (socket !== this._socket) return;
+    // unanswered requests go again first, in order, with the same ids: a publish stays one event
+    this._outbox = [...this._replies.values(), ...this._outbox];
+    this._replies.clear();
+    this._ready = true;
+    this._heard = Date.now();
+    const { pingIntervalMs, pingTimeoutMs } = this.options;
+    this._liveness = setInterval(() => this._checkLiveness(socket), Math.max(100, Math.min(pingIntervalMs, pingTimeoutMs) / 2));
+    for (const sub of this._subs.values()) this._register(sub);
+    this._drain();
+    // listeners hear of it once the socket is set up, so what they do comes after
+    if (this.transport !== kind) {
+      this.transport = kind;
+      this._emit('transport', kind);
+    }
+    this._setState('connected');
+    if (this._kind > 0) this._upgrade = setTimeout(() => this._tryUpgrade(), this.options.upgradeIntervalMs);
+  }
+
+  /**
+   * After pingIntervalMs without a frame, a herald.ping; without any frame pingTimeoutMs after that,
+   * the socket is dead though its transport has not noticed (a half-open TCP connection, an HTTP
+   * stream a proxy cut): it is dropped and the client reconnects.
+   */
+  _checkLiveness(socket) {
+    if (socket !== this._socket) return;
+    const silent = Date.now() - this._heard;
+    if (silent > this.options.pingIntervalMs + this.options.pingTimeoutMs) {
+      socket.onclose = socket.onmessage = null;
+      this._detach();
+      try { socket.terminate?.() ?? socket.close(); } catch { /* already closing */ }
+      this._lost(true, 4000);
+    } else if (silent > this.options.pingIntervalMs && !(this._pinged > this._heard)) {
+      this._pinged = Date.now();
+      const replyAddress = randomId();
+      this._replies.set(replyAddress, { frame: null, resolve() {}, reject() {} }); // any frame at all answers it
+      this._inFlight++;
+      socket.send(JSON.stringify({ type: 'send', address: 'herald.ping', body: {}, replyAddress, headers: {} }));
+    }
+  }
+
+  /** The socket is gone or replaced: what was tied to it. */
+  _detach() {
+    clearInterval(this._liveness);
+    clearTimeout(this._refresh);
+    clearTimeout(this._upgrade);
+    this._socket = null;
+    this._ready = false;
+    this._acks.clear();
+    for (const sub of this._subs.values()) sub.placed = false;
+    for (const [address, r] of this._replies) {
+      if (!r.frame) { // a herald.auth of this socket: settled, the next connection authenticates again
+        this._replies.delete(address);
+        r.resolve();
+      }
+    }
+    this._inFlight = 0;
+  }
+
+  async _lost(opened, code) {
+    if (this._closed) return;
+    this._setState('reconnecting');
+    if (!opened && this._kind + 1 < this.options.transports.length) {
+      // twice unable to open while the node answers: this transport does not get through, the next one at once
+      this._misses = (await this._reachable()) ? this._misses + 1 : 0;
+      if (this._misses >= 2) {
+        this._misses = 0;
+        this._kind++;
+        this._open();
+        return;
+      }
+    }
+    setTimeout(() => this._open(), this._delay(code));
+  }
+
+  /** Whether the node answers HTTP at all (in a page, an opaque answer is enough). */
+  async _reachable() {
+    try {
+      await fetch(this.url + '/health/live', { mode: globalThis.document ? 'no-cors' : 'cors', signal: AbortSignal.timeout(5000) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** On a fallback transport, now and then: a preferred one that opens takes over, subscriptions resuming on it. */
+  async _tryUpgrade() {
+    for (let k = 0; k < this._kind; k++) {
+      const kind = this.options.transports[k];
+      const socket = await this._socketOf(kind).catch(() => null);
+      const opened = socket !== null && (await new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5000);
+        socket.onopen = () => { clearTimeout(timer); resolve(true); };
+        socket.onclose = () => { clearTimeout(timer); resolve(false); };
+        socket.onerror = () => {};
+      }));
+      if (!opened) {
+        try { socket?.close(); } catch { /* never opened */ }
+        continue;
+      }
+      if (this._closed || !this._ready) { // the current socket went meanwhile: its reconnect decides
+        socket.close(1000);
+        return;
+      }
+      const old = this._socket;
+      old.onclose = old.onmessage = null;
+      this._detach();
+      old.close(1000);
+      this._kind = k;
+      this._attach(socket, kind, true);
+      return;
+    }
+    this._upgrade = setTimeout(() => this._tryUpgrade(), this.options.upgradeIntervalMs);
   }
 
   /**
@@ -342,7 +490,7 @@ export class HeraldClient {
       const answer = await new Promise((resolve) => {
         this._replies.set(replyAddress, {
           frame: null,
-          resolve: (body) => { this.user = body?.sub ?? null; resolve(null); },
+          resolve: (body) => { this.user = body?.sub ?? claims(token).sub ?? null; resolve(null); },
           reject: (e) => resolve(e),
         });
         this._inFlight++;
@@ -380,7 +528,7 @@ export class HeraldClient {
   }
 
   _sendFrame(frame) {
-    if (this._socket && this.state === 'connected') this._socket.send(JSON.stringify(frame));
+    if (this._ready) this._socket.send(JSON.stringify(frame));
   }
 
   // ---- subscriptions ----
@@ -388,7 +536,7 @@ export class HeraldClient {
   _add(sub) {
     if (this._subs.has(sub.channel)) throw new Error(`already subscribed to ${sub.channel}`);
     this._subs.set(sub.channel, sub);
-    if (this.state === 'connected') this._register(sub);
+    if (this._ready) this._register(sub);
     return { unsubscribe: () => this._unsubscribe(sub) };
   }
 
@@ -513,7 +661,7 @@ export class HeraldClient {
 
   /** Sends queued requests in order while connected, keeping under the server's cap on requests in flight. */
   _drain() {
-    while (this.state === 'connected' && this._outbox.length > 0 && this._inFlight < this.options.maxInFlight) {
+    while (this._ready && this._outbox.length > 0 && this._inFlight < this.options.maxInFlight) {
       const request = this._outbox.shift();
       this._replies.set(request.frame.replyAddress, request);
       this._inFlight++;
@@ -556,12 +704,26 @@ function retryIn(frame) {
 }
 
 /** A JWT's exp in epoch ms, or null. */
-function expiry(token) {
+/** A JWT's claims as the client reads them (unverified: the server checks the token). */
+function claims(token) {
   try {
-    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const exp = JSON.parse(globalThis.atob(payload)).exp;
-    return typeof exp === 'number' ? exp * 1000 : null;
+    return JSON.parse(globalThis.atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
   } catch {
-    return null;
+    return {};
   }
+}
+
+function expiry(token) {
+  const { exp } = claims(token);
+  return typeof exp === 'number' ? exp * 1000 : null;
+}
+
+/** SockJS in a page: the node serves it at /sdk/sockjs.min.js; in node, the sockjs-client package. */
+async function loadSockJS(url) {
+  if (!globalThis.document) return (await import('sockjs-client')).default;
+  await new Promise((resolve, reject) => {
+    const script = Object.assign(globalThis.document.createElement('script'), { src: `${url}/sdk/sockjs.min.js`, onload: resolve, onerror: reject });
+    globalThis.document.head.appendChild(script);
+  });
+  return globalThis.SockJS;
 }

@@ -1,11 +1,16 @@
 // Subscribes with the SDK and reports what its handler saw: progress lines while it runs, then
 // one JSON line {received, duplicates, outOfOrder, first, last}. Used by SdkRestartTest, which
-// restarts the node under it. Env: HERALD_URL, HERALD_TOKEN, CHANNEL, COUNT, TIMEOUT_MS.
+// restarts the node under it. Env: HERALD_URL, HERALD_TOKEN, CHANNEL, COUNT, TIMEOUT_MS, TRANSPORTS
+// (the transports to use, in order).
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
 
 const count = Number(process.env.COUNT);
-const herald = connect(process.env.HERALD_URL, { WebSocket, token: process.env.HERALD_TOKEN, backoffMinMs: 100, backoffMaxMs: 1000 });
+const herald = connect(process.env.HERALD_URL, {
+  WebSocket, token: process.env.HERALD_TOKEN, backoffMinMs: 100, backoffMaxMs: 1000,
+  transports: (process.env.TRANSPORTS ?? 'websocket,sockjs,polling').split(','), pollIntervalMs: 100,
+  pingIntervalMs: 2000, pingTimeoutMs: 2000,
+});
 const seen = new Set();
 let received = 0;
 let duplicates = 0;
@@ -13,6 +18,7 @@ let outOfOrder = 0;
 let last = 0;
 let first = null;
 herald.on('state', (s) => console.log(`state ${s}`));
+herald.on('transport', (t) => console.log(`transport ${t}`));
 herald.subscribe(process.env.CHANNEL, (e) => {
   received++;
   if (seen.has(e.seq)) duplicates++;

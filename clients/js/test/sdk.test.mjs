@@ -3,62 +3,11 @@
 // the tests can sever, as a network drop or a proxy restart would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
-import crypto from 'node:crypto';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
+import { HERALD, proxy, publishRest, history, until, jwt, rest } from '../test-support/support.mjs';
 
-const HERALD = new URL(process.env.HERALD_URL ?? 'http://127.0.0.1:8080');
-const API_KEY = process.env.HERALD_API_KEY;
 const TOKEN = process.env.HERALD_TOKEN;
-
-/** A TCP proxy to Herald: cut() drops every connection; refuse(true) turns new ones away. */
-async function proxy() {
-  const sockets = new Set();
-  let refusing = false;
-  const server = net.createServer((client) => {
-    if (refusing) return client.destroy();
-    const upstream = net.connect(Number(HERALD.port), HERALD.hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const drop = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    cut: () => { for (const s of sockets) s.destroy(); sockets.clear(); },
-    refuse: (on) => { refusing = on; },
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
-  };
-}
-
-async function publishRest(channel, n) {
-  const r = await fetch(new URL(`/api/v1/channels/${channel}/events`, HERALD), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
-    body: JSON.stringify({ type: 'n', data: { n }, id: `${channel}-${n}` }),
-  });
-  assert.equal(r.status, 201, await r.text());
-}
-
-async function history(channel) {
-  const r = await fetch(new URL(`/api/v1/channels/${channel}/events?limit=1000`, HERALD), { headers: { 'X-Api-Key': API_KEY } });
-  return (await r.json()).events;
-}
-
-function until(predicate, timeoutMs, what) {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 test('every event exactly once and in order while the connection is cut twice mid-stream', async () => {
   const channel = `market:sdk-${Date.now()}`;
@@ -144,14 +93,6 @@ test('a refused request rejects with the server\'s code, and the socket stays us
   }
 });
 
-function jwt(sub, secondsValid) {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const head = b64({ alg: 'HS256', typ: 'JWT' });
-  const claims = b64({ sub, exp: Math.floor(Date.now() / 1000) + secondsValid });
-  const sig = crypto.createHmac('sha256', process.env.HERALD_JWT_SECRET).update(`${head}.${claims}`).digest('base64url');
-  return `${head}.${claims}.${sig}`;
-}
-
 test('a refused token is an auth_error, getToken is asked once more, and its token is the socket\'s', async () => {
   const sub = `sdk-auth-${Date.now()}`;
   const tokens = ['not-a-token', jwt(sub, 3600)];
@@ -191,15 +132,6 @@ test('getToken is called again before exp, and the socket keeps its user channel
     herald.close();
   }
 });
-
-async function rest(method, path, body) {
-  const r = await fetch(new URL(path, HERALD), {
-    method, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
 
 test('a live query view converges to the server\'s documents after changes made while it was cut off', async () => {
   const run = `sdk${Date.now()}`;

@@ -9,6 +9,10 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -37,6 +41,9 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(Rest::requireWellFormedQuery);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     features.accept(router);
+    String sockJs = sockJsBundle();
+    router.get("/sdk/sockjs.min.js").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/javascript; charset=utf-8").sendFile(sockJs));
     router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(false));
     router.route().last().handler(ctx -> Rest.fail(ctx, HeraldException.notFound(
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
@@ -45,6 +52,20 @@ public final class GatewayVerticle extends VerticleBase {
     return vertx.createHttpServer(serverOptions(config))
         .requestHandler(router)
         .listen();
+  }
+
+  /** SockJS's browser bundle in its WebJar (the SDK loads it in pages that fall back to SockJS). */
+  private static String sockJsBundle() {
+    Properties webJar = new Properties();
+    try (InputStream in = GatewayVerticle.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/sockjs-client/pom.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("the sockjs-client WebJar is missing from the classpath");
+      }
+      webJar.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return "META-INF/resources/webjars/sockjs-client/" + webJar.getProperty("version") + "/dist/sockjs.min.js";
   }
 
   /**

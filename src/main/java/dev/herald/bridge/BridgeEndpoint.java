@@ -59,6 +59,7 @@ public final class BridgeEndpoint {
     this.caps = new ConnectionCaps(limits.socketsPerIp(), limits.socketsPerUser());
     Map<String, BridgeService> all = new HashMap<>();
     all.put(BridgeSocket.AUTH_ADDRESS, BridgeSocket.AUTH);
+    all.put(BridgeSocket.PING_ADDRESS, BridgeSocket.PING);
     for (Module m : modules) {
       m.bridgeServices().forEach((address, service) -> {
         if (all.putIfAbsent(address, service) != null) {

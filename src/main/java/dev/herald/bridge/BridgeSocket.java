@@ -45,6 +45,13 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   static final String AUTH_ADDRESS = "herald.auth";
   /** herald.auth {token}: replaces the socket's identity (token refresh before expiry). The protocol's own service. */
   static final BridgeService AUTH = (socket, who, body) -> ((BridgeSocket) socket).access.authenticate(body);
+  static final String PING_ADDRESS = "herald.ping";
+  /**
+   * herald.ping {}: answers {pong:true}. A client that has heard nothing for a while asks, to tell
+   * a quiet socket from a dead one its transport has not noticed (a half-open TCP connection, an
+   * HTTP streaming response cut by a proxy).
+   */
+  static final BridgeService PING = (socket, who, body) -> Future.succeededFuture(new JsonObject().put("pong", true));
   /** Source of node-local socket ids (presence tracks sockets by id; only this node sees them). */
   private static final AtomicLong SERIALS = new AtomicLong();
 

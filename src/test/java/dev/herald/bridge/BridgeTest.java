@@ -55,6 +55,14 @@ class BridgeTest extends OneNodeTest {
   }
 
   @Test
+  void pingIsAnsweredOnAnySocketSoAClientCanTellQuietFromDead() {
+    try (BridgeClient anonymous = node.bridge(); BridgeClient sockJs = BridgeClient.connectSockJs(node.port)) {
+      assertThat(anonymous.request("herald.ping", new JsonObject()).getJsonObject("body")).isEqualTo(new JsonObject().put("pong", true));
+      assertThat(sockJs.request("herald.ping", new JsonObject()).getJsonObject("body")).isEqualTo(new JsonObject().put("pong", true));
+    }
+  }
+
+  @Test
   void socketsThatOfferDeflateAreAnsweredWithoutItAndGetTheSameDeliveries() {
     // browsers offer permessage-deflate; Herald declines it (every socket gets the node's pre-built
     // frame, no zlib state per connection), and both kinds of socket see the same envelopes in order

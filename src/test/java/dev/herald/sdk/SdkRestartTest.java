@@ -22,13 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The SDK's guarantee across a node restart: while 5,000 events are published to a channel, the
  * node under an SDK subscriber (a node process) is stopped (SIGTERM) or killed (SIGKILL) and started
  * again on the same address and database; the subscriber's handler sees seq 1..5,000 exactly once,
- * in order. The publishers retry what the restart cut off, with the same ids.
+ * in order, on each transport (WebSocket, SockJS, polling the history). The publishers retry what
+ * the restart cut off, with the same ids.
  */
 class SdkRestartTest {
 
@@ -40,17 +41,18 @@ class SdkRestartTest {
     SdkTest.installSdk();
   }
 
-  @ParameterizedTest
-  @ValueSource(booleans = {true, false})
-  void theHandlerSeesEveryEventOnceInOrderAcrossARestart(boolean kill) throws Exception {
+  @ParameterizedTest(name = "{0}, {1}")
+  @CsvSource({"websocket, kill", "websocket, term", "sockjs, kill", "sockjs, term", "polling, kill", "polling, term"})
+  void theHandlerSeesEveryEventOnceInOrderAcrossARestart(String transport, String stop) throws Exception {
+    boolean kill = stop.equals("kill");
     int port = TestNode.freePort();
     Map<String, String> env = Map.of("HERALD_PORT", String.valueOf(port), "HERALD_DB_URL", TestDatabase.create(),
         "HERALD_JWT_SECRET", TestNode.JWT_SECRET, "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_GATEWAY_INSTANCES", "1");
-    String channel = "market:sdk-restart-" + (kill ? "kill" : "term");
+    String channel = "market:sdk-restart-" + transport + "-" + stop;
     HeraldProcess node = HeraldProcess.start(env);
     ProcessBuilder sb = new ProcessBuilder("node", "test-support/subscriber.mjs").directory(SDK_DIR.toFile()).redirectErrorStream(true);
     sb.environment().putAll(Map.of("HERALD_URL", "http://127.0.0.1:" + port, "HERALD_TOKEN", Tokens.user("restart-watcher"),
-        "CHANNEL", channel, "COUNT", String.valueOf(COUNT), "TIMEOUT_MS", "150000"));
+        "CHANNEL", channel, "COUNT", String.valueOf(COUNT), "TIMEOUT_MS", "150000", "TRANSPORTS", transport));
     Process subscriber = sb.start();
     List<String> lines = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {
@@ -90,6 +92,7 @@ class SdkRestartTest {
       assertThat(result.getInteger("first")).isEqualTo(1);
       assertThat(result.getInteger("last")).isEqualTo(COUNT);
       assertThat(lines).as("the restart was seen").contains("state reconnecting");
+      assertThat(lines).as("on its transport throughout").containsOnlyOnce("transport " + transport);
     } finally {
       publishers.shutdownNow();
       subscriber.destroyForcibly();

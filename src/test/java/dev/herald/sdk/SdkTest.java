@@ -37,9 +37,11 @@ class SdkTest {
     node = TestNode.start(TestDatabase.create(), false);
   }
 
-  /** The SDK's test dependency (ws), pinned by its package-lock.json, unless .ci/run installed it. */
+  /** The SDK's test dependencies (ws, sockjs-client), pinned by its package-lock.json, unless .ci/run installed them. */
   static void installSdk() throws Exception {
-    npm(SDK_DIR.resolve("node_modules/ws").toFile().isDirectory() ? null : List.of("npm", "ci", "--no-audit", "--no-fund"));
+    boolean installed = SDK_DIR.resolve("node_modules/ws").toFile().isDirectory()
+        && SDK_DIR.resolve("node_modules/sockjs-client").toFile().isDirectory();
+    npm(installed ? null : List.of("npm", "ci", "--no-audit", "--no-fund"));
   }
 
   @AfterAll
@@ -73,7 +75,11 @@ class SdkTest {
     Http.Response module = node.http.get("/sdk/herald.js");
     assertThat(module.status()).isEqualTo(200);
     assertThat(module.body()).isEqualTo(Files.readString(SDK_DIR.resolve("herald.js")));
+    assertThat(node.http.get("/sdk/polling.js").body()).isEqualTo(Files.readString(SDK_DIR.resolve("polling.js")));
     assertThat(node.http.get("/sdk/herald.d.ts").status()).isEqualTo(200);
+    Http.Response sockJs = node.http.get("/sdk/sockjs.min.js"); // what pages falling back to SockJS load
+    assertThat(sockJs.status()).isEqualTo(200);
+    assertThat(sockJs.body()).startsWith("/* sockjs-client v1.6.1").contains("SockJS");
   }
 
   private static void npm(List<String> command) throws Exception {

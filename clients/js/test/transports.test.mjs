@@ -1,0 +1,103 @@
+// The SDK's fallbacks against a real Herald: SockJS when a proxy lets no WebSocket through, polling
+// the history when it lets nothing under /eventbus through, and back to the WebSocket once it gets
+// through again. The guarantee is the same on each: every event exactly once, in order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { connect } from '../herald.js';
+import { proxy, publishRest, history, until } from '../test-support/support.mjs';
+
+const TOKEN = process.env.HERALD_TOKEN;
+const WEBSOCKETS = /^\/eventbus(\/[^/]+\/[^/]+)?\/websocket/;
+const BRIDGE = /^\/eventbus/;
+
+/** Publishes 1..total over REST, 10 at a time, while the test does what it does meanwhile. */
+function publishing(channel, total) {
+  return (async () => {
+    for (let n = 1; n <= total; n += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, total - n + 1) }, (_, i) => publishRest(channel, n + i)));
+    }
+  })();
+}
+
+const inOrder = (n) => Array.from({ length: n }, (_, i) => i + 1);
+
+for (const [transport, blocked] of [['sockjs', WEBSOCKETS], ['polling', BRIDGE]]) {
+  test(`${transport} when the proxy blocks ${blocked}: every event once, in order, across a cut`, async () => {
+    const channel = `market:sdk-${transport}-${Date.now()}`;
+    const p = await proxy();
+    p.block(blocked);
+    // a cut HTTP stream can go unnoticed by SockJS in node: the client's own ping finds it dead
+    const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 300, pollIntervalMs: 100,
+      pingIntervalMs: 500, pingTimeoutMs: 1000 });
+    const seqs = [];
+    herald.subscribe(channel, (e) => seqs.push(e.seq), { since: 0 });
+    try {
+      await until(() => herald.state === 'connected', 15000, () => `connected (on ${herald.transport})`);
+      assert.equal(herald.transport, transport);
+      const total = 600;
+      const published = publishing(channel, total);
+      await until(() => seqs.length >= 200, 30000, () => `200 events (have ${seqs.length})`);
+      p.cut();
+      await published;
+      await until(() => seqs.length >= total, 30000, () => `all ${total} events (have ${seqs.length})`);
+      await new Promise((r) => setTimeout(r, 300)); // nothing more may come
+      assert.deepEqual(seqs, inOrder(total));
+      assert.equal(herald.transport, transport, 'the proxy still blocks the others');
+    } finally {
+      herald.close();
+      await p.close();
+    }
+  });
+}
+
+test('polling publishes are stored once each, in order, and refused requests say why', async () => {
+  const channel = `chat:sdk-polling-${Date.now()}`;
+  const p = await proxy();
+  p.block(BRIDGE);
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 300, pollIntervalMs: 100 });
+  try {
+    await until(() => herald.state === 'connected', 15000, 'connected');
+    assert.equal(herald.transport, 'polling');
+    const receipts = await Promise.all(Array.from({ length: 10 }, (_, i) => herald.publish(channel, 'msg', { i })));
+    const stored = await history(channel);
+    assert.deepEqual(stored.map((e) => e.data.i), inOrder(10).map((n) => n - 1));
+    assert.deepEqual(receipts.map((r) => r.seq), inOrder(10));
+    await assert.rejects(herald.publish('bad channel!', 'msg', {}), (e) => e.code === 400);
+    await assert.rejects(herald.typing(channel).typing(true), (e) => e.code === 503);
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
+
+test('back to the WebSocket once it gets through, without losing or repeating an event', async () => {
+  const channel = `market:sdk-switch-${Date.now()}`;
+  const p = await proxy();
+  p.block(BRIDGE);
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 300, pollIntervalMs: 100, upgradeIntervalMs: 300 });
+  const seqs = [];
+  const transports = [];
+  herald.on('transport', (t) => transports.push(t));
+  herald.subscribe(channel, (e) => seqs.push(e.seq), { since: 0 });
+  try {
+    await until(() => herald.transport === 'polling', 15000, 'polling');
+    const total = 600;
+    const published = publishing(channel, total);
+    await until(() => seqs.length >= 150, 30000, () => `150 events (have ${seqs.length})`);
+    p.block(WEBSOCKETS); // SockJS gets through now
+    await until(() => herald.transport === 'sockjs', 15000, () => `sockjs (on ${herald.transport})`);
+    await until(() => seqs.length >= 300, 30000, () => `300 events (have ${seqs.length})`);
+    p.block(null);
+    await until(() => herald.transport === 'websocket', 15000, () => `websocket (on ${herald.transport})`);
+    await published;
+    await until(() => seqs.length >= total, 30000, () => `all ${total} events (have ${seqs.length})`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(seqs, inOrder(total));
+    assert.deepEqual(transports, ['polling', 'sockjs', 'websocket']);
+    assert.equal(herald.state, 'connected');
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
