@@ -9,13 +9,16 @@ const API_KEY = process.env.HERALD_API_KEY;
 
 /**
  * A TCP proxy to Herald: cut() drops every connection; refuse(true) turns new ones away; block(re)
- * answers 403 to HTTP requests whose path matches (as a proxy that lets no WebSocket through would).
+ * answers 403 to HTTP requests whose path matches (as a proxy that lets no WebSocket through would);
+ * attempts lists when each connection came.
  */
 export async function proxy() {
   const sockets = new Set();
   let refusing = false;
   let blocked = null;
+  const attempts = []; // when each connection came, refused or not
   const server = net.createServer((client) => {
+    attempts.push(Date.now());
     if (refusing) return client.destroy();
     const upstream = net.connect(Number(HERALD.port), HERALD.hostname);
     sockets.add(client).add(upstream);
@@ -39,6 +42,7 @@ export async function proxy() {
     cut: () => { for (const s of sockets) s.destroy(); sockets.clear(); },
     refuse: (on) => { refusing = on; },
     block: (re) => { blocked = re; },
+    attempts,
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };
 }

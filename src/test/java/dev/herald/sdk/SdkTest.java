@@ -7,6 +7,7 @@ import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,9 @@ class SdkTest {
   @BeforeAll
   static void start() throws Exception {
     installSdk();
-    node = TestNode.start(TestDatabase.create(), false);
+    // short: keeps 3 events per channel, for what the SDK does with events trimmed while it was away
+    node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("namespaces", new JsonObject()
+        .put("short", new JsonObject().put("subscribe", "anyone").put("history", new JsonObject().put("maxEvents", 3)))));
   }
 
   /** The SDK's test dependencies (ws, sockjs-client), pinned by its package-lock.json, unless .ci/run installed them. */
