@@ -125,7 +125,19 @@ export declare class HeraldClient {
   presence(channel: string): View<Array<{ userId: string; info: Record<string, unknown>; connections: number }>>;
   /** A live query's documents, kept across reconnects. */
   liveQuery(collection: string, options?: { filter?: string; orderBy?: string; limit?: number }): View<Doc[]>;
+  /** Document writes, in order with other requests and queued while offline; a stale ifMatch rejects with code 409 and `current`. */
+  collection(name: string): {
+    put(id: string, doc: Record<string, unknown>, options?: { ifMatch?: number }): Promise<Doc>;
+    patch(id: string, patch: Record<string, unknown>, options?: { ifMatch?: number }): Promise<Doc>;
+    delete(id: string, options?: { ifMatch?: number }): Promise<unknown>;
+  };
   close(): void;
+}
+
+/** A refused request: code is the HTTP-like status; a 409 on a document write carries the current doc. */
+export interface HeraldError extends Error {
+  code: number;
+  current?: Doc;
 }
 
 export declare function connect(url: string, options?: ConnectOptions): HeraldClient;

@@ -286,6 +286,23 @@ export class HeraldClient {
     return this._request('herald.publish', { channel, type, data, id: id ?? randomId() });
   }
 
+  /**
+   * Writes to a collection's documents, sent in order with the other requests and queued while
+   * offline like publishes. put (create or replace) and delete can be resent safely; with
+   * {ifMatch: rev} a write applies only to that rev (0: only if absent), and a stale one rejects with
+   * code 409 and error.current, the document as it is. A resent write that had applied before its
+   * reply was lost also comes back as 409; its current doc is then this client's own write.
+   */
+  collection(name) {
+    const write = (op, id, fields, ifMatch) =>
+      this._request('herald.docs.write', { op, collection: name, id, ...fields, ...(ifMatch === undefined ? {} : { ifMatch }) });
+    return {
+      put: (id, doc, { ifMatch } = {}) => write('put', id, { doc }, ifMatch),
+      patch: (id, patch, { ifMatch } = {}) => write('patch', id, { patch }, ifMatch),
+      delete: (id, { ifMatch } = {}) => write('delete', id, {}, ifMatch),
+    };
+  }
+
   /** Closes for good: no reconnect. */
   close() {
     this._closed = true;
@@ -571,7 +588,7 @@ export class HeraldClient {
         // rate-limited: the same request again once the server says, ahead of what queued behind it
         setTimeout(() => { this._outbox.unshift(reply); this._drain(); }, retryIn(frame));
       } else if (frame.type === 'err') {
-        reply.reject(Object.assign(new Error(frame.message), { code: frame.failureCode }));
+        reply.reject(Object.assign(new Error(frame.message), { code: frame.failureCode, current: frame.current }));
       } else {
         reply.resolve(frame.body);
       }

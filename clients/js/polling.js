@@ -1,8 +1,8 @@
 // The last transport: a socket-shaped object that speaks the bridge's frames over Herald's REST
 // API, for networks where neither WebSocket nor SockJS gets through. Subscriptions poll each
 // channel's history after the last seq seen (so the client's ordering and dedupe apply unchanged);
-// publishes, history, presence and the inbox go to their REST routes, one request at a time in the
-// order sent. Typing, live queries and document subscriptions need a socket: they are refused with
+// publishes, document writes, history, presence and the inbox go to their REST routes, one request at a time in the
+// order sent. Typing and live queries need a socket: they are refused with
 // 503 until one works again.
 
 const REST = {
@@ -14,6 +14,12 @@ const REST = {
   'herald.inbox.readAll': () => ['POST', '/api/v1/me/notifications/read-all'],
   'herald.inbox.delete': (b) => ['DELETE', `/api/v1/me/notifications/${enc(b.id)}`],
   'herald.inbox.clear': () => ['DELETE', '/api/v1/me/notifications'],
+  'herald.docs.write': (b) => {
+    const docs = `/api/v1/collections/${enc(b.collection)}/docs`;
+    const headers = b.ifMatch === undefined ? {} : { 'If-Match': String(b.ifMatch) };
+    if (b.op === 'create') return ['POST', docs, b.doc, headers];
+    return [{ put: 'PUT', patch: 'PATCH', delete: 'DELETE' }[b.op], `${docs}/${enc(b.id)}`, b.op === 'patch' ? b.patch : b.doc, headers];
+  },
 };
 
 export class PollingSocket {
@@ -68,8 +74,8 @@ export class PollingSocket {
     const route = REST[address];
     if (!route) return this._refuse(replyAddress, { status: 503, message: `unavailable: ${address} needs a socket, and only polling gets through` });
     try {
-      const [method, path, payload] = route(body);
-      this._deliver(replyAddress, await this._http(method, path, payload));
+      const [method, path, payload, headers] = route(body);
+      this._deliver(replyAddress, await this._http(method, path, payload, headers));
     } catch (e) {
       if (e.status) this._refuse(replyAddress, e);
       else this._lost(1006); // unreachable: the client resends what was unanswered on its next connection
@@ -117,8 +123,8 @@ export class PollingSocket {
     }
   }
 
-  async _http(method, path, body) {
-    const headers = {};
+  async _http(method, path, body, extraHeaders = {}) {
+    const headers = { ...extraHeaders };
     if (this._token) headers.Authorization = `Bearer ${this._token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await this._fetch(this.url + path, {
@@ -129,7 +135,7 @@ export class PollingSocket {
     if (!response.ok) {
       const retryAfter = Number(response.headers.get('Retry-After')) || undefined;
       throw Object.assign(new Error(json.error ? `${json.error.code}: ${json.error.message}` : `HTTP ${response.status}`),
-        { status: response.status, retryAfter });
+        { status: response.status, retryAfter, current: json.current });
     }
     return json;
   }
@@ -138,9 +144,9 @@ export class PollingSocket {
     this._receive({ type: 'rec', address, body });
   }
 
-  /** As the bridge refuses: an err frame with the HTTP-like code (and, for a 429, when to try again). */
-  _refuse(address, { status, message, retryAfter }) {
-    this._receive({ type: 'err', address, failureCode: status, failureType: 'RECIPIENT_FAILURE', message, retryAfter });
+  /** As the bridge refuses: an err frame with the HTTP-like code (for a 429, when to try again; for a 409, the current doc). */
+  _refuse(address, { status, message, retryAfter, current }) {
+    this._receive({ type: 'err', address, failureCode: status, failureType: 'RECIPIENT_FAILURE', message, retryAfter, current });
   }
 
   _receive(frame) {

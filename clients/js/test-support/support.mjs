@@ -73,10 +73,10 @@ export function until(predicate, timeoutMs, what) {
   });
 }
 
-export function jwt(sub, secondsValid) {
+export function jwt(sub, secondsValid, roles = []) {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const head = b64({ alg: 'HS256', typ: 'JWT' });
-  const claims = b64({ sub, exp: Math.floor(Date.now() / 1000) + secondsValid });
+  const claims = b64({ sub, exp: Math.floor(Date.now() / 1000) + secondsValid, ...(roles.length > 0 ? { roles } : {}) });
   const sig = crypto.createHmac('sha256', process.env.HERALD_JWT_SECRET).update(`${head}.${claims}`).digest('base64url');
   return `${head}.${claims}.${sig}`;
 }

@@ -66,6 +66,38 @@ test('publishes made while offline or cut off mid-reply are stored once each, in
   }
 });
 
+test('document writes made while offline go in order once back, and a stale ifMatch comes back as 409 with the current doc', async () => {
+  const id = `sdk-doc-${Date.now()}`;
+  const p = await proxy();
+  const admin = connect(p.url, { WebSocket, token: jwt('sdk-admin', 3600, ['admin']), backoffMinMs: 50, backoffMaxMs: 200 });
+  const products = admin.collection('products');
+  try {
+    await until(() => admin.state === 'connected', 10000, 'connected');
+    const created = await products.put(id, { name: 'lamp', stock: 5 }, { ifMatch: 0 });
+    assert.equal(created._rev, 1);
+    p.refuse(true);
+    p.cut();
+    await until(() => admin.state === 'reconnecting', 5000, 'reconnecting');
+    const offline = [
+      products.patch(id, { stock: 4 }, { ifMatch: 1 }),
+      products.patch(id, { stock: 3 }, { ifMatch: 2 }),
+      products.put(id, { name: 'lamp', stock: 10, restocked: true }, { ifMatch: 3 }),
+    ];
+    await new Promise((r) => setTimeout(r, 300));
+    p.refuse(false);
+    assert.deepEqual((await Promise.all(offline)).map((d) => [d._rev, d.stock]), [[2, 4], [3, 3], [4, 10]]);
+    const stale = await products.patch(id, { stock: 0 }, { ifMatch: 2 }).then(() => null, (e) => e);
+    assert.equal(stale?.code, 409);
+    assert.deepEqual([stale.current._id, stale.current._rev, stale.current.stock], [id, 4, 10]);
+    await products.delete(id, { ifMatch: 4 });
+    const gone = await fetch(new URL(`/api/v1/collections/products/docs/${id}`, HERALD), { headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(gone.status, 404);
+  } finally {
+    admin.close();
+    await p.close();
+  }
+});
+
 test('history pages forwards and backwards (load older, newest first)', async () => {
   const channel = `market:sdk-older-${Date.now()}`;
   for (let n = 1; n <= 7; n++) await publishRest(channel, n);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
-import { proxy, publishRest, history, until } from '../test-support/support.mjs';
+import { proxy, publishRest, history, until, jwt } from '../test-support/support.mjs';
 
 const TOKEN = process.env.HERALD_TOKEN;
 const WEBSOCKETS = /^\/eventbus(\/[^/]+\/[^/]+)?\/websocket/;
@@ -51,22 +51,30 @@ for (const [transport, blocked] of [['sockjs', WEBSOCKETS], ['polling', BRIDGE]]
   });
 }
 
-test('polling publishes are stored once each, in order, and refused requests say why', async () => {
+test('polling: publishes stored once each and in order, document writes, and refusals that say why', async () => {
   const channel = `chat:sdk-polling-${Date.now()}`;
   const p = await proxy();
   p.block(BRIDGE);
   const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 300, pollIntervalMs: 100 });
+  const admin = connect(p.url, { WebSocket, token: jwt('sdk-admin', 3600, ['admin']), pollIntervalMs: 100 });
   try {
-    await until(() => herald.state === 'connected', 15000, 'connected');
+    await until(() => herald.state === 'connected' && admin.state === 'connected', 15000, 'connected');
     assert.equal(herald.transport, 'polling');
+    assert.equal(admin.transport, 'polling');
     const receipts = await Promise.all(Array.from({ length: 10 }, (_, i) => herald.publish(channel, 'msg', { i })));
     const stored = await history(channel);
     assert.deepEqual(stored.map((e) => e.data.i), inOrder(10).map((n) => n - 1));
     assert.deepEqual(receipts.map((r) => r.seq), inOrder(10));
     await assert.rejects(herald.publish('bad channel!', 'msg', {}), (e) => e.code === 400);
     await assert.rejects(herald.typing(channel).typing(true), (e) => e.code === 503);
+    const products = admin.collection('products');
+    const id = `sdk-polling-${Date.now()}`;
+    assert.equal((await products.put(id, { stock: 1 }, { ifMatch: 0 }))._rev, 1);
+    assert.equal((await products.patch(id, { stock: 2 }, { ifMatch: 1 })).stock, 2);
+    await assert.rejects(products.patch(id, { stock: 3 }, { ifMatch: 1 }), (e) => e.code === 409 && e.current._rev === 2);
   } finally {
     herald.close();
+    admin.close();
     await p.close();
   }
 });

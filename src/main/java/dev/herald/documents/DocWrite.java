@@ -2,6 +2,7 @@ package dev.herald.documents;
 
 import dev.herald.core.HeraldException;
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 
 /**
  * One write of a document: create with a server-made id, put (create or replace), patch (JSON merge
@@ -27,6 +28,36 @@ record DocWrite(Op op, String collection, String id, JsonObject body, Long ifMat
       }
     }
     return id;
+  }
+
+  /**
+   * A write as JSON {op: create|put|patch|delete, collection, id?, doc?|patch?, ifMatch?} (a
+   * transaction's items, the bridge's herald.docs.write), or a 400 with {@code code} naming it by {@code label}.
+   */
+  static DocWrite parse(Object item, String code, String label) {
+    if (!(item instanceof JsonObject w)) {
+      throw HeraldException.badRequest(code, label + " must be a JSON object");
+    }
+    Op op;
+    try {
+      op = Op.valueOf(String.valueOf(w.getValue("op")).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw HeraldException.badRequest(code, label + ": op is create, put, patch or delete");
+    }
+    String field = op == Op.PATCH ? "patch" : "doc";
+    Object content = w.getValue(field);
+    if (op != Op.DELETE && !(content instanceof JsonObject)) {
+      throw HeraldException.badRequest(code, label + ": " + field + " must be a JSON object");
+    }
+    if (!(w.getValue("collection") instanceof String collection)) {
+      throw HeraldException.badRequest(code, label + ": collection must be a string");
+    }
+    Object id = w.getValue("id");
+    if (op != Op.CREATE && !(id instanceof String)) {
+      throw HeraldException.badRequest(code, label + ": id must be a string");
+    }
+    return new DocWrite(op, collection, op == Op.CREATE ? null : (String) id,
+        op == Op.DELETE ? null : (JsonObject) content, parseIfMatch(w.getValue("ifMatch")));
   }
 
   /** An If-Match value: a rev (a whole number >= 0), bare or quoted as an ETag; null when absent. */

@@ -12,7 +12,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /** REST for documents: one document by id, paged lists, and multi-document transactions. */
 final class DocumentRoutes {
@@ -68,7 +67,7 @@ final class DocumentRoutes {
     }
     List<DocWrite> writes = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      writes.add(parseWrite(items.getValue(i), i));
+      writes.add(DocWrite.parse(items.getValue(i), "invalid_transaction", "write " + i));
     }
     return documents.transaction(who, writes).map(results -> {
       JsonArray answers = new JsonArray();
@@ -78,29 +77,4 @@ final class DocumentRoutes {
     });
   }
 
-  private static DocWrite parseWrite(Object item, int i) {
-    if (!(item instanceof JsonObject w)) {
-      throw HeraldException.badRequest("invalid_transaction", "write " + i + " must be a JSON object");
-    }
-    DocWrite.Op op;
-    try {
-      op = DocWrite.Op.valueOf(String.valueOf(w.getValue("op")).toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw HeraldException.badRequest("invalid_transaction", "write " + i + ": op is create, put, patch or delete");
-    }
-    String field = op == DocWrite.Op.PATCH ? "patch" : "doc";
-    Object content = w.getValue(field);
-    if (op != DocWrite.Op.DELETE && !(content instanceof JsonObject)) {
-      throw HeraldException.badRequest("invalid_transaction", "write " + i + ": " + field + " must be a JSON object");
-    }
-    if (!(w.getValue("collection") instanceof String collection)) {
-      throw HeraldException.badRequest("invalid_transaction", "write " + i + ": collection must be a string");
-    }
-    Object id = w.getValue("id");
-    if (op != DocWrite.Op.CREATE && !(id instanceof String)) {
-      throw HeraldException.badRequest("invalid_transaction", "write " + i + ": id must be a string");
-    }
-    return new DocWrite(op, collection, op == DocWrite.Op.CREATE ? null : (String) id,
-        op == DocWrite.Op.DELETE ? null : (JsonObject) content, DocWrite.parseIfMatch(w.getValue("ifMatch")));
-  }
 }

@@ -3,6 +3,7 @@ package dev.herald.documents;
 import dev.herald.core.Authenticator;
 import dev.herald.hub.Hub;
 import dev.herald.journal.Journal;
+import dev.herald.module.BridgeService;
 import dev.herald.module.DocumentChanges;
 import dev.herald.module.Module;
 import dev.herald.module.SubscriptionSource;
@@ -45,6 +46,16 @@ public final class DocumentsModule implements Module {
   @Override
   public void mount(Router router) {
     new DocumentRoutes(documents, auth).mount(router);
+  }
+
+  /**
+   * herald.docs.write: one write as a transaction's item, answered as REST answers it (the doc);
+   * a stale ifMatch is a 409 err whose {@code current} is the document as it is.
+   */
+  @Override
+  public Map<String, BridgeService> bridgeServices() {
+    return Map.of("herald.docs.write", (socket, who, body) ->
+        documents.write(who, DocWrite.parse(body, "invalid_write", "the write")).map(Documents.Written::answer));
   }
 
   @Override

@@ -66,7 +66,8 @@ public final class Frames {
   /**
    * An error; address is the replyAddress of a send, the channel of a register, or null when
    * unknown. A rate-limited one (429) says when to try again, in seconds ({@code retryAfter}), as
-   * REST's Retry-After does.
+   * REST's Retry-After does; a conflict carries what REST's answer carries beside its error
+   * ({@code current}: the document as it is).
    */
   public static String err(String address, HeraldException e) {
     JsonObject frame = new JsonObject().put("type", "err");
@@ -78,6 +79,9 @@ public final class Frames {
         .put("message", e.code() + ": " + e.getMessage());
     if (e.retryAfterSeconds() > 0) {
       frame.put("retryAfter", e.retryAfterSeconds());
+    }
+    if (e.details() != null) { // what REST puts beside "error" (a 409's current document)
+      e.details().forEach(field -> frame.getMap().putIfAbsent(field.getKey(), field.getValue()));
     }
     return frame.encode();
   }

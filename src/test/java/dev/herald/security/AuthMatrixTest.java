@@ -122,6 +122,10 @@ class AuthMatrixTest extends OneNodeTest {
       bridge("herald.inbox.readAll", null, new JsonObject(), 401, OK, OK),
       bridge("herald.inbox.delete", null, new JsonObject().put("id", "matrix-bridge-delete"), 401, 404, OK),
       bridge("herald.inbox.clear", null, new JsonObject(), 401, OK, OK),
+      // bills are written by admins only: neither customer may, over the bridge as over REST
+      bridge("herald.docs.write", null, new JsonObject().put("op", "put").put("collection", "bills").put("id", "matrix-bridge-put")
+          .put("doc", bill()), 401, 403, 403),
+      bridge("herald.ping", null, new JsonObject(), OK, OK, OK),
       // last: it changes the socket's own identity, which the rows above must not inherit
       bridge("herald.auth", null, new JsonObject(), 401, OK, OK));
 
@@ -174,7 +178,7 @@ class AuthMatrixTest extends OneNodeTest {
     REST.forEach(r -> covered.add(r.method() + " " + r.route()));
     assertThat(covered).as("REST routes with a row").isEqualTo(served);
 
-    Set<String> addresses = new TreeSet<>(Set.of("register", "herald.auth"));
+    Set<String> addresses = new TreeSet<>(Set.of("register", "herald.auth", "herald.ping")); // the protocol's own
     node.herald.modules().forEach(m -> addresses.addAll(m.bridgeServices().keySet()));
     Set<String> rows = new TreeSet<>();
     BRIDGE.forEach(r -> rows.add(r.address()));
