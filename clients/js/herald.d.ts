@@ -99,6 +99,8 @@ export declare class HeraldClient {
   readonly state: ConnectionState;
   /** The token's subject once the server accepted it. */
   readonly user: string | null;
+  /** The token's roles. */
+  readonly roles: string[];
   /** The transport in use (null before the first connection). */
   readonly transport: Transport | null;
   on(event: 'state', listener: (state: ConnectionState) => void): () => void;

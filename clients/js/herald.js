@@ -36,6 +36,8 @@ export class HeraldClient {
     this.transport = null;
     /** The token's subject once the server accepted it (its user:{sub} channel is the inbox's). */
     this.user = null;
+    /** The token's roles (its role:{r} channels carry notifications to a role). */
+    this.roles = [];
     this._listeners = new Map();
     this._subs = new Map();
     this._replies = new Map();
@@ -91,16 +93,17 @@ export class HeraldClient {
   }
 
   /**
-   * A view read from a snapshot and then kept by the channel's events. The snapshot is read
-   * (load) each time the subscription is in place on a socket, i.e. once the server acknowledged
-   * the register: a change made between the read and the subscription is then in one or the
-   * other. Events that arrive while it is read are applied after it (reset), in order.
+   * A view read from a snapshot and then kept by the events of its channels. The snapshot is read
+   * (load) each time the subscriptions are all in place on a socket, i.e. once the server
+   * acknowledged their registers: a change made between the read and a subscription is then in one
+   * or the other. Events that arrive while it is read are applied after it (reset), in order.
    */
-  _kept(channel, { load, reset, apply }) {
+  _kept(channels, { load, reset, apply }) {
     let early = null; // events waiting for the snapshot being read
     const handler = (e) => (early ? early.push(e) : apply(e));
-    const sub = this._channel(channel, handler);
+    const subs = channels.map((channel) => this._channel(channel, handler));
     const refresh = async () => {
+      if (!subs.every((sub) => sub.placed)) return;
       const mine = (early = []);
       try {
         const snapshot = await load();
@@ -113,15 +116,23 @@ export class HeraldClient {
       early = null;
       for (const e of mine) apply(e);
     };
-    sub.onPlaced.add(refresh);
-    if (sub.placed) refresh();
-    return { unsubscribe: () => { sub.onPlaced.delete(refresh); this._removeHandler(sub, handler); } };
+    for (const sub of subs) sub.onPlaced.add(refresh);
+    refresh();
+    return {
+      unsubscribe: () => {
+        for (const sub of subs) {
+          sub.onPlaced.delete(refresh);
+          this._removeHandler(sub, handler);
+        }
+      },
+    };
   }
 
   /**
    * The user's notification inbox, kept: getSnapshot() is {notifications (newest first, the first
    * page), unreadCount}, read again after every reconnect and kept live from the user's channel
-   * (a new notification, and read / delete / clear made in any tab). markRead(id), readAll(),
+   * (a new notification, and read / delete / clear made in any tab) and the token's role channels
+   * (notifications to a role). markRead(id), readAll(),
    * remove(id) and clear() change it on the server (the change comes back live, to every tab).
    */
   inbox({ limit = 50 } = {}) {
@@ -143,7 +154,7 @@ export class HeraldClient {
     };
     const attach = () => { // the user's channel is known once the server accepted the token
       if (subscribed || !this.user) return;
-      subscribed = this._kept(`user:${this.user}`, {
+      subscribed = this._kept([`user:${this.user}`, ...this.roles.map((r) => `role:${r}`)], {
         load: () => this._request('herald.inbox.list', { limit }),
         reset: (page) => set(page.notifications, page.unreadCount),
         apply: live,
@@ -199,7 +210,7 @@ export class HeraldClient {
     const view = new View([]);
     const members = new Map();
     const show = () => view._set([...members.values()].sort((a, b) => (a.userId < b.userId ? -1 : 1)));
-    const sub = this._kept(channel, {
+    const sub = this._kept([channel], {
       load: () => this._request('herald.presence', { channel }),
       reset: (snapshot) => {
         members.clear();
@@ -507,7 +518,12 @@ export class HeraldClient {
       const answer = await new Promise((resolve) => {
         this._replies.set(replyAddress, {
           frame: null,
-          resolve: (body) => { this.user = body?.sub ?? claims(token).sub ?? null; resolve(null); },
+          resolve: (body) => {
+            const { sub, roles } = claims(token);
+            this.user = body?.sub ?? sub ?? null;
+            this.roles = Array.isArray(roles) ? roles.filter((r) => typeof r === 'string') : [];
+            resolve(null);
+          },
           reject: (e) => resolve(e),
         });
         this._inFlight++;

@@ -277,6 +277,26 @@ test('an inbox view: a notification arrives live, a read in another tab reaches 
   }
 });
 
+test('an inbox view gets notifications to the token\'s roles live too, with read state of its own', async () => {
+  const run = Date.now();
+  const role = `investors-${run}`;
+  const tab = connect(HERALD.origin, { WebSocket, token: jwt(`sdk-ivy-${run}`, 3600, [role]) });
+  const view = tab.inbox();
+  const state = () => view.getSnapshot();
+  let changes = 0;
+  view.subscribe(() => changes++);
+  try {
+    await until(() => changes === 1, 10000, 'the first (empty) page'); // so what comes next can only come live
+    await rest('POST', '/api/v1/notifications', { to: { role }, id: `${role}-1`, type: 'invoice.listed', title: 'new invoice' });
+    await until(() => state().unreadCount === 1, 10000, () => `the role notification, live (have ${JSON.stringify(state())})`);
+    assert.equal(state().notifications[0].id, `${role}-1`);
+    await view.markRead(`${role}-1`);
+    await until(() => state().unreadCount === 0 && state().notifications[0].read, 10000, 'read');
+  } finally {
+    tab.close();
+  }
+});
+
 test('typing and viewer views follow another user on the channel', async () => {
   const room = `chat:sdk-typing-${Date.now()}`;
   const a = connect(HERALD.origin, { WebSocket, token: jwt('tara', 3600) });
