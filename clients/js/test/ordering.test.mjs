@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
-import { HERALD, proxy, publishRest, until } from '../test-support/support.mjs';
+import { HERALD, proxy, publishRest, until, jwt } from '../test-support/support.mjs';
 
 const TOKEN = process.env.HERALD_TOKEN;
 const inOrder = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -101,6 +101,25 @@ test('events retention trimmed while the client was away are a discontinuity, ne
   } finally {
     herald.close();
     await p.close();
+  }
+});
+
+test('publishes over the rate limit are sent again after the server\'s retryAfter, and each is stored once', async () => {
+  const channel = `busy:sdk-${Date.now()}`; // 5 publishes per second per user on the node under test
+  let refused = 0;
+  const Counting = tampering((frame, deliver) => {
+    if (frame.type === 'err' && frame.failureCode === 429) refused++;
+    deliver(frame);
+  });
+  const herald = connect(HERALD.origin, { WebSocket: Counting, token: jwt(`sdk-busy-${Date.now()}`, 3600) });
+  try {
+    const receipts = await Promise.all(Array.from({ length: 12 }, (_, i) => herald.publish(channel, 'msg', { i })));
+    assert.ok(refused >= 5, `the server refused some first (${refused})`);
+    assert.deepEqual(receipts.map((r) => r.seq).sort((a, b) => a - b), inOrder(1, 12));
+    const stored = await (await fetch(new URL(`/api/v1/channels/${channel}/events`, HERALD), { headers: { 'X-Api-Key': process.env.HERALD_API_KEY } })).json();
+    assert.deepEqual(stored.events.map((e) => e.data.i).sort((a, b) => a - b), inOrder(0, 11));
+  } finally {
+    herald.close();
   }
 });
 

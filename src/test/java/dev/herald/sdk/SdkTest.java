@@ -35,9 +35,12 @@ class SdkTest {
   @BeforeAll
   static void start() throws Exception {
     installSdk();
-    // short: keeps 3 events per channel, for what the SDK does with events trimmed while it was away
+    // short: keeps 3 events per channel, for what the SDK does with events trimmed while it was away;
+    // busy: 5 publishes per second per user, for how it takes a 429
     node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("namespaces", new JsonObject()
-        .put("short", new JsonObject().put("subscribe", "anyone").put("history", new JsonObject().put("maxEvents", 3)))));
+        .put("short", new JsonObject().put("subscribe", "anyone").put("history", new JsonObject().put("maxEvents", 3)))
+        .put("busy", new JsonObject().put("subscribe", "authenticated").put("publish", "authenticated")
+            .put("limits", new JsonObject().put("publish", new JsonObject().put("perUser", "5/1s"))))));
   }
 
   /** The SDK's test dependencies (ws, sockjs-client), pinned by its package-lock.json, unless .ci/run installed them. */
