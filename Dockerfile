@@ -4,6 +4,8 @@ WORKDIR /src
 COPY pom.xml cluster.xml ./
 RUN mvn -B -q dependency:go-offline
 COPY src ./src
+# the JS SDK, served by the node at /sdk/
+COPY clients/js/herald.js clients/js/polling.js clients/js/herald.d.ts ./clients/js/
 RUN mvn -B -q package -DskipTests
 
 # Run: the jar on a JRE, as an unprivileged user
