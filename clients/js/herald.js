@@ -43,6 +43,7 @@ export class HeraldClient {
     this._replies = new Map();
     this._acks = new Map(); // register replyAddress -> its subscription
     this._outbox = [];
+    this._writes = Promise.resolve(); // the last document write: the next one waits for its answer
     this._inFlight = 0;
     this._attempt = 0;
     this._queries = 0;
@@ -298,15 +299,20 @@ export class HeraldClient {
   }
 
   /**
-   * Writes to a collection's documents, sent in order with the other requests and queued while
-   * offline like publishes. put (create or replace) and delete can be resent safely; with
+   * Writes to a collection's documents, queued while offline like publishes and applied in the
+   * order made: each is sent once the one before it is answered (the server may commit two writes
+   * in flight in either order). put (create or replace) and delete can be resent safely; with
    * {ifMatch: rev} a write applies only to that rev (0: only if absent), and a stale one rejects with
    * code 409 and error.current, the document as it is. A resent write that had applied before its
    * reply was lost also comes back as 409; its current doc is then this client's own write.
    */
   collection(name) {
-    const write = (op, id, fields, ifMatch) =>
-      this._request('herald.docs.write', { op, collection: name, id, ...fields, ...(ifMatch === undefined ? {} : { ifMatch }) });
+    const write = (op, id, fields, ifMatch) => {
+      const body = { op, collection: name, id, ...fields, ...(ifMatch === undefined ? {} : { ifMatch }) };
+      const written = this._writes.then(() => this._request('herald.docs.write', body));
+      this._writes = written.catch(() => {}); // the next write goes after this one, answered or refused
+      return written;
+    };
     return {
       put: (id, doc, { ifMatch } = {}) => write('put', id, { doc }, ifMatch),
       patch: (id, patch, { ifMatch } = {}) => write('patch', id, { patch }, ifMatch),
@@ -683,6 +689,10 @@ export class HeraldClient {
       const replyAddress = randomId();
       const frame = { type: 'send', address, body, replyAddress, headers: {} };
       const request = { frame, resolve, reject };
+      if (this._closed) {
+        reject(new Error('closed'));
+        return;
+      }
       if (this._outbox.length >= this.options.outboxLimit) {
         reject(new Error('offline queue full'));
         return;
