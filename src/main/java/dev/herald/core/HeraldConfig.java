@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Herald's configuration: the shipped herald.yaml defaults, then the operator's file
@@ -37,7 +39,7 @@ public final class HeraldConfig {
     } else if (!file.isBlank()) {
       throw new IllegalArgumentException("HERALD_CONFIG points at " + path + ", which is not a file");
     }
-    applyEnv(merged, "HERALD", env);
+    applyEnv(merged, null, "HERALD", env);
     webhookSecretsFromEnv(merged.getJsonObject("webhooks", new JsonObject()), env);
     if (overrides != null) {
       deepMerge(merged, overrides);
@@ -158,12 +160,27 @@ public final class HeraldConfig {
     return prefix + "_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("[^A-Za-z0-9]", "_").toUpperCase();
   }
 
-  private static void applyEnv(JsonObject node, String prefix, Map<String, String> env) {
-    for (String key : node.fieldNames()) {
+  /**
+   * Sets the keys that HERALD_* variables name. A key is known from the config itself or, under a
+   * namespace, from the default namespace's (so HERALD_NAMESPACES_MARKET_HISTORY_MAX_EVENTS works
+   * although market declares no history of its own).
+   */
+  private static void applyEnv(JsonObject node, JsonObject shape, String prefix, Map<String, String> env) {
+    Set<String> keys = new TreeSet<>(node.fieldNames());
+    if (shape != null) {
+      keys.addAll(shape.fieldNames());
+    }
+    boolean namespaces = prefix.equals("HERALD_NAMESPACES");
+    for (String key : keys) {
       String name = envName(prefix, key);
       Object value = node.getValue(key);
-      if (value instanceof JsonObject child) {
-        applyEnv(child, name, env);
+      Object shaped = namespaces ? node.getValue("default") : shape == null ? null : shape.getValue(key);
+      if (value instanceof JsonObject || shaped instanceof JsonObject) {
+        JsonObject child = value instanceof JsonObject c ? c : new JsonObject();
+        applyEnv(child, shaped instanceof JsonObject s ? s : null, name, env);
+        if (!(value instanceof JsonObject) && !child.isEmpty()) {
+          node.put(key, child);
+        }
       } else if (env.containsKey(name)) {
         node.put(key, env.get(name));
       }

@@ -63,6 +63,18 @@ class HeraldConfigTest {
   }
 
   @Test
+  void aNamespaceTakesEnvVariablesForKeysOnlyTheDefaultNamespaceDeclares() {
+    // market declares no history in herald.yaml: the variable still sets it, and only for market
+    HeraldConfig config = HeraldConfig.load(Map.of("HERALD_NAMESPACES_MARKET_HISTORY_MAX_EVENTS", "7",
+        "HERALD_NAMESPACES_MARKET_LIMITS_PUBLISH_PER_USER", "3/1s"), null);
+    Namespaces namespaces = new Namespaces(config.namespaces());
+    assertThat(namespaces.of("market:x").historyMaxEvents()).isEqualTo(7);
+    assertThat(namespaces.of("sales").historyMaxEvents()).isEqualTo(1000);
+    assertThat(config.namespaces().getJsonObject("market").getJsonObject("limits").getJsonObject("publish").getString("perUser"))
+        .isEqualTo("3/1s");
+  }
+
+  @Test
   void envNamesFollowTheKeyPath() {
     assertThat(HeraldConfig.envName("HERALD", "publicKey")).isEqualTo("HERALD_PUBLIC_KEY");
     assertThat(HeraldConfig.envName("HERALD_NAMESPACES", "market")).isEqualTo("HERALD_NAMESPACES_MARKET");
