@@ -548,10 +548,13 @@ export class HeraldClient {
     }
   }
 
-  /** Full jitter over an exponential backoff; 1001/1013 (going away, try again) soon, 1008 (policy) slower. */
+  /**
+   * Full jitter over an exponential backoff; 1001, 1012 and 1013 (going away, restarting: reconnect,
+   * most likely to another node; try again) soon, 1008 (policy) slower.
+   */
   _delay(code) {
     const { backoffMinMs: min, backoffMaxMs: max } = this.options;
-    if (code === 1001 || code === 1013) return Math.random() * min;
+    if (code === 1001 || code === 1012 || code === 1013) return Math.random() * min;
     const attempt = this._attempt++ + (code === 1008 ? 3 : 0);
     return Math.random() * Math.min(max, min * 2 ** attempt);
   }

@@ -10,6 +10,7 @@ import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.channels.Channels;
 import dev.herald.channels.ChannelsModule;
 import dev.herald.core.Authenticator;
+import dev.herald.core.Drain;
 import dev.herald.core.ClusterMembers;
 import dev.herald.core.Database;
 import dev.herald.core.HeraldConfig;
@@ -64,9 +65,11 @@ public final class Herald implements AutoCloseable {
   private final Journal journal;
   private final Retention retention;
   private final List<Module> modules;
+  private final Drain drain;
+  private final BridgeEndpoint bridge;
 
   private Herald(HeraldConfig config, Database database, Vertx vertx, ClusterManager cluster, Hub hub,
-      Journal journal, Retention retention, List<Module> modules) {
+      Journal journal, Retention retention, List<Module> modules, Drain drain, BridgeEndpoint bridge) {
     this.config = config;
     this.database = database;
     this.vertx = vertx;
@@ -75,6 +78,8 @@ public final class Herald implements AutoCloseable {
     this.journal = journal;
     this.retention = retention;
     this.modules = modules;
+    this.drain = drain;
+    this.bridge = bridge;
   }
 
   public static void main(String[] args) {
@@ -143,6 +148,7 @@ public final class Herald implements AutoCloseable {
           "check cluster.xml and HERALD_CLUSTER_HOST", e);
     }
     Pool pool = database.createPool(vertx, config.dbPoolSize(), config.dbPoolWaitQueue());
+    Drain drain = new Drain();
     Herald herald;
     try {
       Authenticator auth = new Authenticator(vertx, config);
@@ -163,9 +169,9 @@ public final class Herald implements AutoCloseable {
           new InboxModule(config.inbox(), pool, journal, auth),
           new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
-          new HealthModule(pool, cluster));
-      herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules);
-      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config);
+          new HealthModule(pool, cluster, drain));
+      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain);
+      herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
       ClusterMembers.whenMemberLeaves(cluster, member -> hub.nodeLeft());
@@ -180,7 +186,7 @@ public final class Herald implements AutoCloseable {
       };
       // the WebSocket takeover needs Vert.x's HTTP/1 pipeline as it knows it: refuse to start otherwise
       Http1PipelineCheck.verify(vertx, GatewayVerticle.serverOptions(config)).await();
-      vertx.deployVerticle(() -> new GatewayVerticle(config, routes),
+      vertx.deployVerticle(() -> new GatewayVerticle(config, drain, routes),
           new DeploymentOptions().setInstances(config.gatewayInstances()))
           .recover(e -> Future.failedFuture(listenFailure(config.port(), e)))
           .await();
@@ -254,8 +260,27 @@ public final class Herald implements AutoCloseable {
     return cluster;
   }
 
+  /** Turns the node not ready, turns new requests away and sends its sockets elsewhere; close() then finishes the stop. */
+  public void beginDrain() {
+    drain.begin();
+    bridge.closeAll();
+  }
+
+  /**
+   * Stops gracefully (SIGTERM runs this): the node turns not ready and turns new requests away
+   * (503), tells its sockets to reconnect elsewhere (1012), lets the requests in flight finish,
+   * their commits included, for up to drainTimeout, then leaves the cluster and closes.
+   */
   @Override
   public void close() {
+    beginDrain();
+    try {
+      if (!drain.awaitIdle(System.nanoTime() + config.drainTimeout().toNanos())) {
+        LOG.warn("requests were still in flight after drainTimeout ({}); closing anyway", config.drainTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       vertx.close().await();
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.core.Drain;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Rest;
@@ -7,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
@@ -23,17 +25,20 @@ import java.util.function.Consumer;
 public final class GatewayVerticle extends VerticleBase {
 
   private final HeraldConfig config;
+  private final Drain drain;
   private final Consumer<Router> features;
 
   /** {@code features} mounts each feature's routes (REST, bridge, health) on the router. */
-  public GatewayVerticle(HeraldConfig config, Consumer<Router> features) {
+  public GatewayVerticle(HeraldConfig config, Drain drain, Consumer<Router> features) {
     this.config = config;
+    this.drain = drain;
     this.features = features;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    router.route().handler(this::admit);
     // before anything reads a body or upgrades a connection: pages from other origins are refused
     OriginPolicy origins = new OriginPolicy(config.origins());
     router.route("/api/*").handler(origins);
@@ -52,6 +57,25 @@ public final class GatewayVerticle extends VerticleBase {
     return vertx.createHttpServer(serverOptions(config))
         .requestHandler(router)
         .listen();
+  }
+
+  /**
+   * While the node drains, everything but the health checks is turned away with a 503 (Retry-After,
+   * and the connection closed, so a proxy or client picks another node); before that, REST requests
+   * are counted in flight until their response ends, so the node closes after them.
+   */
+  private void admit(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (drain.draining() && !path.startsWith("/health/")) {
+      ctx.response().putHeader("Connection", "close");
+      Rest.fail(ctx, Drain.refusal());
+      return;
+    }
+    if (path.startsWith("/api/")) {
+      drain.started();
+      ctx.addEndHandler(v -> drain.finished());
+    }
+    ctx.next();
   }
 
   /** SockJS's browser bundle in its WebJar (the SDK loads it in pages that fall back to SockJS). */

@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.core.Drain;
 import dev.herald.core.Rest;
 import dev.herald.module.Module;
 import io.vertx.core.Future;
@@ -9,18 +10,20 @@ import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
 /**
- * Liveness (the process serves HTTP) and readiness (this node reaches the database and, when
- * clustered, is an active cluster member): a node that lost either says so, so the proxy stops
- * sending it traffic instead of it silently not relaying.
+ * Liveness (the process serves HTTP) and readiness (this node reaches the database, when clustered
+ * is an active cluster member, and is not draining): a node that lost either, or is on its way out,
+ * says so, so the proxy stops sending it traffic instead of it silently not relaying.
  */
 public final class HealthModule implements Module {
 
   private final Pool pool;
   private final ClusterManager cluster;
+  private final Drain drain;
 
-  public HealthModule(Pool pool, ClusterManager cluster) {
+  public HealthModule(Pool pool, ClusterManager cluster, Drain drain) {
     this.pool = pool;
     this.cluster = cluster;
+    this.drain = drain;
   }
 
   @Override
@@ -35,6 +38,10 @@ public final class HealthModule implements Module {
           boolean active = cluster.isActive();
           checks.put("cluster", active ? "up" : "down").put("nodeId", cluster.getNodeId());
           ok &= active;
+        }
+        if (drain.draining()) { // shutting down: the proxy should send nothing new here
+          checks.put("draining", true);
+          ok = false;
         }
         Rest.reply(ctx, ok ? 200 : 503, new JsonObject().put("status", ok ? "ready" : "not_ready").put("checks", checks));
         return Future.succeededFuture();

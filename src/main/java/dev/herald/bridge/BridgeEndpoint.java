@@ -1,6 +1,7 @@
 package dev.herald.bridge;
 
 import dev.herald.core.Authenticator;
+import dev.herald.core.Drain;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
@@ -22,6 +23,8 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -37,6 +40,10 @@ public final class BridgeEndpoint {
   final Hub hub;
   final SocketCredentials credentials;
   final Namespaces namespaces;
+  /** Every socket open on this node, to tell them all to go when it drains. */
+  private final Set<BridgeSocket> open = ConcurrentHashMap.newKeySet();
+  /** Requests in flight count against the node's drain. */
+  final Drain drain;
   /** When the identities sockets hold expire: one sweep for the node. */
   final ExpirySweep expiry = new ExpirySweep();
   final int maxFrameBytes;
@@ -49,8 +56,10 @@ public final class BridgeEndpoint {
   final UserBuckets framesByUser;
   private final ConnectionCaps caps;
 
-  public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, HeraldConfig config) {
+  public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, HeraldConfig config,
+      Drain drain) {
     this.hub = hub;
+    this.drain = drain;
     this.credentials = new SocketCredentials(auth);
     this.namespaces = namespaces;
     this.maxFrameBytes = config.maxBodyBytes();
@@ -121,6 +130,19 @@ public final class BridgeEndpoint {
     return 4 * maxFrameBytes;
   }
 
+  /**
+   * The node drains: every socket is told to reconnect now, to another node (close 1012, service
+   * restart, which Herald's SDK takes as "reconnect at once").
+   */
+  public void closeAll() {
+    open.forEach(BridgeSocket::restart);
+  }
+
+  /** The socket closed. */
+  void closed(BridgeSocket socket) {
+    open.remove(socket);
+  }
+
   public void mount(Router router, Vertx vertx) {
     expiry.start(vertx);
     // Herald runs WebSockets itself, on the connection's Netty channel (see WebSocketUpgrade):
@@ -130,6 +152,7 @@ public final class BridgeEndpoint {
     BiConsumer<BridgeConnection, String> bridge = (connection, ip) -> {
       BridgeSocket socket = new BridgeSocket(connection, this);
       caps.opened(socket, ip);
+      open.add(socket);
       socket.start();
     };
     webSocket(router.get("/eventbus/websocket"),

@@ -106,7 +106,15 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     access.start(bridge.credentials.ofHandshake(socket.uri())).onFailure(err -> sendErr(null, HeraldException.from(err)));
     socket.frameHandler(this::onFrame);
     socket.drainHandler(v -> backlog.check());
-    socket.closeHandler(v -> access.close());
+    socket.closeHandler(v -> {
+      access.close();
+      bridge.closed(this);
+    });
+  }
+
+  /** The node drains: this client should reconnect at once, to another node. */
+  void restart() {
+    context.runOnContext(v -> socket.close(1012, "the node is restarting; reconnect"));
   }
 
   private void onFrame(Buffer buffer) {
@@ -213,9 +221,11 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
       sendErr(answerTo, requests.tooManyRequests());
       return;
     }
+    bridge.drain.started(); // a commit it makes is finished before the node closes
     bridge.credentials.ofFrame(headers, access.identity())
         .compose(who -> service.serve(this, who, json))
         .onComplete(answer -> {
+          bridge.drain.finished();
           if (answer.failed()) {
             sendErr(answerTo, logged(answer.cause()));
           } else if (replyAddress instanceof String r) {

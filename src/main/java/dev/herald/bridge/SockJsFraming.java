@@ -15,8 +15,10 @@ final class SockJsFraming {
 
   static final String OPEN = "o";
   static final String HEARTBEAT = "h";
-  /** What Vert.x's SockJS server sends when it closes a session; sockjs-client reconnects after it. */
-  static final String GO_AWAY = "c[3000,\"Go away!\"]";
+  /** SockJS's close frame: the status a session ends with, which sockjs-client reports as the close's code and reason. */
+  static String closeFrame(int code, String reason) {
+    return "c[" + code + "," + Json.encode(reason) + "]";
+  }
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 

@@ -41,8 +41,8 @@ final class SockJsWebSocketConnection extends WebSocketConnection {
   }
 
   @Override
-  void goingAway(ChannelHandlerContext ctx) {
-    writeText(ctx, SockJsFraming.GO_AWAY);
+  void goingAway(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
+    writeText(ctx, SockJsFraming.closeFrame(status.code(), status.reasonText()));
   }
 
   @Override

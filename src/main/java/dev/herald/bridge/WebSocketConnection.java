@@ -91,8 +91,8 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   void opened(ChannelHandlerContext ctx) {
   }
 
-  /** The server is closing the socket: the transport may say goodbye before the close frame. */
-  void goingAway(ChannelHandlerContext ctx) {
+  /** The server is closing the socket with this status: the transport may say so in its own framing first. */
+  void goingAway(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
   }
 
   /** The channel closed: the transport drops what it scheduled. */
@@ -199,6 +199,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
   /** Closes the socket with a close frame carrying the status. */
   void closeWith(ChannelHandlerContext ctx, WebSocketCloseStatus status) {
     if (!closing) {
+      goingAway(ctx, status);
       sendClose(ctx, new CloseWebSocketFrame(status), ctx.newPromise());
     }
   }
@@ -209,7 +210,7 @@ abstract class WebSocketConnection extends ChannelDuplexHandler implements Bridg
     if (closing || !ctx.channel().isActive()) {
       ctx.close(promise);
     } else {
-      goingAway(ctx);
+      goingAway(ctx, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE);
       sendClose(ctx, new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE), promise);
     }
   }

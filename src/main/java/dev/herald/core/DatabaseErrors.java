@@ -24,6 +24,8 @@ public final class DatabaseErrors {
   private static final Set<String> INPUT_CLASSES = Set.of("22", "23", "54");
   private static final String UNIQUE_VIOLATION = "23505";
   private static final int MAX_DESCRIPTION = 300;
+  /** What Vert.x's connection pool fails with once closed (a bare message, no exception type of its own). */
+  private static final String POOL_CLOSED = "Pool closed";
 
   private DatabaseErrors() {
   }
@@ -32,6 +34,9 @@ public final class DatabaseErrors {
   static HeraldException unavailable(Throwable t) {
     if (t instanceof ConnectionPoolTooBusyException) {
       return HeraldException.unavailable("too many requests are waiting for the database; try again shortly");
+    }
+    if (POOL_CLOSED.equals(t.getMessage())) { // Vert.x's pool, closed: this node is shutting down
+      return Drain.refusal();
     }
     boolean unreachable = t instanceof ClosedConnectionException || t instanceof IOException
         || t instanceof PgException pg && UNREACHABLE_CLASSES.contains(sqlClass(pg));

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -144,6 +145,11 @@ public final class HeraldConfig {
   /** Document collections and their rules (see herald.yaml). */
   public JsonObject collections() {
     return json.getJsonObject("collections", new JsonObject());
+  }
+
+  /** On SIGTERM, how long requests in flight may take to finish before the node closes anyway. */
+  public Duration drainTimeout() {
+    return Namespace.parseDuration(json.getValue("drainTimeout", "20s").toString(), "drainTimeout");
   }
 
   public int gatewayInstances() {

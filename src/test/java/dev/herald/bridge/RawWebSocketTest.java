@@ -70,14 +70,14 @@ class RawWebSocketTest extends OneNodeTest {
   }
 
   @Test
-  void stoppingTheNodeClosesItsSocketsAsGoingAway() {
+  void stoppingTheNodeTellsItsSocketsToReconnectAtOnce() {
     BridgeClient client;
     try (TestNode stopping = TestNode.start(TestDatabase.create(), false)) {
       client = stopping.bridge();
       client.subscribe("market:stopping");
     }
     try (client) {
-      assertThat(client.closeStatus()).isEqualTo((short) 1001);
+      assertThat(client.closeStatus()).as("1012, service restart: the node drained").isEqualTo((short) 1012);
     }
   }
 

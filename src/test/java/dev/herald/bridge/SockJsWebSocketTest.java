@@ -59,16 +59,17 @@ class SockJsWebSocketTest extends OneNodeTest {
   }
 
   @Test
-  void stoppingTheNodeSaysGoAwayInSockJsThenClosesAsGoingAway() {
+  void stoppingTheNodeSaysRestartingInSockJsThenClosesWithTheSameStatus() {
     BridgeClient client;
     try (TestNode stopping = TestNode.start(TestDatabase.create(), false)) {
       client = BridgeClient.connectSockJs(stopping.port);
       client.subscribe("market:stopping");
     }
     try (client) {
-      assertThat(client.closeStatus()).isEqualTo((short) 1001);
+      // the node drains first: its sockets are told to reconnect at once (1012, service restart)
+      assertThat(client.closeStatus()).isEqualTo((short) 1012);
       assertThat(client.nextSockJsControl()).isEqualTo("o");
-      assertThat(client.nextSockJsControl()).isEqualTo("c[3000,\"Go away!\"]");
+      assertThat(client.nextSockJsControl()).isEqualTo("c[1012,\"the node is restarting; reconnect\"]");
     }
   }
 }

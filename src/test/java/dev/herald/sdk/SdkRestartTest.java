@@ -67,10 +67,11 @@ class SdkRestartTest {
     reader.start();
     ExecutorService publishers = Executors.newFixedThreadPool(4);
     AtomicInteger next = new AtomicInteger(1);
+    List<Integer> unexpected = new CopyOnWriteArrayList<>();
     try {
       awaitLine(lines, l -> l.equals("state connected"), 30);
       for (int w = 0; w < 4; w++) {
-        publishers.submit(() -> publish(port, channel, next));
+        publishers.submit(() -> publish(port, channel, next, unexpected));
       }
       awaitLine(lines, l -> l.startsWith("progress ") && Integer.parseInt(l.substring(9)) >= 1500, 60);
       if (kill) {
@@ -92,6 +93,7 @@ class SdkRestartTest {
       assertThat(result.getInteger("first")).isEqualTo(1);
       assertThat(result.getInteger("last")).isEqualTo(COUNT);
       assertThat(lines).as("the restart was seen").contains("state reconnecting");
+      assertThat(unexpected).as("a publish is stored (201, 200 for its id again) or refused with 503 while the node stops").isEmpty();
       assertThat(lines).as("on its transport throughout").containsOnlyOnce("transport " + transport);
     } finally {
       publishers.shutdownNow();
@@ -100,8 +102,11 @@ class SdkRestartTest {
     }
   }
 
-  /** Publishes events next.. until COUNT, each retried with its id until stored (the node may be down). */
-  private static void publish(int port, String channel, AtomicInteger next) {
+  /**
+   * Publishes events next.. until COUNT, each retried with its id until stored (the node may be
+   * down); answers other than 201, 200 and 503 go to {@code unexpected}.
+   */
+  private static void publish(int port, String channel, AtomicInteger next, List<Integer> unexpected) {
     Http http = new Http(port);
     for (int n = next.getAndIncrement(); n <= COUNT; n = next.getAndIncrement()) {
       JsonObject event = new JsonObject().put("type", "n").put("data", n).put("id", channel + "-" + n);
@@ -110,6 +115,9 @@ class SdkRestartTest {
           int status = http.post("/api/v1/channels/" + channel + "/events", event, "X-Api-Key", TestNode.API_KEY).status();
           if (status == 201 || status == 200) {
             break;
+          }
+          if (status != 503) {
+            unexpected.add(status);
           }
         } catch (UncheckedIOException down) {
           // the node is restarting

@@ -21,7 +21,12 @@ public final class Http {
     this.port = port;
   }
 
-  public record Response(int status, String body) {
+  public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    /** A response header's first value, or null. */
+    public String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+
     public JsonObject json() {
       return new JsonObject(body);
     }
@@ -82,7 +87,7 @@ public final class Http {
   private static Response send(HttpRequest request) {
     try {
       HttpResponse<String> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
+      return new Response(r.statusCode(), r.body(), r.headers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

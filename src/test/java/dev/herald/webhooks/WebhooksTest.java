@@ -96,7 +96,7 @@ class WebhooksTest {
       b.header(headers[i], headers[i + 1]);
     }
     HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    return new Http.Response(r.statusCode(), r.body());
+    return new Http.Response(r.statusCode(), r.body(), r.headers());
   }
 
   static Http.Response chainhook(String body, String deliveryId) throws Exception {
