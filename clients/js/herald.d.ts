@@ -110,8 +110,8 @@ export declare class HeraldClient {
   subscribe<T = unknown>(channel: string, handler: (event: Envelope<T>) => void, options?: { since?: number }): Subscription;
   history(channel: string, options?: { since?: number; before?: number; limit?: number }): Promise<HistoryPage>;
   publish(channel: string, type: string, data?: unknown, options?: { id?: string }): Promise<Receipt>;
-  /** The snapshots of an aggregate's channel (e.g. 'agg:sales'); versions only move forward. */
-  aggregate(channel: string): View<AggregateSnapshot | null>;
+  /** An aggregate's snapshot, kept (by name, e.g. 'sales', or by its channel, e.g. 'agg:sales'); versions only move forward. */
+  aggregate(name: string, options?: { group?: string }): View<AggregateSnapshot | null>;
   /** The user's inbox, kept live across tabs; its methods change it on the server. */
   inbox(options?: { limit?: number }): View<{ notifications: Notification[]; unreadCount: number }> & {
     markRead(id: string): Promise<{ unreadCount: number }>;

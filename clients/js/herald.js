@@ -230,18 +230,34 @@ export class HeraldClient {
   }
 
   /**
-   * An aggregate's snapshots on its channel (e.g. 'agg:sales'), kept: getSnapshot() is the newest
-   * {name, version, values, groups?} (null before the first); versions only move forward, across
-   * reconnects too. subscribe(listener) calls back on every change (React's useSyncExternalStore).
+   * An aggregate's current snapshot, kept: getSnapshot() is the newest {name, version, values,
+   * groups?} (null before the first); versions only move forward, across reconnects too.
+   * {group} picks one group of an aggregate kept per group. A name with ':' is taken as the
+   * snapshot channel itself (e.g. 'agg:sales').
    */
-  aggregate(channel) {
+  aggregate(name, { group } = {}) {
     const view = new View(null);
-    const sub = this.subscribe(channel, (e) => {
-      if (e.type === 'aggregate.snapshot' && (view.getSnapshot() === null || e.data.version > view.getSnapshot().version)) {
-        view._set(e.data);
-      }
-    });
-    view.close = sub.unsubscribe;
+    const take = (snapshot) => {
+      if (view.getSnapshot() === null || snapshot.version > view.getSnapshot().version) view._set(snapshot);
+    };
+    let sub = null;
+    let closed = false;
+    const follow = (channel) => {
+      // a new subscriber to a snapshot channel gets the current snapshot first
+      sub = this.subscribe(channel, (e) => { if (e.type === 'aggregate.snapshot') take(e.data); });
+    };
+    if (name.includes(':')) {
+      follow(name);
+    } else {
+      this._request('herald.aggregate', { name, ...(group === undefined ? {} : { group }) }).then(({ channel, ...snapshot }) => {
+        take(snapshot);
+        if (!closed) follow(channel);
+      }, (e) => this._emit('error', e));
+    }
+    view.close = () => {
+      closed = true;
+      sub?.unsubscribe();
+    };
     return view;
   }
 

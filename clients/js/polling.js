@@ -9,6 +9,7 @@ const REST = {
   'herald.publish': (b) => ['POST', `/api/v1/channels/${enc(b.channel)}/events`, { type: b.type, data: b.data, id: b.id }],
   'herald.history': (b) => ['GET', `/api/v1/channels/${enc(b.channel)}/events${query({ since: b.since, before: b.before, limit: b.limit })}`],
   'herald.presence': (b) => ['GET', `/api/v1/channels/${enc(b.channel)}/presence`],
+  'herald.aggregate': (b) => ['GET', `/api/v1/aggregates/${enc(b.name)}${query({ group: b.group })}`],
   'herald.inbox.list': (b) => ['GET', `/api/v1/me/notifications${query({ unread: b.unread, before: b.before, limit: b.limit })}`],
   'herald.inbox.read': (b) => ['POST', `/api/v1/me/notifications/${enc(b.id)}/read`],
   'herald.inbox.readAll': () => ['POST', '/api/v1/me/notifications/read-all'],

@@ -195,7 +195,8 @@ test('a live query view converges to the server\'s documents after changes made 
 test('an aggregate view only moves forward and converges after a reconnect', async () => {
   const p = await proxy();
   const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 200 });
-  const view = herald.aggregate('agg:sales');
+  const view = herald.aggregate('sales');
+  const byChannel = herald.aggregate('agg:sales');
   const versions = [];
   view.subscribe(() => versions.push(view.getSnapshot().version));
   const sell = (n) => rest('POST', '/api/v1/channels/sales/events', { type: 'purchase.completed', data: { batchCount: n } });
@@ -210,6 +211,7 @@ test('an aggregate view only moves forward and converges after a reconnect', asy
     const server = await rest('GET', '/api/v1/aggregates/sales');
     await until(() => view.getSnapshot().version === server.version, 10000, `version ${server.version}`);
     assert.deepEqual(view.getSnapshot().values, server.values);
+    await until(() => byChannel.getSnapshot()?.version === server.version, 10000, 'the view by channel too');
     for (let i = 1; i < versions.length; i++) assert.ok(versions[i] > versions[i - 1], `versions ${versions}`);
   } finally {
     herald.close();

@@ -24,7 +24,7 @@ final class AggregateService {
   }
 
   /** The current snapshot's JSON: the totals, or one group's ({@code group} null or empty: the totals). */
-  Future<JsonObject> read(Identity who, String name, String group) {
+  Future<Snapshot> read(Identity who, String name, String group) {
     AggregateDefinition def = definitions.get(name);
     boolean totals = group == null || group.isEmpty();
     if (def.perGroupChannels() && totals) {
@@ -36,7 +36,7 @@ final class AggregateService {
     }
     // a per-group aggregate is read by whoever may watch that group's channel; the others by the shared channel's rule
     namespaces.checkSubscribe(who, def.perGroupChannels() ? def.channelFor(group) : def.channel());
-    return store.read(def, totals ? "" : group).map(Snapshot::json);
+    return store.read(def, totals ? "" : group);
   }
 
   /** Folds the stored history again under a new version; the new snapshot's JSON. */

@@ -1,10 +1,12 @@
 package dev.herald.aggregate;
 
 import dev.herald.core.Authenticator;
+import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Namespaces;
 import dev.herald.hub.Hub;
 import dev.herald.journal.CommitHook;
+import dev.herald.module.BridgeService;
 import dev.herald.module.BridgeSession;
 import dev.herald.module.Module;
 import dev.herald.module.SocketListener;
@@ -14,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -49,6 +52,21 @@ public final class AggregatesModule implements Module {
   @Override
   public void mount(Router router) {
     new AggregateRoutes(service, auth).mount(router);
+  }
+
+  /**
+   * herald.aggregate {name, group?}: the snapshot as REST reads it, with the channel its next
+   * snapshots go to (what a client subscribes to next).
+   */
+  @Override
+  public Map<String, BridgeService> bridgeServices() {
+    return Map.of("herald.aggregate", (socket, who, body) -> {
+      Object group = body.getValue("group");
+      if (!(body.getValue("name") instanceof String name) || group != null && !(group instanceof String)) {
+        throw HeraldException.badRequest("invalid_body", "herald.aggregate takes {name, group?}, both strings");
+      }
+      return service.read(who, name, (String) group).map(s -> s.json().put("channel", s.channel()));
+    });
   }
 
   @Override

@@ -126,6 +126,8 @@ class AuthMatrixTest extends OneNodeTest {
       bridge("herald.docs.write", null, new JsonObject().put("op", "put").put("collection", "bills").put("id", "matrix-bridge-put")
           .put("doc", bill()), 401, 403, 403),
       bridge("herald.ping", null, new JsonObject(), OK, OK, OK),
+      // totals over bills are for admins: a customer is refused, over the bridge as over REST
+      bridge("herald.aggregate", null, new JsonObject().put("name", "billsByStatus"), 401, 403, 403),
       // last: it changes the socket's own identity, which the rows above must not inherit
       bridge("herald.auth", null, new JsonObject(), 401, OK, OK));
 
