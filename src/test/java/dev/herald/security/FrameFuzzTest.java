@@ -109,8 +109,7 @@ class FrameFuzzTest extends OneNodeTest {
   private static final Object[] TYPES = {"register", "unregister", "send", "publish", "ping", "bogus", 5, null, new JsonObject()};
   private static final Object[] ADDRESSES = {"market:fuzz", "chat:fuzz", "user:x", "role:admin", "sales", "herald.history",
       "herald.publish", "herald.presence", "herald.typing", "herald.auth", "herald.docs.write", "herald.ping", "herald.aggregate", "",
-      "a b", 5, null,
-      new JsonArray()};
+      "a b", 5, null, new JsonArray()};
   private static final Object[] VALUES = {null, "", "x", "\u0000", "\ud800", -1, 0, 1, Long.MAX_VALUE, -1e308, 1e308, 0.5,
       "9".repeat(40), true, new JsonObject(), new JsonArray(), "z".repeat(2_000)};
   private static final String[] FIELDS = {"channel", "since", "limit", "type", "data", "id", "typing", "token", "info",
