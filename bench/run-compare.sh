@@ -47,12 +47,7 @@ source "$ROOT/bench/common/stop.sh"
 cleanup() {
   local rc=$?
   # servers the generator started itself (memory, storm), in case it could not stop them
-  if [[ -f "$WORK/generator-pids" ]]; then
-    # only processes still running with our work dir in their environment (a pid may have been reused)
-    while read -r pid; do
-      if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -q "^HERALD_DATA_DIR=$WORK/"; then PIDS+=("$pid"); fi
-    done <"$WORK/generator-pids"
-  fi
+  mapfile -t -O "${#PIDS[@]}" PIDS < <(generator_pids "$WORK" "^HERALD_DATA_DIR=$WORK/")
   stop_started "$WORK" "${PIDS[@]}"
   remove_work "$WORK" "$rc"
   exit $rc

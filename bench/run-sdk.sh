@@ -40,12 +40,7 @@ source "$ROOT/bench/common/stop.sh"
 cleanup() {
   local rc=$?
   [[ -n "${GEN_PID:-}" ]] && PIDS=("$GEN_PID")
-  if [[ -f "$WORK/generator-pids" ]]; then
-    # only processes still running with this run's work dir in their environment (a pid may have been reused)
-    while read -r pid; do
-      if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "BENCH_SDK_WORK=$WORK"; then PIDS+=("$pid"); fi
-    done <"$WORK/generator-pids"
-  fi
+  mapfile -t -O "${#PIDS[@]}" PIDS < <(generator_pids "$WORK" "^BENCH_SDK_WORK=$WORK\$")
   stop_started "$WORK" "${PIDS[@]}"
   remove_work "$WORK" "$rc"
   exit $rc

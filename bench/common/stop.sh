@@ -26,6 +26,17 @@ stop_started() {
   done
 }
 
+# generator_pids WORK PATTERN: the pids listed in WORK/generator-pids (what a generator started
+# itself) that still run with an environment variable matching PATTERN (an extended regex over its
+# NAME=value line, naming this run's work dir: a pid may have been reused).
+generator_pids() {
+  local work="$1" pattern="$2" pid
+  [[ -f "$work/generator-pids" ]] || return 0
+  while read -r pid; do
+    if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qE "$pattern"; then echo "$pid"; fi
+  done <"$work/generator-pids"
+}
+
 # remove_work WORK RC: on a failed run (RC not 0), shows the last lines of each log in WORK first.
 remove_work() {
   local work="$1" rc="$2" f
