@@ -10,9 +10,9 @@ import dev.herald.bridge.BridgeEndpoint;
 import dev.herald.channels.Channels;
 import dev.herald.channels.ChannelsModule;
 import dev.herald.core.Authenticator;
-import dev.herald.core.Drain;
 import dev.herald.core.ClusterMembers;
 import dev.herald.core.Database;
+import dev.herald.core.Drain;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
@@ -22,10 +22,13 @@ import dev.herald.inbox.InboxModule;
 import dev.herald.internals.Http1PipelineCheck;
 import dev.herald.journal.Journal;
 import dev.herald.journal.Retention;
+import dev.herald.metrics.MetricsModule;
 import dev.herald.module.Module;
 import dev.herald.outbound.OutboundModule;
 import dev.herald.presence.PresenceModule;
 import dev.herald.webhooks.WebhooksModule;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -149,6 +152,7 @@ public final class Herald implements AutoCloseable {
     }
     Pool pool = database.createPool(vertx, config.dbPoolSize(), config.dbPoolWaitQueue());
     Drain drain = new Drain();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Herald herald;
     try {
       Authenticator auth = new Authenticator(vertx, config);
@@ -157,8 +161,8 @@ public final class Herald implements AutoCloseable {
       Journal journal = new Journal(pool, events -> {
         Hub.broadcast(vertx.eventBus(), events);
         retention.appended(events);
-      });
-      Hub hub = new Hub(journal);
+      }, registry);
+      Hub hub = new Hub(journal, registry);
       PresenceModule presence = new PresenceModule(hub, cluster, namespaces, auth);
       DocumentsModule documents = new DocumentsModule(config.collections(), pool, journal, hub, auth);
       List<Module> modules = List.of(
@@ -169,8 +173,9 @@ public final class Herald implements AutoCloseable {
           new InboxModule(config.inbox(), pool, journal, auth),
           new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
-          new HealthModule(pool, cluster, drain));
-      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain);
+          new HealthModule(pool, cluster, drain),
+          new MetricsModule(registry, hub, pool, config.dbPoolSize(), cluster));
+      BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain, registry);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));
       vertx.deployVerticle(hub).await();
@@ -186,7 +191,7 @@ public final class Herald implements AutoCloseable {
       };
       // the WebSocket takeover needs Vert.x's HTTP/1 pipeline as it knows it: refuse to start otherwise
       Http1PipelineCheck.verify(vertx, GatewayVerticle.serverOptions(config)).await();
-      vertx.deployVerticle(() -> new GatewayVerticle(config, drain, routes),
+      vertx.deployVerticle(() -> new GatewayVerticle(config, drain, registry, routes),
           new DeploymentOptions().setInstances(config.gatewayInstances()))
           .recover(e -> Future.failedFuture(listenFailure(config.port(), e)))
           .await();

@@ -4,6 +4,8 @@ import dev.herald.core.Drain;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Rest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -26,12 +28,15 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final HeraldConfig config;
   private final Drain drain;
+  private final Counter rateLimited;
   private final Consumer<Router> features;
 
   /** {@code features} mounts each feature's routes (REST, bridge, health) on the router. */
-  public GatewayVerticle(HeraldConfig config, Drain drain, Consumer<Router> features) {
+  public GatewayVerticle(HeraldConfig config, Drain drain, MeterRegistry registry, Consumer<Router> features) {
     this.config = config;
     this.drain = drain;
+    this.rateLimited = Counter.builder("herald.rate.limited").description("Requests refused with 429 (rate or in-flight limits)")
+        .tag("api", "rest").register(registry);
     this.features = features;
   }
 
@@ -74,6 +79,11 @@ public final class GatewayVerticle extends VerticleBase {
     if (path.startsWith("/api/")) {
       drain.started();
       ctx.addEndHandler(v -> drain.finished());
+      ctx.addHeadersEndHandler(v -> {
+        if (ctx.response().getStatusCode() == 429) {
+          rateLimited.increment();
+        }
+      });
     }
     ctx.next();
   }

@@ -15,6 +15,9 @@ interface BridgeConnection {
   /** The request URI of the handshake, with its query (where ?token= is). */
   String uri();
 
+  /** The transport, as /metrics labels connections: websocket, sockjs-websocket or sockjs-http. */
+  String transport();
+
   void frameHandler(Handler<Buffer> handler);
 
   void closeHandler(Handler<Void> handler);

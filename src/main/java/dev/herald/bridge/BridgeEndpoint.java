@@ -13,6 +13,9 @@ import dev.herald.module.BridgeService;
 import dev.herald.module.Module;
 import dev.herald.module.SocketListener;
 import dev.herald.module.SubscriptionSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Route;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -44,6 +48,11 @@ public final class BridgeEndpoint {
   private final Set<BridgeSocket> open = ConcurrentHashMap.newKeySet();
   /** Requests in flight count against the node's drain. */
   final Drain drain;
+  /** Open sockets by transport, for /metrics. */
+  private final Map<String, AtomicInteger> connections = Map.of(
+      "websocket", new AtomicInteger(), "sockjs-websocket", new AtomicInteger(), "sockjs-http", new AtomicInteger());
+  /** Requests and registers refused with a 429, for /metrics. */
+  final Counter rateLimited;
   /** When the identities sockets hold expire: one sweep for the node. */
   final ExpirySweep expiry = new ExpirySweep();
   final int maxFrameBytes;
@@ -57,9 +66,13 @@ public final class BridgeEndpoint {
   private final ConnectionCaps caps;
 
   public BridgeEndpoint(Hub hub, Authenticator auth, Namespaces namespaces, List<Module> modules, HeraldConfig config,
-      Drain drain) {
+      Drain drain, MeterRegistry registry) {
     this.hub = hub;
     this.drain = drain;
+    connections.forEach((transport, count) -> Gauge.builder("herald.connections", count, AtomicInteger::get)
+        .description("Bridge sockets open on this node").tag("transport", transport).register(registry));
+    this.rateLimited = Counter.builder("herald.rate.limited").description("Requests refused with 429 (rate or in-flight limits)")
+        .tag("api", "bridge").register(registry);
     this.credentials = new SocketCredentials(auth);
     this.namespaces = namespaces;
     this.maxFrameBytes = config.maxBodyBytes();
@@ -139,8 +152,10 @@ public final class BridgeEndpoint {
   }
 
   /** The socket closed. */
-  void closed(BridgeSocket socket) {
-    open.remove(socket);
+  void closed(BridgeSocket socket, BridgeConnection connection) {
+    if (open.remove(socket)) {
+      connections.get(connection.transport()).decrementAndGet();
+    }
   }
 
   public void mount(Router router, Vertx vertx) {
@@ -153,6 +168,7 @@ public final class BridgeEndpoint {
       BridgeSocket socket = new BridgeSocket(connection, this);
       caps.opened(socket, ip);
       open.add(socket);
+      connections.get(connection.transport()).incrementAndGet();
       socket.start();
     };
     webSocket(router.get("/eventbus/websocket"),

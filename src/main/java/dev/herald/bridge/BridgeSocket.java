@@ -108,7 +108,7 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     socket.drainHandler(v -> backlog.check());
     socket.closeHandler(v -> {
       access.close();
-      bridge.closed(this);
+      bridge.closed(this, socket);
     });
   }
 
@@ -318,6 +318,9 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
   /** Writes an err frame; a socket that keeps earning 429s is closed as abusive (1008). */
   void sendErr(String address, HeraldException e) {
     socket.write(Frames.err(address, e));
+    if (e.status() == 429) {
+      bridge.rateLimited.increment();
+    }
     if (e.status() == 429 && gate().violated()) {
       LOG.debug("closing bridge socket {}: too many refused requests", serial);
       socket.close(1008, "policy violation: too many refused requests");

@@ -31,4 +31,9 @@ final class RawWebSocketConnection extends WebSocketConnection {
     // binary messages too, as Vert.x's binaryMessageHandler gave them: the bridge refuses what is no JSON
     received(Buffer.buffer(ByteBufUtil.getBytes(message.content())));
   }
+
+  @Override
+  public String transport() {
+    return "websocket";
+  }
 }

@@ -98,4 +98,9 @@ final class SockJsConnection implements BridgeConnection {
     drainHandler = handler; // also told after each completed write: this connection counts its own bytes
     socket.drainHandler(handler);
   }
+
+  @Override
+  public String transport() {
+    return "sockjs-http";
+  }
 }

@@ -74,4 +74,9 @@ final class SockJsWebSocketConnection extends WebSocketConnection {
     }
     frames.forEach(frame -> received(Buffer.buffer(frame)));
   }
+
+  @Override
+  public String transport() {
+    return "sockjs-websocket";
+  }
 }

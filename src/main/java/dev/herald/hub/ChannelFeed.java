@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +56,14 @@ final class ChannelFeed {
   private final Future<Void> ready;
   private final Map<Subscriber, Subscription> subscriptions = new LinkedHashMap<>();
   private final FeedHead head;
-  private final LoopWrites writes = new LoopWrites();
+  private final FeedMeters meters;
+  private final LoopWrites writes;
   private final ReplayPages replay;
   private boolean closed;
 
-  ChannelFeed(String channel, Vertx vertx, Context context, History journal, int page, Runnable onEmpty) {
+  ChannelFeed(String channel, Vertx vertx, Context context, History journal, int page, FeedMeters meters, Runnable onEmpty) {
+    this.meters = meters;
+    this.writes = new LoopWrites(meters.deliveries());
     this.channel = channel;
     this.pageSize = page;
     this.context = context;
@@ -124,8 +128,10 @@ final class ChannelFeed {
 
   private void onFrame(Buffer message) {
     long seq = message.getLong(0);
-    EncodedFrame frame = EncodedFrame.ofUtf8(message.getBytes(8, message.length()));
-    head.arrived(seq, frame);
+    long committedAt = message.getLong(Long.BYTES);
+    EncodedFrame frame = EncodedFrame.ofUtf8(message.getBytes(2 * Long.BYTES, message.length()));
+    head.arrived(seq, frame); // in order, it is handed to the sockets' loops before this returns
+    meters.commitToDeliver().record(Math.max(0, System.currentTimeMillis() - committedAt), TimeUnit.MILLISECONDS);
   }
 
   /** Delivers what the head released, telling live subscriptions where it skipped trimmed seqs. */
@@ -224,7 +230,7 @@ final class ChannelFeed {
         }
       }
       skipTo(s, page.through() + 1, frames);
-      LoopWrites.send(s.subscriber, frames);
+      writes.send(s.subscriber, frames);
       boolean more = page.frames().size() == pageSize || s.cursor < head.seq();
       if (!more) {
         s.state = State.LIVE;
@@ -255,6 +261,7 @@ final class ChannelFeed {
    * is delivering to every subscription.
    */
   private void catchUpWhenDrained(Subscription s) {
+    meters.slowConsumers().increment();
     s.state = State.LAGGING;
     s.subscriber.whenDrained(() -> context.runOnContext(v -> catchUp(s)));
   }

@@ -5,6 +5,7 @@ import dev.herald.journal.Event;
 import dev.herald.journal.History;
 import dev.herald.wire.EncodedFrame;
 import dev.herald.wire.Frames;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -26,10 +27,12 @@ public final class Hub extends VerticleBase {
   private static final String ADDRESS_PREFIX = "herald.ch.";
 
   private final History history;
+  private final FeedMeters meters;
   private final Map<String, ChannelFeed> feeds = new HashMap<>();
 
-  public Hub(History history) {
+  public Hub(History history, MeterRegistry registry) {
     this.history = history;
+    this.meters = FeedMeters.of(registry);
   }
 
   public static String address(String channel) {
@@ -37,14 +40,17 @@ public final class Hub extends VerticleBase {
   }
 
   /**
-   * Sends committed events to every node's subscribers: seq (8 bytes) then the frame. Called in
-   * commit order by the journal; receivers still reorder by seq because several nodes publish.
+   * Sends committed events to every node's subscribers: seq (8 bytes), the commit's wall-clock
+   * time (8 bytes, for the commit → deliver latency), then the frame. Called in commit order by the
+   * journal; receivers still reorder by seq because several nodes publish.
    */
   public static void broadcast(EventBus bus, List<Event> events) {
+    long committedAt = System.currentTimeMillis();
     for (Event e : events) {
       String frame = Frames.delivery(e);
       // sized for the common all-ASCII frame, so the buffer is not grown while the frame is copied in
-      bus.publish(address(e.channel()), Buffer.buffer(Long.BYTES + frame.length()).appendLong(e.seq()).appendString(frame));
+      bus.publish(address(e.channel()), Buffer.buffer(2 * Long.BYTES + frame.length())
+          .appendLong(e.seq()).appendLong(committedAt).appendString(frame));
     }
   }
 
@@ -109,6 +115,15 @@ public final class Hub extends VerticleBase {
     OnContext.run(context, () -> feeds.values().forEach(ChannelFeed::recheckHead));
   }
 
+  /** Channels with subscribers on this node, and their subscriptions: what /metrics shows. */
+  public record Counts(int channels, int subscriptions) {
+  }
+
+  public Future<Counts> counts() {
+    return onHub(() -> Future.succeededFuture(
+        new Counts(feeds.size(), feeds.values().stream().mapToInt(ChannelFeed::size).sum())));
+  }
+
   /** Local subscriptions to a channel on this node (0 when the node holds no consumer for it). */
   public Future<Integer> subscriberCount(String channel) {
     return onHub(() -> Future.succeededFuture(feeds.containsKey(channel) ? feeds.get(channel).size() : 0));
@@ -120,7 +135,7 @@ public final class Hub extends VerticleBase {
   }
 
   private ChannelFeed openFeed(String channel) {
-    return new ChannelFeed(channel, vertx, context, history, ChannelFeed.PAGE, () -> feeds.remove(channel));
+    return new ChannelFeed(channel, vertx, context, history, ChannelFeed.PAGE, meters, () -> feeds.remove(channel));
   }
 
   private <T> Future<T> onHub(Supplier<Future<T>> action) {

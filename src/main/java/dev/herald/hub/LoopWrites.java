@@ -2,6 +2,7 @@ package dev.herald.hub;
 
 import dev.herald.core.OnContext;
 import dev.herald.wire.EncodedFrame;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,12 @@ final class LoopWrites {
   // a node has a handful of event loops: a linear scan beats hashing a context per socket
   private final List<Context> contexts = new ArrayList<>();
   private final List<List<Subscriber>> subscribers = new ArrayList<>();
+  private final Counter deliveries;
+  private int added;
+
+  LoopWrites(Counter deliveries) {
+    this.deliveries = deliveries;
+  }
 
   void add(Subscriber subscriber) {
     Context ctx = subscriber.context();
@@ -28,6 +35,7 @@ final class LoopWrites {
       subscribers.add(new ArrayList<>());
     }
     subscribers.get(i).add(subscriber);
+    added++;
   }
 
   /** Writes the frame to every subscriber added since the last call. */
@@ -42,11 +50,16 @@ final class LoopWrites {
     }
     contexts.clear();
     subscribers.clear();
+    if (added > 0) {
+      deliveries.increment(added);
+      added = 0;
+    }
   }
 
   /** Writes frames to one subscriber, in order (a page of history it is catching up on). */
-  static void send(Subscriber subscriber, List<EncodedFrame> frames) {
+  void send(Subscriber subscriber, List<EncodedFrame> frames) {
     if (!frames.isEmpty()) {
+      deliveries.increment(frames.size());
       OnContext.run(subscriber.context(), () -> frames.forEach(subscriber::write));
     }
   }

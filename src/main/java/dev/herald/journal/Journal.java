@@ -4,6 +4,9 @@ import dev.herald.core.DatabaseErrors;
 import dev.herald.core.HeraldException;
 import dev.herald.core.OnContext;
 import dev.herald.core.Transactions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -48,11 +52,18 @@ public final class Journal implements History {
   private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
   private boolean flushing;
   private final AtomicLong commits = new AtomicLong();
+  private final Counter published;
+  private final Timer publishToCommit;
 
-  public Journal(Pool pool, Consumer<List<Event>> onCommit) {
+  public Journal(Pool pool, Consumer<List<Event>> onCommit, MeterRegistry registry) {
     this.pool = pool;
     this.history = new StoredHistory(pool);
     this.onCommit = onCommit;
+    this.published = Counter.builder("herald.events.published").description("Events committed by this node (repeats of a known id not counted)")
+        .register(registry);
+    this.publishToCommit = Timer.builder("herald.publish.commit")
+        .description("From a publish reaching the journal to its commit (group commit included)")
+        .publishPercentileHistogram().register(registry);
   }
 
   /** Adds work to the append transaction; the node adds its modules' hooks while it starts, before it serves. */
@@ -70,7 +81,7 @@ public final class Journal implements History {
     }
     Context caller = Vertx.currentContext();
     Promise<List<Appended>> promise = Promise.promise();
-    PendingAppend pending = new PendingAppend(checked, caller, promise);
+    PendingAppend pending = new PendingAppend(checked, caller, promise, System.nanoTime());
     boolean start;
     synchronized (this) {
       queue.add(pending);
@@ -185,7 +196,9 @@ public final class Journal implements History {
         notifyCommitted(results);
         ar.result().afterCommit().forEach(Runnable::run);
         int at = 0;
+        long now = System.nanoTime();
         for (PendingAppend p : batch) {
+          publishToCommit.record(now - p.started(), TimeUnit.NANOSECONDS);
           p.complete(results.subList(at, at + p.size()));
           at += p.size();
         }
@@ -224,6 +237,7 @@ public final class Journal implements History {
     if (committed.isEmpty()) {
       return;
     }
+    published.increment(committed.size());
     try {
       onCommit.accept(committed);
     } catch (RuntimeException e) {
@@ -348,7 +362,7 @@ public final class Journal implements History {
         .map(EventRows::all);
   }
 
-  private record PendingAppend(CheckedEvents events, Context caller, Promise<List<Appended>> promise) {
+  private record PendingAppend(CheckedEvents events, Context caller, Promise<List<Appended>> promise, long started) {
     int size() {
       return events.events().size();
     }

@@ -7,6 +7,7 @@ import dev.herald.journal.Event;
 import dev.herald.journal.History;
 import dev.herald.journal.HistoryPage;
 import dev.herald.testing.Eventually;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,7 +67,7 @@ class ChannelFeedTest {
   }
 
   private ChannelFeed open(History history, int page) {
-    return OnContext.call(hub, () -> Future.succeededFuture(new ChannelFeed(CHANNEL, vertx, hub, history, page, () -> { })))
+    return OnContext.call(hub, () -> Future.succeededFuture(new ChannelFeed(CHANNEL, vertx, hub, history, page, FeedMeters.of(new SimpleMeterRegistry()), () -> { })))
         .await();
   }
 
