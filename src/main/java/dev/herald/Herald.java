@@ -4,6 +4,7 @@ import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import dev.herald.aggregate.AggregatesModule;
+import dev.herald.api.ApiDocsModule;
 import dev.herald.api.GatewayVerticle;
 import dev.herald.api.HealthModule;
 import dev.herald.bridge.BridgeEndpoint;
@@ -169,7 +170,8 @@ public final class Herald implements AutoCloseable {
           new InboxModule(config.inbox(), pool, journal, auth),
           new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
-          new HealthModule(pool, cluster, drain));
+          new HealthModule(pool, cluster, drain),
+          new ApiDocsModule());
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));

@@ -105,7 +105,9 @@ class AuthMatrixTest extends OneNodeTest {
       rest(HttpMethod.POST, "/api/v1/outbound/failed/:id/replay", "/api/v1/outbound/failed/x/replay", new JsonObject(),
           401, 403, 403, 404),
       publicRoute("/health/live"),
-      publicRoute("/health/ready"));
+      publicRoute("/health/ready"),
+      publicRoute("/openapi.yaml"),
+      publicRoute("/docs"));
 
   static final List<BridgeRow> BRIDGE = List.of(
       bridge("register", "user:alice", null, 401, 403, OK),
@@ -313,7 +315,7 @@ class AuthMatrixTest extends OneNodeTest {
     return new RestRow(method, route, path, body, expected);
   }
 
-  /** Health: served to anyone, whatever credentials come along. */
+  /** Health and the API docs: served to anyone, whatever credentials come along. */
   private static RestRow publicRoute(String path) {
     return sameForAll(HttpMethod.GET, path, path, null, OK);
   }
