@@ -4,6 +4,7 @@ import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import dev.herald.aggregate.AggregatesModule;
+import dev.herald.api.ApiDocsModule;
 import dev.herald.api.GatewayVerticle;
 import dev.herald.api.HealthModule;
 import dev.herald.bridge.BridgeEndpoint;
@@ -174,7 +175,8 @@ public final class Herald implements AutoCloseable {
           new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
           new HealthModule(pool, cluster, drain),
-          new MetricsModule(registry, hub, pool, config.dbPoolSize(), cluster));
+          new MetricsModule(registry, hub, pool, config.dbPoolSize(), cluster),
+          new ApiDocsModule());
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain, registry);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));

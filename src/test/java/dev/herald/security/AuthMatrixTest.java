@@ -107,7 +107,9 @@ class AuthMatrixTest extends OneNodeTest {
       publicRoute("/health/live"),
       // for operators: not behind a token, and kept from the public by the proxy (deploy/nginx.conf)
       publicRoute("/metrics"),
-      publicRoute("/health/ready"));
+      publicRoute("/health/ready"),
+      publicRoute("/openapi.yaml"),
+      publicRoute("/docs"));
 
   static final List<BridgeRow> BRIDGE = List.of(
       bridge("register", "user:alice", null, 401, 403, OK),
@@ -315,7 +317,7 @@ class AuthMatrixTest extends OneNodeTest {
     return new RestRow(method, route, path, body, expected);
   }
 
-  /** Health: served to anyone, whatever credentials come along. */
+  /** Health and the API docs: served to anyone, whatever credentials come along. */
   private static RestRow publicRoute(String path) {
     return sameForAll(HttpMethod.GET, path, path, null, OK);
   }
