@@ -78,8 +78,8 @@ export class PollingSocket {
       const [method, path, payload, headers] = route(body);
       this._deliver(replyAddress, await this._http(method, path, payload, headers));
     } catch (e) {
-      if (e.status) this._refuse(replyAddress, e);
-      else this._lost(1006); // unreachable: the client resends what was unanswered on its next connection
+      if (gone(e)) this._lost(e.status === 503 ? 1012 : 1006); // the client resends what was unanswered on its next connection
+      else this._refuse(replyAddress, e);
     }
   }
 
@@ -102,7 +102,8 @@ export class PollingSocket {
       try {
         page = await this._http('GET', `/api/v1/channels/${enc(channel)}/events${query({ since: sub.cursor ?? 0, limit: sub.cursor === null ? 1 : 1000 })}`);
       } catch (e) {
-        if (!e.status) return this._lost(1006);
+        if (gone(e)) return this._lost(e.status === 503 ? 1012 : 1006);
+        if (e.status === 429) return undefined; // the next round asks again
         this._channels.delete(channel); // refused (403, 404...): as a register refused on a socket
         return this._refuse(channel, e);
       }
@@ -157,6 +158,14 @@ export class PollingSocket {
 
 function sinceOf(headers) {
   return headers?.since === undefined ? null : Number(headers.since);
+}
+
+/**
+ * The node cannot be reached, or answers 503 (it is draining, or its database is out of reach):
+ * as a socket that closed, so the client reconnects (to another node, behind a proxy) and resumes.
+ */
+function gone(e) {
+  return !e.status || e.status === 503;
 }
 
 function enc(s) {

@@ -10,12 +10,14 @@ const API_KEY = process.env.HERALD_API_KEY;
 /**
  * A TCP proxy to Herald: cut() drops every connection; refuse(true) turns new ones away; block(re)
  * answers 403 to HTTP requests whose path matches (as a proxy that lets no WebSocket through would);
+ * unavailable(re) answers them 503 as a draining node does;
  * attempts lists when each connection came.
  */
 export async function proxy() {
   const sockets = new Set();
   let refusing = false;
   let blocked = null;
+  let unavailable = null;
   const attempts = []; // when each connection came, refused or not
   const server = net.createServer((client) => {
     attempts.push(Date.now());
@@ -26,6 +28,10 @@ export async function proxy() {
       const request = /^[A-Z]+ (\S+) HTTP\//.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 2048)));
       if (request && blocked?.test(request[1])) {
         client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        upstream.destroy();
+      } else if (request && unavailable?.test(request[1])) {
+        const body = '{"error":{"code":"unavailable","message":"this node is shutting down"}}';
+        client.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
         upstream.destroy();
       } else {
         upstream.write(chunk);
@@ -42,6 +48,7 @@ export async function proxy() {
     cut: () => { for (const s of sockets) s.destroy(); sockets.clear(); },
     refuse: (on) => { refusing = on; },
     block: (re) => { blocked = re; },
+    unavailable: (re) => { unavailable = re; },
     attempts,
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };

@@ -51,6 +51,32 @@ for (const [transport, blocked] of [['sockjs', WEBSOCKETS], ['polling', BRIDGE]]
   });
 }
 
+test('polling through a node that answers 503 for a while (draining): it reconnects and misses nothing', async () => {
+  const channel = `market:sdk-polling-503-${Date.now()}`;
+  const p = await proxy();
+  p.block(BRIDGE);
+  const herald = connect(p.url, { WebSocket, token: TOKEN, backoffMinMs: 50, backoffMaxMs: 300, pollIntervalMs: 100 });
+  const seqs = [];
+  const states = [];
+  herald.on('state', (s) => states.push(s));
+  herald.subscribe(channel, (e) => seqs.push(e.seq), { since: 0 });
+  try {
+    await until(() => herald.transport === 'polling' && herald.state === 'connected', 15000, 'polling');
+    for (let n = 1; n <= 50; n++) await publishRest(channel, n);
+    await until(() => seqs.length >= 50, 10000, () => `50 events (have ${seqs.length})`);
+    p.unavailable(/^\/api\//);
+    await until(() => states.includes('reconnecting'), 5000, 'a reconnect on the 503');
+    for (let n = 51; n <= 100; n++) await publishRest(channel, n);
+    p.unavailable(null);
+    await until(() => seqs.length >= 100, 15000, () => `100 events (have ${seqs.length})`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(seqs, inOrder(100));
+  } finally {
+    herald.close();
+    await p.close();
+  }
+});
+
 test('polling: publishes stored once each and in order, document writes, and refusals that say why', async () => {
   const channel = `chat:sdk-polling-${Date.now()}`;
   const p = await proxy();
