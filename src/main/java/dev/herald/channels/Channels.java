@@ -182,11 +182,7 @@ public final class Channels {
 
   /** A history page size as given by a user (a number or numeric string); null means the default. */
   public static int parseLimit(Object value) {
-    long limit = Params.wholeNumber(value, DEFAULT_LIMIT, "limit");
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw HeraldException.badRequest("invalid_limit", "limit must be between 1 and " + MAX_LIMIT);
-    }
-    return (int) limit;
+    return Params.limit(value, DEFAULT_LIMIT, MAX_LIMIT);
   }
 
   private static String requireString(Map<String, Object> fields, String field, int maxLength) {

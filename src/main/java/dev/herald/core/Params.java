@@ -18,6 +18,15 @@ public final class Params {
     return since;
   }
 
+  /** A page size: 1 to {@code max}, or {@code fallback} when absent; a 400 {@code invalid_limit} otherwise. */
+  public static int limit(Object value, int fallback, int max) {
+    long limit = wholeNumber(value, fallback, "limit");
+    if (limit < 1 || limit > max) {
+      throw HeraldException.badRequest("invalid_limit", "limit must be between 1 and " + max);
+    }
+    return (int) limit;
+  }
+
   /** A whole number, or {@code fallback} when absent; a 400 {@code invalid_<name>} otherwise. */
   public static long wholeNumber(Object value, long fallback, String name) {
     if (value == null) {

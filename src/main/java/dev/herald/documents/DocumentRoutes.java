@@ -50,12 +50,9 @@ final class DocumentRoutes {
   }
 
   private Future<JsonObject> list(RoutingContext ctx, Identity who) {
-    long limit = Params.wholeNumber(ctx.queryParams().get("limit"), Documents.DEFAULT_LIMIT, "limit");
-    if (limit < 1 || limit > Documents.MAX_LIMIT) {
-      throw HeraldException.badRequest("invalid_limit", "limit must be between 1 and " + Documents.MAX_LIMIT);
-    }
+    int limit = Params.limit(ctx.queryParams().get("limit"), Documents.DEFAULT_LIMIT, Documents.MAX_LIMIT);
     return documents.list(who, ctx.pathParam("collection"), ctx.queryParams().get("filter"),
-        ctx.queryParams().get("orderBy"), (int) limit, ctx.queryParams().get("after"))
+        ctx.queryParams().get("orderBy"), limit, ctx.queryParams().get("after"))
         .map(page -> new JsonObject().put("docs", new JsonArray(new ArrayList<>(page.docs()))).put("next", page.next()));
   }
 

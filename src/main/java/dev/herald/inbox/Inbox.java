@@ -166,11 +166,7 @@ final class Inbox {
 
   /** A query's or bridge body's limit. */
   static int limit(Object value) {
-    long limit = Params.wholeNumber(value, DEFAULT_LIMIT, "limit");
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw HeraldException.badRequest("invalid_limit", "limit must be between 1 and " + MAX_LIMIT);
-    }
-    return (int) limit;
+    return Params.limit(value, DEFAULT_LIMIT, MAX_LIMIT);
   }
 
   /** A query's or bridge body's before: the {@code next} of the page before. */

@@ -50,7 +50,7 @@ public final class OutboundModule implements Module {
   @Override
   public void mount(Router router) {
     router.get("/api/v1/outbound/failed").handler(ctx -> Rest.answer(ctx, auth, who -> failed(who,
-        (int) Math.min(1000, Math.max(1, Params.wholeNumber(ctx.queryParams().get("limit"), 100, "limit"))))));
+        Params.limit(ctx.queryParams().get("limit"), 100, 1000))));
     router.post("/api/v1/outbound/failed/:id/replay").handler(ctx -> Rest.answer(ctx, auth, who -> replay(who, ctx.pathParam("id"))));
   }
 

@@ -11,7 +11,7 @@ import java.util.function.Function;
 /**
  * Whether a delivery comes from its source: the HMAC-SHA256 of the raw body (hex, {@code sha256=}
  * prefixed) or the bearer secret, compared in constant time, and the timestamp within the source's
- * skew when it has one. A failure is a 401 naming what was wrong; the body is not read before.
+ * skew when it has one. A failure is a 401 naming what was wrong, before the body is parsed.
  */
 final class SignatureCheck {
 

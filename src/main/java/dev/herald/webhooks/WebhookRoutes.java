@@ -27,7 +27,7 @@ final class WebhookRoutes {
   void mount(Router router) {
     router.post(SOURCE).handler(this::receive);
     router.get(SOURCE + "/failed").handler(ctx -> Rest.answer(ctx, auth, who -> webhooks.failed(who, ctx.pathParam("source"),
-        (int) Math.min(1000, Math.max(1, Params.wholeNumber(ctx.queryParams().get("limit"), 100, "limit"))))));
+        Params.limit(ctx.queryParams().get("limit"), 100, 1000))));
     router.post(SOURCE + "/failed/:id/replay").handler(ctx -> Rest.answer(ctx, auth,
         who -> webhooks.replay(who, ctx.pathParam("source"), ctx.pathParam("id"))));
   }

@@ -304,6 +304,8 @@ class WebhooksTest {
     JsonArray letters = node.http.get("/api/v1/webhooks/shop/failed", "X-Api-Key", TestNode.API_KEY).json().getJsonArray("deliveries");
     assertThat(letters.stream().map(l -> ((JsonObject) l).getString("deliveryId")).toList()).containsExactly("refund-1", "bad-1");
     assertThat(node.http.get("/api/v1/webhooks/shop/failed").status()).isEqualTo(401);
+    assertThat(node.http.get("/api/v1/webhooks/shop/failed?limit=5000", "X-Api-Key", TestNode.API_KEY).errorCode())
+        .as("a page size out of range is refused, as everywhere else").isEqualTo("invalid_limit");
     Http.Response still = node.http.post("/api/v1/webhooks/shop/failed/refund-1/replay", "{}", "X-Api-Key", TestNode.API_KEY);
     assertThat(still.status()).isEqualTo(422);
 
