@@ -18,5 +18,9 @@ USER herald
 ENV HERALD_DATA_DIR=/data HERALD_PORT=8080
 VOLUME /data
 EXPOSE 8080
-# readiness for an orchestrator: GET /health/ready
+# ready = database reachable, cluster joined, not draining; bash's /dev/tcp, as the JRE image has no curl
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${HERALD_PORT:-8080} && printf "GET /health/ready HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
+# SIGTERM drains the node (HERALD_DRAIN_TIMEOUT, 20 s): give it that long before the SIGKILL
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "-jar", "/app/herald.jar"]
