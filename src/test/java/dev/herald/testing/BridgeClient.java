@@ -98,6 +98,14 @@ public final class BridgeClient implements AutoCloseable {
     return connect(port, sockJsPath(), true, new WebSocketClientOptions().setReceiveBufferSize(4096));
   }
 
+  /** A client on the raw endpoint over TLS (wss://), trusting any certificate (a proxy's self-signed one). */
+  public static BridgeClient connectTls(int port) {
+    WebSocketClient client = CLIENTS.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false));
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket").setSsl(true))
+        .map(ws -> new BridgeClient(client, ws, false))
+        .await();
+  }
+
   /** SockJS's websocket path: a server id and a session id chosen by the client. */
   private static String sockJsPath() {
     return "/eventbus/" + (int) (Math.random() * 1000) + "/" + UUID.randomUUID().toString().replace("-", "") + "/websocket";

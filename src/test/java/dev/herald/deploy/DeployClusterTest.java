@@ -1,0 +1,158 @@
+package dev.herald.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.BridgeClient;
+import dev.herald.testing.Http;
+import dev.herald.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Herald as deploy/cluster.sh runs it: PostgreSQL, three nodes joined through cluster.xml, nginx in
+ * front over HTTP and HTTPS. Through nginx, raw WebSocket, wss:// and SockJS subscribers on
+ * whichever node nginx picked get every event published over HTTP and HTTPS, in order; /metrics is
+ * not exposed; and stop leaves none of the processes it started.
+ */
+@Tag("cluster")
+class DeployClusterTest {
+
+  static final Path SCRIPT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("deploy/cluster.sh");
+  static Path state;
+  static Map<String, String> env;
+  static int http;
+  static int https;
+  static int firstNode;
+
+  @BeforeAll
+  static void start() throws Exception {
+    // PostgreSQL runs as the postgres user, who must reach its data dir: not under a 0700 temp dir
+    Path dir = Files.createTempDirectory("herald-deploy");
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    state = dir.resolve("state");
+    http = TestNode.freePort();
+    https = TestNode.freePort();
+    firstNode = freeRun(3);
+    env = new HashMap<>(Map.of("HERALD_DEPLOY_DIR", state.toString(), "HERALD_DEPLOY_HTTP_PORT", String.valueOf(http),
+        "HERALD_DEPLOY_HTTPS_PORT", String.valueOf(https), "HERALD_DEPLOY_NODE_PORT", String.valueOf(firstNode),
+        "HERALD_DEPLOY_PG_PORT", String.valueOf(TestNode.freePort()), "HERALD_CLUSTER_NAME", "deploy-test-" + ProcessHandle.current().pid(),
+        "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_JWT_SECRET", TestNode.JWT_SECRET));
+    run("start", "3");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    List<Long> pids = new ArrayList<>();
+    try (var files = Files.list(state)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
+        pids.add(Long.parseLong(Files.readString(f).trim()));
+      }
+    }
+    run("stop");
+    assertThat(pids).as("PostgreSQL, three nodes and nginx were started").hasSize(5);
+    for (long pid : pids) {
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %s after stop", pid).isFalse();
+    }
+  }
+
+  @Test
+  void subscribersBehindNginxGetEveryEventInOrderOverEveryTransportAndMetricsStayPrivate() throws Exception {
+    String channel = "market:deploy";
+    try (BridgeClient raw = BridgeClient.connect(http, null);
+        BridgeClient tls = BridgeClient.connectTls(https);
+        BridgeClient sockJs = BridgeClient.connectSockJs(http)) {
+      raw.subscribe(channel);
+      tls.subscribe(channel);
+      sockJs.subscribe(channel);
+      Http viaNginx = new Http(http);
+      for (int i = 1; i <= 20; i++) {
+        assertThat(viaNginx.publish(channel, "n", i).status()).isEqualTo(201);
+      }
+      HttpResponse<String> overTls = insecureClient().send(HttpRequest.newBuilder(
+              URI.create("https://127.0.0.1:" + https + "/api/v1/channels/" + channel + "/events"))
+          .header("Content-Type", "application/json").header("X-Api-Key", TestNode.API_KEY)
+          .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("type", "n").put("data", 21).encode())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(overTls.statusCode()).isEqualTo(201);
+      for (BridgeClient client : List.of(raw, tls, sockJs)) {
+        assertThat(client.deliveries(channel, 21).stream().map(e -> e.getLong("seq")).toList())
+            .isEqualTo(java.util.stream.LongStream.rangeClosed(1, 21).boxed().toList());
+      }
+    }
+    assertThat(new Http(http).get("/metrics").status()).as("nginx keeps /metrics private").isEqualTo(404);
+    for (int i = 0; i < 3; i++) {
+      String metrics = new Http(firstNode + i).get("/metrics").body();
+      assertThat(metrics).as("node %s", i + 1).contains("herald_cluster_members 3.0");
+    }
+  }
+
+  /** The first of n consecutive ports free on 127.0.0.1 now. */
+  private static int freeRun(int n) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int base = 20_000 + (int) (Math.random() * 30_000);
+      boolean free = true;
+      for (int p = base; p < base + n && free; p++) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+        } catch (IOException taken) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no run of " + n + " free ports");
+  }
+
+  private static void run(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    Path log = Files.createTempFile("deploy-", ".log");
+    Process p = pb.redirectOutput(log.toFile()).start();
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("deploy/cluster.sh %s finished", String.join(" ", args)).isTrue();
+    assertThat(p.exitValue()).as("deploy/cluster.sh %s: %s", String.join(" ", args), Files.readString(log)).isZero();
+  }
+
+  private static HttpClient insecureClient() throws Exception {
+    TrustManager[] trustAll = {new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    }};
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, trustAll, new SecureRandom());
+    return HttpClient.newBuilder().sslContext(tls).build();
+  }
+}
