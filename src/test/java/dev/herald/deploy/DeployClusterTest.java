@@ -25,16 +25,22 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Herald as deploy/cluster.sh runs it: PostgreSQL, three nodes joined through cluster.xml, nginx in
  * front over HTTP and HTTPS. Through nginx, raw WebSocket, wss:// and SockJS subscribers on
  * whichever node nginx picked get every event published over HTTP and HTTPS, in order; /metrics is
- * not exposed; and stop leaves none of the processes it started.
+ * not exposed; a node drained with SIGTERM under publishes loses none it acknowledged; a fourth
+ * node serves full history at once and gets traffic once nginx reloads; and stop leaves none of
+ * the processes it started.
  */
 @Tag("cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the second adds a fourth node
 class DeployClusterTest {
 
   static final Path SCRIPT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("deploy/cluster.sh");
@@ -52,7 +58,7 @@ class DeployClusterTest {
     state = dir.resolve("state");
     http = TestNode.freePort();
     https = TestNode.freePort();
-    firstNode = freeRun(3);
+    firstNode = freeRun(4); // node 4 is added by a test
     env = new HashMap<>(Map.of("HERALD_DEPLOY_DIR", state.toString(), "HERALD_DEPLOY_HTTP_PORT", String.valueOf(http),
         "HERALD_DEPLOY_HTTPS_PORT", String.valueOf(https), "HERALD_DEPLOY_NODE_PORT", String.valueOf(firstNode),
         "HERALD_DEPLOY_PG_PORT", String.valueOf(TestNode.freePort()), "HERALD_CLUSTER_NAME", "deploy-test-" + ProcessHandle.current().pid(),
@@ -69,13 +75,14 @@ class DeployClusterTest {
       }
     }
     run("stop");
-    assertThat(pids).as("PostgreSQL, three nodes and nginx were started").hasSize(5);
+    assertThat(pids).as("PostgreSQL, four nodes and nginx were started").hasSize(6);
     for (long pid : pids) {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %s after stop", pid).isFalse();
     }
   }
 
   @Test
+  @Order(1)
   void subscribersBehindNginxGetEveryEventInOrderOverEveryTransportAndMetricsStayPrivate() throws Exception {
     String channel = "market:deploy";
     try (BridgeClient raw = BridgeClient.connect(http, null);
@@ -103,6 +110,64 @@ class DeployClusterTest {
     for (int i = 0; i < 3; i++) {
       String metrics = new Http(firstNode + i).get("/metrics").body();
       assertThat(metrics).as("node %s", i + 1).contains("herald_cluster_members 3.0");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aNodeDrainedBehindNginxLosesNoAcknowledgedPublishAndAFourthNodeServesFullHistoryThenTraffic() throws Exception {
+    String channel = "market:deploy-drain";
+    Http viaNginx = new Http(http);
+    List<Long> acknowledged = new ArrayList<>();
+    List<Integer> answers = new ArrayList<>();
+    Thread publisher = new Thread(() -> {
+      for (int i = 1; i <= 300; i++) {
+        try {
+          Http.Response r = viaNginx.post("/api/v1/channels/" + channel + "/events",
+              new JsonObject().put("type", "n").put("data", i).put("id", "drain-" + i), "X-Api-Key", TestNode.API_KEY);
+          answers.add(r.status());
+          if (r.status() == 201 || r.status() == 200) {
+            acknowledged.add(r.json().getLong("seq"));
+          }
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          answers.add(-1); // the connection was cut: not acknowledged
+        }
+      }
+    });
+    publisher.start();
+    run("stop-node", "2"); // SIGTERM: the node drains while publishes go on through nginx
+    publisher.join(120_000);
+    run("start-node", "2");
+    // a draining node answers 503; nginx may answer 502 for a request it had sent on a kept-alive
+    // connection the node then closed: neither is acknowledged (clients retry with the same id),
+    // and no answer is a node's own failure (500)
+    assertThat(answers).as("answers while node 2 drained").doesNotContain(500)
+        .allMatch(status -> status == 201 || status == 200 || status == 503 || status == 502 || status == -1);
+    assertThat(acknowledged).as("most publishes went through the other nodes").hasSizeGreaterThan(250);
+    List<Long> history = viaNginx.get("/api/v1/channels/" + channel + "/events?limit=1000", "X-Api-Key", TestNode.API_KEY)
+        .json().getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("seq")).toList();
+    assertThat(history).as("every acknowledged publish is in history").containsAll(acknowledged);
+
+    run("add"); // node 4: in the cluster, not yet behind nginx
+    int fourth = firstNode + 3;
+    try (BridgeClient direct = BridgeClient.connect(fourth, null)) {
+      direct.subscribe(channel, new JsonObject().put("since", 0));
+      assertThat(direct.deliveries(channel, history.size()).stream().map(e -> e.getLong("seq")).toList())
+          .as("the new node serves full history at once").isEqualTo(history);
+    }
+    run("reload");
+    List<BridgeClient> sessions = new ArrayList<>();
+    try {
+      for (int i = 0; i < 24; i++) { // SockJS sessions are hashed across the nodes nginx now knows
+        sessions.add(BridgeClient.connectSockJs(http));
+      }
+      assertThat(new Http(fourth).get("/metrics").body()).as("nginx sends the fourth node traffic after the reload")
+          .containsPattern("herald_connections\\{transport=\"sockjs-websocket\"\\} [1-9]");
+    } finally {
+      sessions.forEach(BridgeClient::close);
     }
   }
 
