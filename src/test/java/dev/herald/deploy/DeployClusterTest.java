@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestNode;
+import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -36,8 +37,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * front over HTTP and HTTPS. Through nginx, raw WebSocket, wss:// and SockJS subscribers on
  * whichever node nginx picked get every event published over HTTP and HTTPS, in order; /metrics is
  * not exposed; a node drained with SIGTERM under publishes loses none it acknowledged; a fourth
- * node serves full history at once and gets traffic once nginx reloads; and stop leaves none of
- * the processes it started.
+ * node serves full history at once and gets traffic once nginx reloads; the users of a node killed
+ * with SIGKILL leave the survivors' presence within 10 s and are back once they reconnect through
+ * nginx; and stop leaves none of the processes it started.
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the second adds a fourth node
@@ -171,6 +173,45 @@ class DeployClusterTest {
     }
   }
 
+  @Test
+  @Order(3)
+  void usersOfAKilledNodeLeaveEveryoneElsesPresenceWithinTenSecondsAndComeBackThroughNginx() throws Exception {
+    String room = "chat:deploy";
+    Http survivor = new Http(firstNode + 2); // node 3
+    List<BridgeClient> onNode1 = new ArrayList<>();
+    try {
+      for (String user : List.of("ada", "bob")) {
+        BridgeClient c = BridgeClient.connect(firstNode, Tokens.user(user)); // straight to node 1
+        c.subscribe(room);
+        onNode1.add(c);
+      }
+      awaitMembers(survivor, room, List.of("ada", "bob"), 10_000);
+      run(Map.of("KILL", "1"), "stop-node", "1"); // a crash, not a drain
+      awaitMembers(survivor, room, List.of(), 10_000); // the failure detector's 5 s, and the survivors' reaction
+    } finally {
+      onNode1.forEach(BridgeClient::close);
+    }
+    try (BridgeClient ada = BridgeClient.connect(http, Tokens.user("ada"))) { // reconnected, through nginx
+      ada.subscribe(room);
+      awaitMembers(survivor, room, List.of("ada"), 10_000);
+    }
+    run("start-node", "1");
+  }
+
+  private static void awaitMembers(Http node, String room, List<String> expected, long millis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    List<String> members = List.of();
+    while (System.currentTimeMillis() < deadline) {
+      members = node.get("/api/v1/channels/" + room + "/presence", "X-Api-Key", TestNode.API_KEY).json().getJsonArray("members")
+          .stream().map(m -> ((JsonObject) m).getString("userId")).sorted().toList();
+      if (members.equals(expected)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(members).as("presence of %s on a surviving node within %s ms", room, millis).isEqualTo(expected);
+  }
+
   /** The first of n consecutive ports free on 127.0.0.1 now. */
   private static int freeRun(int n) {
     for (int attempt = 0; attempt < 50; attempt++) {
@@ -191,10 +232,16 @@ class DeployClusterTest {
   }
 
   private static void run(String... args) throws Exception {
+    run(Map.of(), args);
+  }
+
+  /** deploy/cluster.sh with these arguments, and these variables beside the cluster's own. */
+  private static void run(Map<String, String> extra, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(env);
+    pb.environment().putAll(extra);
     Path log = Files.createTempFile("deploy-", ".log");
     Process p = pb.redirectOutput(log.toFile()).start();
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("deploy/cluster.sh %s finished", String.join(" ", args)).isTrue();
