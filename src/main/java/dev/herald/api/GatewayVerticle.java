@@ -3,6 +3,7 @@ package dev.herald.api;
 import dev.herald.core.Drain;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
+import dev.herald.core.RateLimiter;
 import dev.herald.core.Rest;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,10 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -35,8 +32,7 @@ public final class GatewayVerticle extends VerticleBase {
   public GatewayVerticle(HeraldConfig config, Drain drain, MeterRegistry registry, Consumer<Router> features) {
     this.config = config;
     this.drain = drain;
-    this.rateLimited = Counter.builder("herald.rate.limited").description("Requests refused with 429 (rate or in-flight limits)")
-        .tag("api", "rest").register(registry);
+    this.rateLimited = RateLimiter.refusals(registry, "rest");
     this.features = features;
   }
 
@@ -51,7 +47,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route("/api/*").handler(Rest::requireWellFormedQuery);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     features.accept(router);
-    String sockJs = sockJsBundle();
+    String sockJs = WebJars.root("org.webjars.npm", "sockjs-client") + "/dist/sockjs.min.js"; // for pages falling back to SockJS
     router.get("/sdk/sockjs.min.js").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/javascript; charset=utf-8").sendFile(sockJs));
     router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(false));
@@ -86,20 +82,6 @@ public final class GatewayVerticle extends VerticleBase {
       });
     }
     ctx.next();
-  }
-
-  /** SockJS's browser bundle in its WebJar (the SDK loads it in pages that fall back to SockJS). */
-  private static String sockJsBundle() {
-    Properties webJar = new Properties();
-    try (InputStream in = GatewayVerticle.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/sockjs-client/pom.properties")) {
-      if (in == null) {
-        throw new IllegalStateException("the sockjs-client WebJar is missing from the classpath");
-      }
-      webJar.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return "META-INF/resources/webjars/sockjs-client/" + webJar.getProperty("version") + "/dist/sockjs.min.js";
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.herald.core.HeraldConfig;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Identity;
 import dev.herald.core.Namespaces;
+import dev.herald.core.RateLimiter;
 import dev.herald.core.Rest;
 import dev.herald.core.UserBuckets;
 import dev.herald.hub.Hub;
@@ -71,8 +72,7 @@ public final class BridgeEndpoint {
     this.drain = drain;
     connections.forEach((transport, count) -> Gauge.builder("herald.connections", count, AtomicInteger::get)
         .description("Bridge sockets open on this node").tag("transport", transport).register(registry));
-    this.rateLimited = Counter.builder("herald.rate.limited").description("Requests refused with 429 (rate or in-flight limits)")
-        .tag("api", "bridge").register(registry);
+    this.rateLimited = RateLimiter.refusals(registry, "bridge");
     this.credentials = new SocketCredentials(auth);
     this.namespaces = namespaces;
     this.maxFrameBytes = config.maxBodyBytes();

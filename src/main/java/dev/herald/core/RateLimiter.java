@@ -1,5 +1,8 @@
 package dev.herald.core;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * A token bucket: {@code burst} actions at once, refilled at {@code perSecond}. Thread-safe: a
  * user's bucket is shared by its sockets and REST calls, which run on different event loops.
@@ -19,6 +22,12 @@ public final class RateLimiter {
 
   public RateLimiter(Rate rate) {
     this(rate.count(), rate.perSecond());
+  }
+
+  /** What /metrics counts of the 429s one API (rest, bridge) answered, whichever limit refused them. */
+  public static Counter refusals(MeterRegistry registry, String api) {
+    return Counter.builder("herald.rate.limited").description("Requests refused with 429 (rate or in-flight limits)")
+        .tag("api", api).register(registry);
   }
 
   /** Takes one token, or throws a 429 naming what was limited and when to retry. */
