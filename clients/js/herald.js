@@ -438,17 +438,38 @@ export class HeraldClient {
     if (socket !== this._socket) return;
     const silent = Date.now() - this._heard;
     if (silent > this.options.pingIntervalMs + this.options.pingTimeoutMs) {
-      socket.onclose = socket.onmessage = null;
-      this._detach();
-      try { socket.terminate?.() ?? socket.close(); } catch { /* already closing */ }
+      this._release(socket, true);
       this._lost(true, 4000);
     } else if (silent > this.options.pingIntervalMs && !(this._pinged > this._heard)) {
       this._pinged = Date.now();
-      const replyAddress = randomId();
-      this._replies.set(replyAddress, { frame: null, resolve() {}, reject() {} }); // any frame at all answers it
-      this._inFlight++;
-      socket.send(JSON.stringify({ type: 'send', address: 'herald.ping', body: {}, replyAddress, headers: {} }));
+      this._control(socket, 'herald.ping', {}).catch(() => {}); // any frame at all answers it
     }
+  }
+
+  /**
+   * A request of the protocol's own (herald.auth, herald.ping), sent on this socket at once, ahead
+   * of the queue, and never sent again on another: settled (resolved empty) when the socket goes.
+   */
+  _control(socket, address, body) {
+    return new Promise((resolve, reject) => {
+      const replyAddress = randomId();
+      this._replies.set(replyAddress, { frame: null, resolve, reject });
+      this._inFlight++;
+      socket.send(JSON.stringify({ type: 'send', address, body, replyAddress, headers: {} }));
+    });
+  }
+
+  /**
+   * Lets go of the client's socket without a reconnect of its own (whoever called decides what comes
+   * next): closed politely, or cut at once when it is dead (a close handshake would wait on it).
+   */
+  _release(socket, dead = false) {
+    socket.onclose = socket.onmessage = null;
+    this._detach();
+    try {
+      if (dead && socket.terminate) socket.terminate();
+      else socket.close(dead ? undefined : 1000);
+    } catch { /* already closing */ }
   }
 
   /** The socket is gone or replaced: what was tied to it. */
@@ -461,7 +482,7 @@ export class HeraldClient {
     this._acks.clear();
     for (const sub of this._subs.values()) sub.placed = false;
     for (const [address, r] of this._replies) {
-      if (!r.frame) { // a herald.auth of this socket: settled, the next connection authenticates again
+      if (!r.frame) { // a control request of this socket (_control): settled, the next connection asks again
         this._replies.delete(address);
         r.resolve();
       }
@@ -514,10 +535,7 @@ export class HeraldClient {
         socket.close(1000);
         return;
       }
-      const old = this._socket;
-      old.onclose = old.onmessage = null;
-      this._detach();
-      old.close(1000);
+      this._release(this._socket);
       this._kind = k;
       this._attach(socket, kind, true);
       return;
@@ -536,30 +554,19 @@ export class HeraldClient {
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = this.options.getToken ? await this.options.getToken() : this.options.token;
       if (!token || socket !== this._socket) return;
-      const replyAddress = randomId();
-      const answer = await new Promise((resolve) => {
-        this._replies.set(replyAddress, {
-          frame: null,
-          resolve: (body) => {
-            const { sub, roles } = claims(token);
-            this.user = body?.sub ?? sub ?? null;
-            this.roles = Array.isArray(roles) ? roles.filter((r) => typeof r === 'string') : [];
-            resolve(null);
-          },
-          reject: (e) => resolve(e),
-        });
-        this._inFlight++;
-        socket.send(JSON.stringify({ type: 'send', address: 'herald.auth', body: { token }, replyAddress, headers: {} }));
-      });
+      const answer = await this._control(socket, 'herald.auth', { token }).then((body) => ({ body }), (error) => ({ error }));
       if (socket !== this._socket) return; // closed meanwhile: the next connection authenticates again
-      if (answer === null) {
+      if (!answer.error) {
+        const { sub, roles } = claims(token);
+        this.user = answer.body?.sub ?? sub ?? null;
+        this.roles = Array.isArray(roles) ? roles.filter((r) => typeof r === 'string') : [];
         const exp = expiry(token);
         if (exp && this.options.getToken) {
           this._refresh = setTimeout(() => this._authenticate(socket, true), Math.max(1000, exp - Date.now() - 30000));
         }
         return;
       }
-      this._emit('auth_error', answer);
+      this._emit('auth_error', answer.error);
       if (!this.options.getToken || (refreshing && attempt > 0)) return;
     }
   }
