@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -45,13 +44,10 @@ public final class BridgeEndpoint {
   final Hub hub;
   final SocketCredentials credentials;
   final Namespaces namespaces;
-  /** Every socket open on this node, to tell them all to go when it drains. */
+  /** Every socket open on this node: to tell them all to go when it drains, and counted by transport for /metrics. */
   private final Set<BridgeSocket> open = ConcurrentHashMap.newKeySet();
   /** Requests in flight count against the node's drain. */
   final Drain drain;
-  /** Open sockets by transport, for /metrics. */
-  private final Map<String, AtomicInteger> connections = Map.of(
-      "websocket", new AtomicInteger(), "sockjs-websocket", new AtomicInteger(), "sockjs-http", new AtomicInteger());
   /** Requests and registers refused with a 429, for /metrics. */
   final Counter rateLimited;
   /** When the identities sockets hold expire: one sweep for the node. */
@@ -70,8 +66,10 @@ public final class BridgeEndpoint {
       Drain drain, MeterRegistry registry) {
     this.hub = hub;
     this.drain = drain;
-    connections.forEach((transport, count) -> Gauge.builder("herald.connections", count, AtomicInteger::get)
-        .description("Bridge sockets open on this node").tag("transport", transport).register(registry));
+    for (String transport : List.of("websocket", "sockjs-websocket", "sockjs-http")) {
+      Gauge.builder("herald.connections", open, sockets -> sockets.stream().filter(s -> s.transport().equals(transport)).count())
+          .description("Bridge sockets open on this node").tag("transport", transport).register(registry);
+    }
     this.rateLimited = RateLimiter.refusals(registry, "bridge");
     this.credentials = new SocketCredentials(auth);
     this.namespaces = namespaces;
@@ -152,10 +150,8 @@ public final class BridgeEndpoint {
   }
 
   /** The socket closed. */
-  void closed(BridgeSocket socket, BridgeConnection connection) {
-    if (open.remove(socket)) {
-      connections.get(connection.transport()).decrementAndGet();
-    }
+  void closed(BridgeSocket socket) {
+    open.remove(socket);
   }
 
   public void mount(Router router, Vertx vertx) {
@@ -168,7 +164,6 @@ public final class BridgeEndpoint {
       BridgeSocket socket = new BridgeSocket(connection, this);
       caps.opened(socket, ip);
       open.add(socket);
-      connections.get(connection.transport()).incrementAndGet();
       socket.start();
     };
     webSocket(router.get("/eventbus/websocket"),

@@ -108,8 +108,13 @@ public final class BridgeSocket implements Subscriber, BridgeSession {
     socket.drainHandler(v -> backlog.check());
     socket.closeHandler(v -> {
       access.close();
-      bridge.closed(this, socket);
+      bridge.closed(this);
     });
+  }
+
+  /** How the client is connected (websocket, sockjs-websocket, sockjs-http). */
+  String transport() {
+    return socket.transport();
   }
 
   /** The node drains: this client should reconnect at once, to another node. */
