@@ -63,6 +63,15 @@ export async function publishRest(channel, n) {
   assert.equal(r.status, 201, await r.text());
 }
 
+/** Publishes 1..total over REST, `batch` at a time, while the test does what it does meanwhile. */
+export function publishing(channel, total, batch) {
+  return (async () => {
+    for (let n = 1; n <= total; n += batch) {
+      await Promise.all(Array.from({ length: Math.min(batch, total - n + 1) }, (_, i) => publishRest(channel, n + i)));
+    }
+  })();
+}
+
 export async function history(channel) {
   const r = await fetch(new URL(`/api/v1/channels/${channel}/events?limit=1000`, HERALD), { headers: { 'X-Api-Key': API_KEY } });
   return (await r.json()).events;

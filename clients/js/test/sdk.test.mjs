@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
-import { HERALD, proxy, publishRest, history, until, jwt, rest } from '../test-support/support.mjs';
+import { HERALD, proxy, publishRest, publishing, history, until, jwt, rest } from '../test-support/support.mjs';
 
 const TOKEN = process.env.HERALD_TOKEN;
 
@@ -20,16 +20,12 @@ test('every event exactly once and in order while the connection is cut twice mi
   try {
     await until(() => herald.state === 'connected', 10000, 'the first connection');
     const total = 2000;
-    const publishing = (async () => {
-      for (let n = 1; n <= total; n += 20) {
-        await Promise.all(Array.from({ length: 20 }, (_, i) => publishRest(channel, n + i)));
-      }
-    })();
+    const published = publishing(channel, total, 20);
     await until(() => seqs.length >= 400, 30000, '400 events');
     p.cut();
     await until(() => seqs.length >= 1200, 30000, '1,200 events');
     p.cut();
-    await publishing;
+    await published;
     await until(() => seqs.length >= total, 30000, () => `all ${total} events (have ${seqs.length})`);
     await new Promise((r) => setTimeout(r, 300)); // nothing more may come
     assert.deepEqual(seqs, Array.from({ length: total }, (_, i) => i + 1));

@@ -5,20 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
-import { proxy, publishRest, history, until, jwt } from '../test-support/support.mjs';
+import { proxy, publishRest, publishing, history, until, jwt } from '../test-support/support.mjs';
 
 const TOKEN = process.env.HERALD_TOKEN;
 const WEBSOCKETS = /^\/eventbus(\/[^/]+\/[^/]+)?\/websocket/;
 const BRIDGE = /^\/eventbus/;
-
-/** Publishes 1..total over REST, 10 at a time, while the test does what it does meanwhile. */
-function publishing(channel, total) {
-  return (async () => {
-    for (let n = 1; n <= total; n += 10) {
-      await Promise.all(Array.from({ length: Math.min(10, total - n + 1) }, (_, i) => publishRest(channel, n + i)));
-    }
-  })();
-}
 
 const inOrder = (n) => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -36,7 +27,7 @@ for (const [transport, blocked] of [['sockjs', WEBSOCKETS], ['polling', BRIDGE]]
       await until(() => herald.state === 'connected', 15000, () => `connected (on ${herald.transport})`);
       assert.equal(herald.transport, transport);
       const total = 600;
-      const published = publishing(channel, total);
+      const published = publishing(channel, total, 10);
       await until(() => seqs.length >= 200, 30000, () => `200 events (have ${seqs.length})`);
       p.cut();
       await published;
@@ -117,7 +108,7 @@ test('back to the WebSocket once it gets through, without losing or repeating an
   try {
     await until(() => herald.transport === 'polling', 15000, 'polling');
     const total = 600;
-    const published = publishing(channel, total);
+    const published = publishing(channel, total, 10);
     await until(() => seqs.length >= 150, 30000, () => `150 events (have ${seqs.length})`);
     p.block(WEBSOCKETS); // SockJS gets through now
     await until(() => herald.transport === 'sockjs', 15000, () => `sockjs (on ${herald.transport})`);
