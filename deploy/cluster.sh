@@ -8,6 +8,8 @@
 #   deploy/cluster.sh reload      nginx's upstream := the nodes running now
 #   deploy/cluster.sh stop-node I SIGTERM (drain) node I, or with KILL=1 SIGKILL it
 #   deploy/cluster.sh start-node I node I again, on its port
+#   deploy/cluster.sh stop-db     PostgreSQL down (fast shutdown: open transactions are cut)
+#   deploy/cluster.sh start-db    PostgreSQL up again, same data and port
 #   deploy/cluster.sh stop        everything it started
 #
 # Debian's postgresql and nginx are installed with apt-get when missing (as root). Environment:
@@ -55,11 +57,22 @@ start_postgres() {
     runuser -u postgres -- test -w "$STATE/pg" || { log "the postgres user cannot reach $STATE/pg: put HERALD_DEPLOY_DIR where it can"; exit 1; }
   fi
   as_pg "$bin/initdb" -D "$STATE/pg/data" -U herald --auth=trust >"$STATE/pg-init.log"
-  as_pg "$bin/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/postgres.log" -w \
+  run_postgres
+  as_pg "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U herald herald
+}
+
+run_postgres() {
+  as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/postgres.log" -w \
     -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $STATE/pg -c max_connections=200" start >/dev/null
   head -1 "$STATE/pg/data/postmaster.pid" >"$STATE/pg.pid"
-  as_pg "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U herald herald
   log "PostgreSQL on 127.0.0.1:$PG_PORT (pid $(cat "$STATE/pg.pid"))"
+}
+
+stop_postgres() {
+  if [[ -f "$STATE/pg.pid" ]] && kill -0 "$(cat "$STATE/pg.pid")" 2>/dev/null; then
+    as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pg/data" -m fast -w stop >/dev/null
+    for _ in $(seq 1 60); do kill -0 "$(cat "$STATE/pg.pid")" 2>/dev/null || break; sleep 0.5; done
+  fi
 }
 
 node_port() { echo $((NODE_PORT + $1 - 1)); }
@@ -150,19 +163,22 @@ case "${1:-}" in
     start_node "$2"
     await_ready "$2"
     ;;
+  stop-db)
+    stop_postgres
+    ;;
+  start-db)
+    run_postgres
+    ;;
   stop)
     stop_pid "$STATE/nginx.pid" QUIT
     for i in $(nodes); do stop_pid "$STATE/node-$i.pid" TERM & done
     wait
-    if [[ -f "$STATE/pg.pid" ]] && kill -0 "$(cat "$STATE/pg.pid")" 2>/dev/null; then
-      as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pg/data" -m fast -w stop >/dev/null
-      for _ in $(seq 1 60); do kill -0 "$(cat "$STATE/pg.pid")" 2>/dev/null || break; sleep 0.5; done
-    fi
+    stop_postgres
     rm -rf "$STATE"
     log "stopped"
     ;;
   *)
-    sed -n '2,18p' "$0" >&2
+    sed -n '2,20p' "$0" >&2
     exit 2
     ;;
 esac

@@ -7,20 +7,15 @@ import dev.herald.testing.Http;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -45,42 +40,22 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the second adds a fourth node
 class DeployClusterTest {
 
-  static final Path SCRIPT = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("deploy/cluster.sh");
-  static Path state;
-  static Map<String, String> env;
+  static DeployedCluster cluster;
   static int http;
   static int https;
   static int firstNode;
 
   @BeforeAll
   static void start() throws Exception {
-    // PostgreSQL runs as the postgres user, who must reach its data dir: not under a 0700 temp dir
-    Path dir = Files.createTempDirectory("herald-deploy");
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    state = dir.resolve("state");
-    http = TestNode.freePort();
-    https = TestNode.freePort();
-    firstNode = freeRun(4); // node 4 is added by a test
-    env = new HashMap<>(Map.of("HERALD_DEPLOY_DIR", state.toString(), "HERALD_DEPLOY_HTTP_PORT", String.valueOf(http),
-        "HERALD_DEPLOY_HTTPS_PORT", String.valueOf(https), "HERALD_DEPLOY_NODE_PORT", String.valueOf(firstNode),
-        "HERALD_DEPLOY_PG_PORT", String.valueOf(TestNode.freePort()), "HERALD_CLUSTER_NAME", "deploy-test-" + ProcessHandle.current().pid(),
-        "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_JWT_SECRET", TestNode.JWT_SECRET));
-    run("start", "3");
+    cluster = DeployedCluster.start(3, 4); // node 4 is added by a test
+    http = cluster.http;
+    https = cluster.https;
+    firstNode = cluster.firstNode;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    List<Long> pids = new ArrayList<>();
-    try (var files = Files.list(state)) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".pid")).toList()) {
-        pids.add(Long.parseLong(Files.readString(f).trim()));
-      }
-    }
-    run("stop");
-    assertThat(pids).as("PostgreSQL, four nodes and nginx were started").hasSize(6);
-    for (long pid : pids) {
-      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid %s after stop", pid).isFalse();
-    }
+    assertThat(cluster.stop()).as("PostgreSQL, four nodes and nginx were started").isEqualTo(6);
   }
 
   @Test
@@ -140,9 +115,9 @@ class DeployClusterTest {
       }
     });
     publisher.start();
-    run("stop-node", "2"); // SIGTERM: the node drains while publishes go on through nginx
+    cluster.run("stop-node", "2"); // SIGTERM: the node drains while publishes go on through nginx
     publisher.join(120_000);
-    run("start-node", "2");
+    cluster.run("start-node", "2");
     // a draining node answers 503; nginx may answer 502 for a request it had sent on a kept-alive
     // connection the node then closed: neither is acknowledged (clients retry with the same id),
     // and no answer is a node's own failure (500)
@@ -153,14 +128,14 @@ class DeployClusterTest {
         .json().getJsonArray("events").stream().map(e -> ((JsonObject) e).getLong("seq")).toList();
     assertThat(history).as("every acknowledged publish is in history").containsAll(acknowledged);
 
-    run("add"); // node 4: in the cluster, not yet behind nginx
+    cluster.run("add"); // node 4: in the cluster, not yet behind nginx
     int fourth = firstNode + 3;
     try (BridgeClient direct = BridgeClient.connect(fourth, null)) {
       direct.subscribe(channel, new JsonObject().put("since", 0));
       assertThat(direct.deliveries(channel, history.size()).stream().map(e -> e.getLong("seq")).toList())
           .as("the new node serves full history at once").isEqualTo(history);
     }
-    run("reload");
+    cluster.run("reload");
     List<BridgeClient> sessions = new ArrayList<>();
     try {
       for (int i = 0; i < 24; i++) { // SockJS sessions are hashed across the nodes nginx now knows
@@ -185,67 +160,17 @@ class DeployClusterTest {
         c.subscribe(room);
         onNode1.add(c);
       }
-      awaitMembers(survivor, room, List.of("ada", "bob"), 10_000);
-      run(Map.of("KILL", "1"), "stop-node", "1"); // a crash, not a drain
-      awaitMembers(survivor, room, List.of(), 10_000); // the failure detector's 5 s, and the survivors' reaction
+      DeployedCluster.awaitMembers(survivor, room, List.of("ada", "bob"), 10_000);
+      cluster.run(Map.of("KILL", "1"), "stop-node", "1"); // a crash, not a drain
+      DeployedCluster.awaitMembers(survivor, room, List.of(), 10_000); // the failure detector's 5 s, and the survivors' reaction
     } finally {
       onNode1.forEach(BridgeClient::close);
     }
     try (BridgeClient ada = BridgeClient.connect(http, Tokens.user("ada"))) { // reconnected, through nginx
       ada.subscribe(room);
-      awaitMembers(survivor, room, List.of("ada"), 10_000);
+      DeployedCluster.awaitMembers(survivor, room, List.of("ada"), 10_000);
     }
-    run("start-node", "1");
-  }
-
-  private static void awaitMembers(Http node, String room, List<String> expected, long millis) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + millis;
-    List<String> members = List.of();
-    while (System.currentTimeMillis() < deadline) {
-      members = node.get("/api/v1/channels/" + room + "/presence", "X-Api-Key", TestNode.API_KEY).json().getJsonArray("members")
-          .stream().map(m -> ((JsonObject) m).getString("userId")).sorted().toList();
-      if (members.equals(expected)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    assertThat(members).as("presence of %s on a surviving node within %s ms", room, millis).isEqualTo(expected);
-  }
-
-  /** The first of n consecutive ports free on 127.0.0.1 now. */
-  private static int freeRun(int n) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20_000 + (int) (Math.random() * 30_000);
-      boolean free = true;
-      for (int p = base; p < base + n && free; p++) {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-          s.setReuseAddress(true);
-        } catch (IOException taken) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no run of " + n + " free ports");
-  }
-
-  private static void run(String... args) throws Exception {
-    run(Map.of(), args);
-  }
-
-  /** deploy/cluster.sh with these arguments, and these variables beside the cluster's own. */
-  private static void run(Map<String, String> extra, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().putAll(env);
-    pb.environment().putAll(extra);
-    Path log = Files.createTempFile("deploy-", ".log");
-    Process p = pb.redirectOutput(log.toFile()).start();
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("deploy/cluster.sh %s finished", String.join(" ", args)).isTrue();
-    assertThat(p.exitValue()).as("deploy/cluster.sh %s: %s", String.join(" ", args), Files.readString(log)).isZero();
+    cluster.run("start-node", "1");
   }
 
   private static HttpClient insecureClient() throws Exception {

@@ -3,16 +3,13 @@ package dev.herald.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.HeraldProcess;
+import dev.herald.testing.SdkScript;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,11 +31,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SdkRestartTest {
 
   static final int COUNT = 5000;
-  static final Path SDK_DIR = SdkTest.SDK_DIR;
-
   @BeforeAll
   static void install() throws Exception {
-    SdkTest.installSdk();
+    SdkScript.install();
   }
 
   @ParameterizedTest(name = "{0}, {1}")
@@ -50,30 +45,19 @@ class SdkRestartTest {
         "HERALD_JWT_SECRET", TestNode.JWT_SECRET, "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_GATEWAY_INSTANCES", "1");
     String channel = "market:sdk-restart-" + transport + "-" + stop;
     HeraldProcess node = HeraldProcess.start(env);
-    ProcessBuilder sb = new ProcessBuilder("node", "test-support/subscriber.mjs").directory(SDK_DIR.toFile()).redirectErrorStream(true);
-    sb.environment().putAll(Map.of("HERALD_URL", "http://127.0.0.1:" + port, "HERALD_TOKEN", Tokens.user("restart-watcher"),
-        "CHANNEL", channel, "COUNT", String.valueOf(COUNT), "TIMEOUT_MS", "150000", "TRANSPORTS", transport));
-    Process subscriber = sb.start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(subscriber.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          lines.add(line);
-        }
-      } catch (java.io.IOException ignored) {
-        // the process ended
-      }
-    });
-    reader.start();
+    SdkScript subscriber = SdkScript.start("subscriber.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + port,
+        "HERALD_TOKEN", Tokens.user("restart-watcher"), "CHANNEL", channel, "COUNT", String.valueOf(COUNT),
+        "TIMEOUT_MS", "150000", "TRANSPORTS", transport));
+    List<String> lines = subscriber.lines;
     ExecutorService publishers = Executors.newFixedThreadPool(4);
     AtomicInteger next = new AtomicInteger(1);
     List<Integer> unexpected = new CopyOnWriteArrayList<>();
     try {
-      awaitLine(lines, l -> l.equals("state connected"), 30);
+      subscriber.awaitLine(l -> l.equals("state connected"), 30);
       for (int w = 0; w < 4; w++) {
         publishers.submit(() -> publish(port, channel, next, unexpected));
       }
-      awaitLine(lines, l -> l.startsWith("progress ") && Integer.parseInt(l.substring(9)) >= 1500, 60);
+      subscriber.awaitLine(l -> l.startsWith("progress ") && Integer.parseInt(l.substring(9)) >= 1500, 60);
       if (kill) {
         node.kill();
       } else {
@@ -81,12 +65,8 @@ class SdkRestartTest {
       }
       node.awaitExit();
       node = HeraldProcess.start(env);
-      assertThat(subscriber.waitFor(150, TimeUnit.SECONDS)).as("the subscriber finished; %s", lines).isTrue();
-      reader.join(5000);
-      JsonObject result = new JsonObject(lines.stream().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow(
-          () -> new AssertionError("no result line: " + lines)));
-      assertThat(subscriber.exitValue()).as("%s", result).isZero();
-      assertThat(result.getInteger("distinct")).isEqualTo(COUNT);
+      JsonObject result = subscriber.result(150);
+      assertThat(result.getInteger("distinct")).as("%s", result).isEqualTo(COUNT);
       assertThat(result.getInteger("received")).as("each once").isEqualTo(COUNT);
       assertThat(result.getInteger("duplicates")).isZero();
       assertThat(result.getInteger("outOfOrder")).isZero();
@@ -97,7 +77,7 @@ class SdkRestartTest {
       assertThat(lines).as("on its transport throughout").containsOnlyOnce("transport " + transport);
     } finally {
       publishers.shutdownNow();
-      subscriber.destroyForcibly();
+      subscriber.close();
       node.close();
     }
   }
@@ -128,16 +108,6 @@ class SdkRestartTest {
           return;
         }
       }
-    }
-  }
-
-  private static void awaitLine(List<String> lines, java.util.function.Predicate<String> wanted, int seconds) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (lines.stream().noneMatch(wanted)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no such line within " + seconds + " s: " + lines);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.herald.testing.Http;
+import dev.herald.testing.SdkScript;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,29 +25,21 @@ import org.junit.jupiter.api.Test;
  */
 class SdkTest {
 
-  static final Path BASE_DIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-  static final Path SDK_DIR = BASE_DIR.resolve("clients/js");
-  static final Path LOG = BASE_DIR.resolve("target/sdk-tests.log");
+  static final Path SDK_DIR = SdkScript.SDK_DIR;
+  static final Path LOG = SDK_DIR.resolve("../../target/sdk-tests.log").normalize();
   static final Duration TIMEOUT = Duration.ofMinutes(4);
 
   static TestNode node;
 
   @BeforeAll
   static void start() throws Exception {
-    installSdk();
+    SdkScript.install();
     // short: keeps 3 events per channel, for what the SDK does with events trimmed while it was away;
     // busy: 5 publishes per second per user, for how it takes a 429
     node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("namespaces", new JsonObject()
         .put("short", new JsonObject().put("subscribe", "anyone").put("history", new JsonObject().put("maxEvents", 3)))
         .put("busy", new JsonObject().put("subscribe", "authenticated").put("publish", "authenticated")
             .put("limits", new JsonObject().put("publish", new JsonObject().put("perUser", "5/1s"))))));
-  }
-
-  /** The SDK's test dependencies (ws, sockjs-client), pinned by its package-lock.json, unless .ci/run installed them. */
-  static void installSdk() throws Exception {
-    boolean installed = SDK_DIR.resolve("node_modules/ws").toFile().isDirectory()
-        && SDK_DIR.resolve("node_modules/sockjs-client").toFile().isDirectory();
-    npm(installed ? null : List.of("npm", "ci", "--no-audit", "--no-fund"));
   }
 
   @AfterAll
@@ -86,18 +78,5 @@ class SdkTest {
     Http.Response sockJs = node.http.get("/sdk/sockjs.min.js"); // what pages falling back to SockJS load
     assertThat(sockJs.status()).isEqualTo(200);
     assertThat(sockJs.body()).startsWith("/* sockjs-client v1.6.1").contains("SockJS");
-  }
-
-  private static void npm(List<String> command) throws Exception {
-    if (command == null) {
-      return;
-    }
-    Files.createDirectories(LOG.getParent());
-    Process npm = new ProcessBuilder(command).directory(SDK_DIR.toFile()).redirectErrorStream(true)
-        .redirectOutput(LOG.toFile()).start();
-    if (!npm.waitFor(3, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-      npm.destroyForcibly();
-      fail("`%s` in %s failed:%n%s", String.join(" ", command), SDK_DIR, Files.readString(LOG));
-    }
   }
 }

@@ -21,6 +21,10 @@ public final class Http {
     this.port = port;
   }
 
+  public int port() {
+    return port;
+  }
+
   public record Response(int status, String body, java.net.http.HttpHeaders headers) {
     /** A response header's first value, or null. */
     public String header(String name) {
