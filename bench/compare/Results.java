@@ -86,7 +86,8 @@ final class Results {
               .put("cpu_us_per_delivery", ratio(a.getDouble("cpu_us_per_delivery"), b.getDouble("cpu_us_per_delivery")))
               .put("cpu_us_per_delivery_without_db",
                   ratio(a.getDouble("cpu_us_per_delivery_without_db"), b.getDouble("cpu_us_per_delivery_without_db")))
-              .put("p99", ratio(p99(a), p99(b))));
+              .put("p50", ratio(percentile(a, "p50"), percentile(b, "p50")))
+              .put("p99", ratio(percentile(a, "p99"), percentile(b, "p99"))));
         }
       }
       out.add(c);
@@ -94,8 +95,8 @@ final class Results {
     return out;
   }
 
-  private static Double p99(JsonObject r) {
-    return r.getJsonObject("deliver_ms").getDouble("p99");
+  private static Double percentile(JsonObject r, String which) {
+    return r.getJsonObject("deliver_ms").getDouble(which);
   }
 
   private static Double ratio(Double a, Double b) {
