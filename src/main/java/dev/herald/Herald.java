@@ -17,6 +17,8 @@ import dev.herald.core.Drain;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
+import dev.herald.dev.DevMode;
+import dev.herald.dev.DevModule;
 import dev.herald.documents.DocumentsModule;
 import dev.herald.hub.Hub;
 import dev.herald.inbox.InboxModule;
@@ -45,6 +47,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -134,7 +137,9 @@ public final class Herald implements AutoCloseable {
    * loop. A failure closes what was opened (Vert.x, so the node leaves the cluster, and the database)
    * and throws; a {@link StartupFailure} says what the operator should do.
    */
-  public static Herald start(HeraldConfig config) {
+  public static Herald start(HeraldConfig configured) {
+    boolean devForced = configured.dev().equals("true");
+    HeraldConfig config = DevMode.apply(configured);
     Namespaces namespaces = new Namespaces(config.namespaces());
     Database database = Database.open(config);
     ClusterManager cluster = config.cluster() ? new HazelcastClusterManager(hazelcastConfig(config.clusterName())) : null;
@@ -166,7 +171,7 @@ public final class Herald implements AutoCloseable {
       Hub hub = new Hub(journal, registry);
       PresenceModule presence = new PresenceModule(hub, cluster, namespaces, auth);
       DocumentsModule documents = new DocumentsModule(config.collections(), pool, journal, hub, auth);
-      List<Module> modules = List.of(
+      List<Module> modules = new ArrayList<>(List.of(
           new ChannelsModule(new Channels(journal, namespaces), auth),
           presence,
           new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
@@ -176,7 +181,10 @@ public final class Herald implements AutoCloseable {
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
           new HealthModule(pool, cluster, drain),
           new MetricsModule(registry, hub, pool, config.dbPoolSize(), cluster),
-          new ApiDocsModule());
+          new ApiDocsModule()));
+      if (config.dev().equals("true")) {
+        modules.add(new DevModule(vertx, config, devForced));
+      }
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain, registry);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);
       modules.forEach(m -> m.commitHooks().forEach(journal::addHook));

@@ -44,8 +44,10 @@ public final class GatewayVerticle extends VerticleBase {
     OriginPolicy origins = new OriginPolicy(config.origins());
     router.route("/api/*").handler(origins);
     router.route("/eventbus/*").handler(origins);
+    router.route("/dev/*").handler(origins);
     router.route("/api/*").handler(Rest::requireWellFormedQuery);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route("/dev/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     features.accept(router);
     String sockJs = WebJars.root("org.webjars.npm", "sockjs-client") + "/dist/sockjs.min.js"; // for pages falling back to SockJS
     router.get("/sdk/sockjs.min.js").handler(ctx -> ctx.response()

@@ -72,6 +72,18 @@ public final class HeraldConfig {
     return json;
   }
 
+  /** This configuration with {@code overrides} merged over it (objects key by key). */
+  public HeraldConfig merged(JsonObject overrides) {
+    JsonObject copy = json.copy();
+    deepMerge(copy, overrides);
+    return new HeraldConfig(copy);
+  }
+
+  /** Development mode: auto, true or false (see herald.yaml). */
+  public String dev() {
+    return String.valueOf(json.getValue("dev", "auto")).trim().toLowerCase(java.util.Locale.ROOT);
+  }
+
   public int port() {
     return Integer.parseInt(json.getValue("port").toString());
   }

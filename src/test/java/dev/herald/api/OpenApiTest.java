@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.herald.core.HeraldConfig;
+import dev.herald.dev.DevModule;
 import dev.herald.testing.Http;
 import dev.herald.testing.OneNodeTest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -102,6 +106,9 @@ class OpenApiTest extends OneNodeTest {
   private static Set<String> served() {
     Router router = Router.router(node.herald.vertx());
     node.herald.modules().forEach(m -> m.mount(router));
+    // mounted by nodes in development mode only (this one has keys)
+    new DevModule(node.herald.vertx(), HeraldConfig.load(Map.of(), new JsonObject().put("jwt", new JsonObject().put("secret", "s"))), false)
+        .mount(router);
     Set<String> served = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       assertThat(route.getPath()).as("a module route without a path cannot be documented").isNotNull();
