@@ -66,7 +66,7 @@ public final class DevMode {
       overrides.put("webhooks", new JsonObject().put("chainhook", new JsonObject().put("secret", credentials.getString("chainhookSecret"))));
     }
     LOG.info("development mode: the generated JWT secret, API key and chainhook secret are in {}; POST /dev/token "
-        + "gives tokens (set HERALD_JWT_SECRET and HERALD_API_KEYS, or HERALD_DEV=false, for production)", file.toAbsolutePath());
+        + "gives tokens (set HERALD_JWT_SECRET and HERALD_API_KEYS, or HERALD_DEV=false, for production)", file.toAbsolutePath().normalize());
     return config.merged(overrides);
   }
 

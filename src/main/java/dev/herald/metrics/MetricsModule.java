@@ -1,5 +1,6 @@
 package dev.herald.metrics;
 
+import dev.herald.core.Rest;
 import dev.herald.hub.Hub;
 import dev.herald.module.Module;
 import io.micrometer.core.instrument.Gauge;
@@ -63,7 +64,8 @@ public final class MetricsModule implements Module {
         channels.set(counts.result().channels());
         subscriptions.set(counts.result().subscriptions());
       }
-      ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(registry.scrape());
+      // the counts answer on the hub's thread: strict thread mode only lets the request's own write
+      Rest.onRequestThread(ctx, () -> ctx.response().putHeader("Content-Type", CONTENT_TYPE).end(registry.scrape()));
     }));
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.BridgeClient;
 import dev.herald.testing.Http;
-import dev.herald.testing.SdkScript;
+import dev.herald.testing.NodeScript;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
 import io.vertx.core.json.JsonObject;
@@ -54,13 +54,13 @@ class ClusterChaosTest {
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void nothingAcknowledgedIsLostOrDuplicatedAcrossACrashADrainAndADatabaseRestart() throws Exception {
-    SdkScript.install();
+    NodeScript.install();
     DeployedCluster cluster = DeployedCluster.start(3, 3);
-    SdkScript swarm = null;
+    NodeScript swarm = null;
     List<BridgeClient> pinned = new ArrayList<>();
     ExecutorService publishers = Executors.newFixedThreadPool(4);
     try {
-      swarm = SdkScript.start("swarm.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + cluster.http,
+      swarm = NodeScript.start("swarm.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + cluster.http,
           "HERALD_JWT_SECRET", TestNode.JWT_SECRET, "CLIENTS", String.valueOf(CLIENTS), "CHANNELS", String.valueOf(CHANNELS),
           "CHANNEL_PREFIX", CHANNEL, "ROOM_PREFIX", ROOM, "COUNT", String.valueOf(EVENTS / CHANNELS), "TIMEOUT_MS", "420000"));
       swarm.awaitLine(l -> l.equals("connected"), 90);

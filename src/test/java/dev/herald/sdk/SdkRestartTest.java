@@ -3,7 +3,7 @@ package dev.herald.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.HeraldProcess;
-import dev.herald.testing.SdkScript;
+import dev.herald.testing.NodeScript;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
@@ -33,7 +33,7 @@ class SdkRestartTest {
   static final int COUNT = 5000;
   @BeforeAll
   static void install() throws Exception {
-    SdkScript.install();
+    NodeScript.install();
   }
 
   @ParameterizedTest(name = "{0}, {1}")
@@ -45,7 +45,7 @@ class SdkRestartTest {
         "HERALD_JWT_SECRET", TestNode.JWT_SECRET, "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_GATEWAY_INSTANCES", "1");
     String channel = "market:sdk-restart-" + transport + "-" + stop;
     HeraldProcess node = HeraldProcess.start(env);
-    SdkScript subscriber = SdkScript.start("subscriber.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + port,
+    NodeScript subscriber = NodeScript.start("subscriber.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + port,
         "HERALD_TOKEN", Tokens.user("restart-watcher"), "CHANNEL", channel, "COUNT", String.valueOf(COUNT),
         "TIMEOUT_MS", "150000", "TRANSPORTS", transport));
     List<String> lines = subscriber.lines;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.herald.testing.Http;
-import dev.herald.testing.SdkScript;
+import dev.herald.testing.NodeScript;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import dev.herald.testing.Tokens;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class SdkTest {
 
-  static final Path SDK_DIR = SdkScript.SDK_DIR;
+  static final Path SDK_DIR = NodeScript.SDK_DIR;
   static final Path LOG = SDK_DIR.resolve("../../target/sdk-tests.log").normalize();
   static final Duration TIMEOUT = Duration.ofMinutes(4);
 
@@ -33,7 +33,7 @@ class SdkTest {
 
   @BeforeAll
   static void start() throws Exception {
-    SdkScript.install();
+    NodeScript.install();
     // short: keeps 3 events per channel, for what the SDK does with events trimmed while it was away;
     // busy: 5 publishes per second per user, for how it takes a 429
     node = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("namespaces", new JsonObject()

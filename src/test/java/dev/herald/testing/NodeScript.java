@@ -16,10 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A node script of the JS SDK's test support (clients/js/test-support) in its own process, run with
- * the SDK as users get it: what it prints is kept line by line, its first JSON line is its result.
+ * A node script in its own process (the SDK's test support in clients/js/test-support, the
+ * console's browser tests in src/test/browser): what it prints is kept line by line, its first JSON
+ * line is its result, and a line written to it arrives on its stdin.
  */
-public final class SdkScript implements AutoCloseable {
+public final class NodeScript implements AutoCloseable {
 
   static final Path BASE_DIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
   public static final Path SDK_DIR = BASE_DIR.resolve("clients/js");
@@ -29,7 +30,7 @@ public final class SdkScript implements AutoCloseable {
   private final Process process;
   private final Thread reader;
 
-  private SdkScript(Process process) {
+  private NodeScript(Process process) {
     this.process = process;
     this.reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -57,11 +58,24 @@ public final class SdkScript implements AutoCloseable {
     }
   }
 
-  /** Runs test-support/{script} with these variables. */
-  public static SdkScript start(String script, Map<String, String> env) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder("node", "test-support/" + script).directory(SDK_DIR.toFile()).redirectErrorStream(true);
+  /** Runs the SDK's test-support/{script} with these variables. */
+  public static NodeScript start(String script, Map<String, String> env) throws IOException {
+    return start(SDK_DIR, "test-support/" + script, env);
+  }
+
+  /** Runs {dir}/{script} with these variables (and the arguments after it). */
+  public static NodeScript start(Path dir, String script, Map<String, String> env, String... args) throws IOException {
+    List<String> command = new java.util.ArrayList<>(List.of("node", script));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().putAll(env);
-    return new SdkScript(pb.start());
+    return new NodeScript(pb.start());
+  }
+
+  /** Writes a line to the script's stdin. */
+  public void tell(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
   }
 
   /** Waits for a line the script printed. */

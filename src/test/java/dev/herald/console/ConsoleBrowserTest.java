@@ -1,0 +1,122 @@
+package dev.herald.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.herald.testing.NodeScript;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console as a newcomer meets it: a node with no configuration (development mode), its pages in
+ * Debian's Chromium driven by src/test/browser/console.mjs (playwright-core), one scenario each.
+ * Screenshots of every page land in target/console-screenshots.
+ */
+@Tag("browser")
+class ConsoleBrowserTest {
+
+  static final Path BASE_DIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+  static final Path BROWSER_DIR = BASE_DIR.resolve("src/test/browser");
+  static final Path SHOTS = BASE_DIR.resolve("target/console-screenshots");
+
+  static Path dataDir;
+  static String dbUrl;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    install();
+    if (Files.isDirectory(SHOTS)) { // this run's pictures only
+      try (var old = Files.list(SHOTS)) {
+        for (Path f : old.toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    dataDir = Files.createTempDirectory("herald-console");
+    dbUrl = TestDatabase.create();
+    node = startNode(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  /** As `java -jar herald.jar` with no configuration: no keys, so development mode. */
+  static TestNode startNode(int port) {
+    JsonObject config = new JsonObject().put("dbUrl", dbUrl).put("dataDir", dataDir.toString())
+        .put("jwt", new JsonObject().put("secret", "")).put("apiKeys", "");
+    if (port != 0) {
+      config.put("port", port);
+    }
+    return TestNode.start(config);
+  }
+
+  @Test
+  void theLandingPageShowsTheNodeAndTheScenariosAndFollowsARestart() throws Exception {
+    try (NodeScript page = scenario("landing")) {
+      awaitStep(page, "restart-now");
+      int port = node.port;
+      node.close();
+      node = startNode(port);
+      page.tell("restarted");
+      JsonObject result = result(page);
+      assertThat(result.getJsonArray("links").getList()).containsExactly("/console/token-sale", "/console/marketplace",
+          "/console/chat", "/console/inventory", "/console/invoices");
+    }
+  }
+
+  private static NodeScript scenario(String name) throws Exception {
+    return NodeScript.start(BROWSER_DIR, "console.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + node.port,
+        "SCREENSHOTS", SHOTS.toString()), name);
+  }
+
+  /** Waits for the script to ask for a step (a line), failing with its result if it ended first. */
+  private static void awaitStep(NodeScript page, String step) throws InterruptedException {
+    page.awaitLine(l -> l.equals(step) || l.startsWith("{"), 90);
+    if (!page.lines.contains(step)) {
+      result(page);
+      fail("the script ended before %s: %s", step, page.lines);
+    }
+  }
+
+  /** The script's result; a failure carries its error and the pages' own errors. */
+  private static JsonObject result(NodeScript page) throws InterruptedException {
+    JsonObject result = page.result(120);
+    assertThat(result.getBoolean("ok")).as("%s%nscreenshots in %s", result.encodePrettily(), SHOTS).isTrue();
+    assertThat(result.getJsonArray("pageErrors")).as("errors the pages logged").isEmpty();
+    return result;
+  }
+
+  /** Debian's chromium (apt-get, as root) and playwright-core (npm ci), unless already there. */
+  static void install() throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {
+      run(List.of("bash", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"), BASE_DIR);
+    }
+    if (!Files.isDirectory(BROWSER_DIR.resolve("node_modules/playwright-core"))) {
+      run(List.of("npm", "ci", "--no-audit", "--no-fund"), BROWSER_DIR);
+    }
+  }
+
+  private static void run(List<String> command, Path dir) throws Exception {
+    Path log = Files.createTempFile("console-install", ".log");
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      fail("`%s` failed:%n%s", String.join(" ", command), Files.readString(log));
+    }
+  }
+}
