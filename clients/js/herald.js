@@ -233,7 +233,8 @@ export class HeraldClient {
    * An aggregate's current snapshot, kept: getSnapshot() is the newest {name, version, values,
    * groups?} (null before the first); versions only move forward, across reconnects too.
    * {group} picks one group of an aggregate kept per group. A name with ':' is taken as the
-   * snapshot channel itself (e.g. 'agg:sales').
+   * snapshot channel itself (e.g. 'agg:sales'); such a view does not move while polling (snapshots
+   * are pushed, not stored), a view by name reads the snapshot every poll interval then.
    */
   aggregate(name, { group } = {}) {
     const view = new View(null);
@@ -246,16 +247,25 @@ export class HeraldClient {
       // a new subscriber to a snapshot channel gets the current snapshot first
       sub = this.subscribe(channel, (e) => { if (e.type === 'aggregate.snapshot') take(e.data); });
     };
+    const read = () => this._request('herald.aggregate', { name, ...(group === undefined ? {} : { group }) });
+    let timer = null;
     if (name.includes(':')) {
       follow(name);
     } else {
-      this._request('herald.aggregate', { name, ...(group === undefined ? {} : { group }) }).then(({ channel, ...snapshot }) => {
+      read().then(({ channel, ...snapshot }) => {
         take(snapshot);
         if (!closed) follow(channel);
       }, (e) => this._emit('error', e));
+      // snapshots are pushed, never stored: polling the history sees none, so a polling client reads them
+      timer = setInterval(() => {
+        if (this._closed) clearInterval(timer);
+        else if (this.transport === 'polling' && this.state === 'connected') read().then(({ channel, ...snapshot }) => take(snapshot), () => {});
+      }, this.options.pollIntervalMs);
+      timer.unref?.(); // in node, a view left open does not keep the process alive
     }
     view.close = () => {
       closed = true;
+      clearInterval(timer);
       sub?.unsubscribe();
     };
     return view;

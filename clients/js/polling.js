@@ -28,7 +28,7 @@ export class PollingSocket {
     this.url = url;
     this.intervalMs = intervalMs;
     this.onopen = this.onmessage = this.onclose = this.onerror = null;
-    this._fetch = fetchImpl;
+    this._fetch = (...args) => fetchImpl(...args); // a page's fetch refuses to run with `this` other than window
     this._token = null;
     this._channels = new Map(); // channel -> {cursor, ack}
     this._requests = Promise.resolve(); // one at a time, in order

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { connect } from '../herald.js';
-import { proxy, publishRest, publishing, history, until, jwt } from '../test-support/support.mjs';
+import { proxy, publishRest, publishing, history, until, jwt, rest } from '../test-support/support.mjs';
 
 const TOKEN = process.env.HERALD_TOKEN;
 const WEBSOCKETS = /^\/eventbus(\/[^/]+\/[^/]+)?\/websocket/;
@@ -92,6 +92,25 @@ test('polling: publishes stored once each and in order, document writes, and ref
   } finally {
     herald.close();
     admin.close();
+    await p.close();
+  }
+});
+
+test('polling: an aggregate view moves too (its snapshots are read, since none are stored)', async () => {
+  const p = await proxy();
+  p.block(BRIDGE);
+  const herald = connect(p.url, { WebSocket, token: TOKEN, pollIntervalMs: 100 });
+  try {
+    await until(() => herald.state === 'connected' && herald.transport === 'polling', 15000, 'polling');
+    const sales = herald.aggregate('sales');
+    await until(() => sales.getSnapshot() !== null, 5000, 'the first snapshot');
+    const before = sales.getSnapshot().values.totalBatchesSold;
+    await rest('POST', '/api/v1/channels/sales/events', { type: 'purchase.completed', data: { batchCount: 3 } });
+    await until(() => sales.getSnapshot().values.totalBatchesSold >= before + 3, 10000,
+      () => `totalBatchesSold ${before} + 3, seen ${sales.getSnapshot().values.totalBatchesSold}`);
+    sales.close();
+  } finally {
+    herald.close();
     await p.close();
   }
 });

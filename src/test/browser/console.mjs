@@ -17,7 +17,7 @@ const browser = await chromium.launch({
     '--disable-component-update', '--disable-sync'],
 });
 const pages = [];
-let outage = false; // while the node restarts, the browser's own connection errors are expected
+let expectingErrors = false; // while the node restarts, or a refusal is the point: the browser's errors are expected
 
 /** A page in a browser context of its own (its own storage: another person, or another tab's session). */
 async function open(path, name) {
@@ -26,8 +26,8 @@ async function open(path, name) {
   page.setDefaultTimeout(TIMEOUT);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !outage) errors.push(m.text()); });
-  page.on('response', (r) => { if (r.status() >= 400 && !outage) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  page.on('console', (m) => { if (m.type() === 'error' && !expectingErrors) errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400 && !expectingErrors) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
   await page.goto(URL + path);
   pages.push({ page, name, errors });
   return page;
@@ -55,6 +55,19 @@ function heard(line) {
   });
 }
 
+/** Waits until the element's text is this. */
+function text(page, selector, wanted, timeout = TIMEOUT) {
+  return page.waitForFunction(([sel, w]) => document.querySelector(sel)?.textContent.trim() === w, [selector, String(wanted)], { timeout });
+}
+
+/** Buys on the page through its form and waits for the purchase to complete. */
+async function buy(page, batches) {
+  await page.selectOption('#batches', String(batches));
+  await page.click('#buy-button');
+  await page.waitForSelector('[data-purchase-status="completed"]');
+  await page.evaluate(() => { document.getElementById('purchase-status').dataset.purchaseStatus = ''; });
+}
+
 const scenarios = {
   /** The landing page: status and links; its indicator follows a node restart and comes back. */
   async landing() {
@@ -64,14 +77,78 @@ const scenarios = {
     const links = await page.$$eval('#scenarios a', (as) => as.map((a) => a.getAttribute('href')));
     await page.waitForFunction(() => Number(document.getElementById('connections').textContent) >= 1);
     await shots();
-    outage = true;
+    expectingErrors = true;
     console.log('restart-now');
     await state(page, 'reconnecting', 30000);
     await heard('restarted');
     await state(page, 'connected', 60000);
-    outage = false;
+    expectingErrors = false;
     await shots('-after-restart');
     return { links, connections: await page.textContent('#connections') };
+  },
+
+  /**
+   * Two buyers: a purchase goes pending then completed for its buyer and moves the other's bar with
+   * a toast; the other switched to polling still follows; a node restart loses nothing (an event
+   * published while the pages were away shows up); the goal (30 here) ends in "sold out" and a 409.
+   */
+  async tokenSale() {
+    const a = await open('/console/token-sale', 'token-sale-a');
+    const b = await open('/console/token-sale', 'token-sale-b');
+    await state(a, 'connected');
+    await state(b, 'connected');
+    await text(a, '#remaining', 30);
+    await text(b, '#remaining', 30);
+    const buyerA = await a.textContent('#me');
+    const toasts = [];
+    await b.exposeFunction('sawToast', (t) => toasts.push(t));
+    await b.evaluate(() => new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => window.sawToast(n.textContent))))
+      .observe(document.getElementById('toasts'), { childList: true }));
+
+    await a.selectOption('#batches', '3');
+    await a.click('#buy-button');
+    await a.waitForSelector('[data-purchase-status="pending"]');
+    await a.waitForSelector('[data-purchase-status="completed"]');
+    await text(b, '#sold', 3);
+    await text(b, '#percent', '10%');
+    await b.waitForFunction((who) => document.querySelector('#purchases li')?.textContent === `${who} bought 3 batches`, buyerA);
+    await shots('-first-purchase');
+
+    await b.check('#polling');
+    await state(b, 'polling');
+    await buy(a, 10);
+    await text(b, '#sold', 13);
+
+    expectingErrors = true;
+    console.log('restart-now');
+    await state(a, 'reconnecting', 30000);
+    await heard('restarted'); // the Java side published one purchase (2 batches) before the pages are back
+    await state(a, 'connected', 60000);
+    expectingErrors = false;
+    await text(a, '#sold', 15);
+    await text(b, '#sold', 15, 30000);
+    for (const page of [a, b]) {
+      const log = await page.$$eval('#purchases li', (lis) => lis.map((li) => li.textContent));
+      if (log.length !== 3 || log[0] !== 'while-you-were-away bought 2 batches') throw new Error(`purchase log after the restart: ${log}`);
+    }
+
+    await buy(a, 10);
+    await b.selectOption('#batches', '5');
+    await b.click('#buy-button');
+    await b.waitForSelector('[data-purchase-status="completed"]');
+    for (const page of [a, b]) {
+      await page.waitForSelector('#sold-out:not([hidden])');
+      if (!(await page.isDisabled('#buy-button'))) throw new Error('the buy button is still enabled when sold out');
+    }
+    expectingErrors = true;
+    const refused = await a.evaluate(async () => {
+      const token = await (await import('/console/console.js')).devToken('late-buyer');
+      const r = await fetch('/dev/token-sale/purchases', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ batchCount: 1 }) });
+      return { status: r.status, body: await r.json() };
+    });
+    expectingErrors = false;
+    await shots();
+    return { toasts, refused, percent: await a.textContent('#percent') };
   },
 };
 

@@ -19,6 +19,7 @@ import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
 import dev.herald.dev.DevMode;
 import dev.herald.dev.DevModule;
+import dev.herald.dev.TokenSaleDesk;
 import dev.herald.documents.DocumentsModule;
 import dev.herald.hub.Hub;
 import dev.herald.inbox.InboxModule;
@@ -171,10 +172,12 @@ public final class Herald implements AutoCloseable {
       Hub hub = new Hub(journal, registry);
       PresenceModule presence = new PresenceModule(hub, cluster, namespaces, auth);
       DocumentsModule documents = new DocumentsModule(config.collections(), pool, journal, hub, auth);
+      Channels channels = new Channels(journal, namespaces);
+      AggregatesModule aggregates = new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth);
       List<Module> modules = new ArrayList<>(List.of(
-          new ChannelsModule(new Channels(journal, namespaces), auth),
+          new ChannelsModule(channels, auth),
           presence,
-          new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth),
+          aggregates,
           documents,
           new InboxModule(config.inbox(), pool, journal, auth),
           new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
@@ -184,6 +187,7 @@ public final class Herald implements AutoCloseable {
           new ApiDocsModule()));
       if (config.dev().equals("true")) {
         modules.add(new DevModule(vertx, config, devForced));
+        modules.add(new TokenSaleDesk(vertx, channels, aggregates, auth));
       }
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain, registry);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);

@@ -21,7 +21,7 @@ final class AggregateRoutes {
 
   void mount(Router router) {
     router.get("/api/v1/aggregates/:name").handler(ctx -> Rest.answer(ctx, auth, who ->
-        aggregates.read(who, ctx.pathParam("name"), ctx.queryParams().get("group")).map(Snapshot::json)));
+        aggregates.read(who, ctx.pathParam("name"), ctx.queryParams().get("group")).map(Snapshot::answer)));
     router.post("/api/v1/aggregates/:name/recompute").handler(ctx -> Rest.answer(ctx, auth, who ->
         aggregates.recompute(who, ctx.pathParam("name"))));
   }

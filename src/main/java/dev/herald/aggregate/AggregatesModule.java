@@ -12,6 +12,7 @@ import dev.herald.module.Module;
 import dev.herald.module.SocketListener;
 import dev.herald.wire.Frames;
 import io.vertx.core.Deployable;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
@@ -65,8 +66,13 @@ public final class AggregatesModule implements Module {
       if (!(body.getValue("name") instanceof String name) || group != null && !(group instanceof String)) {
         throw HeraldException.badRequest("invalid_body", "herald.aggregate takes {name, group?}, both strings");
       }
-      return service.read(who, name, (String) group).map(s -> s.json().put("channel", s.channel()));
+      return service.read(who, name, (String) group).map(Snapshot::answer);
     });
+  }
+
+  /** An aggregate's current totals, as a server (an API key) reads them. */
+  public Future<JsonObject> values(String name) {
+    return service.read(Identity.SERVER, name, null).map(s -> s.json().getJsonObject("values"));
   }
 
   @Override

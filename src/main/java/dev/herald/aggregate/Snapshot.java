@@ -24,6 +24,11 @@ record Snapshot(String name, String channel, long version, JsonObject json) {
     return lastEvent == null ? json : json.put("lastEvent", lastEvent);
   }
 
+  /** As a reader asks for it (REST and herald.aggregate): the JSON and the channel its next snapshots go to. */
+  JsonObject answer() {
+    return json.copy().put("channel", channel);
+  }
+
   /** For the cluster: the JSON goes as text, so that its numbers arrive exact (Vert.x would decode them as doubles). */
   JsonObject toMessage() {
     return new JsonObject().put("name", name).put("channel", channel).put("version", version).put("json", json.encode());

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.herald.core.HeraldConfig;
-import dev.herald.dev.DevModule;
 import dev.herald.testing.Http;
 import dev.herald.testing.OneNodeTest;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -16,8 +16,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -105,10 +106,11 @@ class OpenApiTest extends OneNodeTest {
   /** The routes every module mounts, as "METHOD /path/{param}". */
   private static Set<String> served() {
     Router router = Router.router(node.herald.vertx());
-    node.herald.modules().forEach(m -> m.mount(router));
-    // mounted by nodes in development mode only (this one has keys)
-    new DevModule(node.herald.vertx(), HeraldConfig.load(Map.of(), new JsonObject().put("jwt", new JsonObject().put("secret", "s"))), false)
-        .mount(router);
+    // a node in development mode, whose modules are all of a keyed node's and the dev routes
+    try (TestNode dev = TestNode.start(new JsonObject().put("dbUrl", TestDatabase.create()).put("dev", "true")
+        .put("dataDir", devDataDir().toString()))) {
+      dev.herald.modules().forEach(m -> m.mount(router));
+    }
     Set<String> served = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       assertThat(route.getPath()).as("a module route without a path cannot be documented").isNotNull();
@@ -120,6 +122,14 @@ class OpenApiTest extends OneNodeTest {
       route.methods().forEach(m -> served.add(m.name() + " " + path));
     }
     return served;
+  }
+
+  private static Path devDataDir() {
+    try {
+      return Files.createTempDirectory("openapi-dev");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   record Operation(String method, String path, JsonNode node) {

@@ -58,7 +58,8 @@ class ConsoleBrowserTest {
   /** As `java -jar herald.jar` with no configuration: no keys, so development mode. */
   static TestNode startNode(int port) {
     JsonObject config = new JsonObject().put("dbUrl", dbUrl).put("dataDir", dataDir.toString())
-        .put("jwt", new JsonObject().put("secret", "")).put("apiKeys", "");
+        .put("jwt", new JsonObject().put("secret", "")).put("apiKeys", "")
+        .put("aggregates", new JsonObject().put("sales", new JsonObject().put("goal", new JsonObject().put("target", 30)))); // sold out soon
     if (port != 0) {
       config.put("port", port);
     }
@@ -77,6 +78,31 @@ class ConsoleBrowserTest {
       assertThat(result.getJsonArray("links").getList()).containsExactly("/console/token-sale", "/console/marketplace",
           "/console/chat", "/console/inventory", "/console/invoices");
     }
+  }
+
+  @Test
+  void tokenSaleBuyersSeeEachOthersPurchasesLiveThroughPollingAndARestartUntilSoldOut() throws Exception {
+    try (NodeScript page = scenario("tokenSale")) {
+      awaitStep(page, "restart-now");
+      int port = node.port;
+      node.close();
+      node = startNode(port);
+      // published while the pages are still away: they must show it once back
+      JsonObject purchase = new JsonObject().put("purchaseId", "away-1").put("batchCount", 2).put("buyer", "while-you-were-away");
+      assertThat(node.http.post("/api/v1/channels/sales/events", new JsonObject().put("type", "purchase.completed").put("data", purchase),
+          "X-Api-Key", devApiKey()).status()).isEqualTo(201);
+      page.tell("restarted");
+      JsonObject result = result(page);
+      assertThat(result.getJsonArray("toasts").getList()).as("the other buyer's toast").anyMatch(t -> t.toString().endsWith("bought 3 batches"));
+      JsonObject refused = result.getJsonObject("refused");
+      assertThat(refused.getInteger("status")).isEqualTo(409);
+      assertThat(refused.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("sold_out");
+      assertThat(result.getString("percent")).isEqualTo("100%");
+    }
+  }
+
+  private static String devApiKey() throws Exception {
+    return new JsonObject(Files.readString(dataDir.resolve("dev-credentials.json"))).getString("apiKey");
   }
 
   private static NodeScript scenario(String name) throws Exception {

@@ -49,7 +49,7 @@ public final class TestNode implements AutoCloseable {
           .put("apiKeys", API_KEY)
           .mergeIn(overrides, true);
       try {
-        return new TestNode(Herald.start(HeraldConfig.load(env, config)), port);
+        return new TestNode(Herald.start(HeraldConfig.load(env, config)), config.getInteger("port")); // the overrides' port, if any
       } catch (StartupFailure e) {
         // the free port was taken between freePort() and the bind (another test's outgoing
         // connection, say): a test that sets no port of its own just takes another one
