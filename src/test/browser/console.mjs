@@ -150,6 +150,40 @@ const scenarios = {
     await shots();
     return { toasts, refused, percent: await a.textContent('#percent') };
   },
+
+  /**
+   * Two watchers: a sample chainhook sent from one page adds listings in both (a live query) and
+   * market events; a stream room and a wallet room (user:{wallet}, signed in as the wallet) get
+   * theirs; a second block adds more, and rolling it back takes them away again everywhere.
+   */
+  async marketplace() {
+    const a = await open('/console/marketplace', 'marketplace-a');
+    const b = await open('/console/marketplace', 'marketplace-b');
+    await state(a, 'connected');
+    await state(b, 'connected');
+    const rows = (page) => page.$$eval('#listings tr', (trs) => trs.map((tr) => `${tr.dataset.stream}:${tr.dataset.status}`));
+    await a.click('#send');
+    for (const page of [a, b]) {
+      await page.waitForSelector('#listings tr[data-stream="41"][data-status="listed"]');
+      await page.waitForSelector('#listings tr[data-stream="38"][data-status="sold"]');
+      await page.waitForSelector('#market li[data-type="listing.created"]');
+    }
+    await b.click('#join-stream'); // stream 41
+    await b.waitForSelector('#stream-log li[data-type="stream.created"]');
+    await b.click('#join-wallet'); // the seller of stream 41
+    await b.waitForSelector('#wallet-log li[data-type="listing.created"]');
+    const afterFirst = await rows(b);
+
+    await a.click('#send');
+    await b.waitForSelector('#listings tr[data-stream="141"][data-status="listed"]');
+    await b.waitForSelector('#listings tr[data-stream="138"]');
+    await shots('-two-blocks');
+    await a.click('#rollback');
+    await b.waitForFunction(() => !document.querySelector('#listings tr[data-stream="141"]') && !document.querySelector('#listings tr[data-stream="138"]'));
+    await b.waitForSelector('#market li[data-type="listing.reverted"]');
+    await shots();
+    return { afterFirst, afterRollback: await rows(b), walletLog: await b.$$eval('#wallet-log li', (lis) => lis.map((li) => li.dataset.type)) };
+  },
 };
 
 const name = process.argv[2];

@@ -19,6 +19,7 @@ import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
 import dev.herald.dev.DevMode;
 import dev.herald.dev.DevModule;
+import dev.herald.dev.SampleChainhook;
 import dev.herald.dev.TokenSaleDesk;
 import dev.herald.documents.DocumentsModule;
 import dev.herald.hub.Hub;
@@ -188,6 +189,7 @@ public final class Herald implements AutoCloseable {
       if (config.dev().equals("true")) {
         modules.add(new DevModule(vertx, config, devForced));
         modules.add(new TokenSaleDesk(vertx, channels, aggregates, auth));
+        modules.add(new SampleChainhook(vertx, config, auth));
       }
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain, registry);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);

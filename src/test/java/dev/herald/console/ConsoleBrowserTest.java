@@ -101,6 +101,16 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  void aSampleChainhookListsForEveryoneAndARollbackTakesItBack() throws Exception {
+    try (NodeScript page = scenario("marketplace")) {
+      JsonObject result = result(page);
+      assertThat(result.getJsonArray("afterFirst").getList()).containsExactly("41:listed", "38:sold");
+      assertThat(result.getJsonArray("afterRollback").getList()).as("the second block's listings are gone").containsExactly("41:listed", "38:sold");
+      assertThat(result.getJsonArray("walletLog").getList()).contains("listing.created");
+    }
+  }
+
   private static String devApiKey() throws Exception {
     return new JsonObject(Files.readString(dataDir.resolve("dev-credentials.json"))).getString("apiKey");
   }

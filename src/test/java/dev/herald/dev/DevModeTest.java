@@ -136,7 +136,7 @@ class DevModeTest {
   }
 
   private static String fixture() throws Exception {
-    try (InputStream in = DevModeTest.class.getResourceAsStream("/chainhook-block.json")) {
+    try (InputStream in = DevModeTest.class.getResourceAsStream("/dev/chainhook-block.json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

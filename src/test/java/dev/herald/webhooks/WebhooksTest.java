@@ -79,7 +79,7 @@ class WebhooksTest {
   }
 
   static String fixture() throws IOException {
-    try (InputStream in = WebhooksTest.class.getResourceAsStream("/chainhook-block.json")) {
+    try (InputStream in = WebhooksTest.class.getResourceAsStream("/dev/chainhook-block.json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
