@@ -184,6 +184,59 @@ const scenarios = {
     await shots();
     return { afterFirst, afterRollback: await rows(b), walletLog: await b.$$eval('#wallet-log li', (lis) => lis.map((li) => li.dataset.type)) };
   },
+
+  /**
+   * Admin and customer views: a bill the admin writes appears for its customer only, updates,
+   * moves to another customer and disappears; stock edits from another page move the bars and
+   * raise the low-stock alert (a live query) with a movement log.
+   */
+  async inventory() {
+    const a = await open('/console/inventory?customer=alice', 'inventory-alice');
+    const b = await open('/console/inventory?customer=bob', 'inventory-bob');
+    for (const page of [a, b]) {
+      await page.waitForSelector('#admin-connection[data-connection-state="connected"]');
+      await page.waitForSelector('#customer-connection[data-connection-state="connected"]');
+    }
+    const bill = async (page, id, customer, amount, status) => {
+      await page.fill('#bill-id', id);
+      await page.fill('#bill-customer', customer);
+      await page.fill('#bill-amount', String(amount));
+      await page.selectOption('#bill-status', status);
+      await page.click('#bill-form button[type="submit"]');
+    };
+    const mine = (page) => page.$$eval('#customer-bills tr', (trs) => trs.map((tr) => `${tr.dataset.bill}:${tr.dataset.amount}:${tr.dataset.status}`));
+
+    await bill(a, 'b-7', 'alice', 120, 'open');
+    await a.waitForSelector('#customer-bills tr[data-bill="b-7"][data-status="open"]');
+    await b.waitForSelector('#admin-bills tr[data-bill="b-7"]'); // the admin sees every bill
+    const bobBefore = await mine(b);
+    await bill(a, 'b-7', 'alice', 150, 'paid');
+    await a.waitForSelector('#customer-bills tr[data-bill="b-7"][data-amount="150"][data-status="paid"]');
+    await bill(a, 'b-7', 'bob', 150, 'paid');
+    await b.waitForSelector('#customer-bills tr[data-bill="b-7"]');
+    await a.waitForFunction(() => !document.querySelector('#customer-bills tr[data-bill="b-7"]'));
+    await a.waitForFunction(() => document.getElementById('stats').textContent.includes('paid: 1'));
+    await a.fill('#bill-id', 'b-7');
+    await a.click('#bill-delete');
+    await b.waitForFunction(() => !document.querySelector('#customer-bills tr[data-bill="b-7"]'));
+
+    await a.fill('#product-id', 'widget');
+    await a.fill('#product-stock', '6');
+    await a.fill('#product-threshold', '5');
+    await a.click('#product-form button[type="submit"]');
+    await b.waitForSelector('#products tr[data-product="widget"][data-stock="6"]');
+    for (const stock of [5, 4]) {
+      await b.click('#products tr[data-product="widget"] button:first-of-type');
+      await b.waitForSelector(`#products tr[data-product="widget"][data-stock="${stock}"]`);
+    }
+    await a.waitForFunction(() => document.getElementById('low-stock').textContent.includes('(4)'));
+    await a.waitForFunction(() => document.querySelectorAll('#movements li').length >= 2);
+    await shots();
+    return {
+      bobBefore, aliceAfter: await mine(a), bobAfter: await mine(b),
+      movements: await a.$$eval('#movements li', (lis) => lis.map((li) => li.textContent)),
+    };
+  },
 };
 
 const name = process.argv[2];

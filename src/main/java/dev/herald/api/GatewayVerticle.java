@@ -52,6 +52,9 @@ public final class GatewayVerticle extends VerticleBase {
     String sockJs = WebJars.root("org.webjars.npm", "sockjs-client") + "/dist/sockjs.min.js"; // for pages falling back to SockJS
     router.get("/sdk/sockjs.min.js").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/javascript; charset=utf-8").sendFile(sockJs));
+    // a console page's directory, with its query kept (StaticHandler's own redirect drops it: ?customer=bob)
+    router.getWithRegex("/console/[a-z-]+").handler(ctx -> ctx.response().setStatusCode(301)
+        .putHeader("Location", ctx.request().path() + "/" + (ctx.request().query() == null ? "" : "?" + ctx.request().query())).end());
     router.route("/*").handler(StaticHandler.create("web").setCachingEnabled(false));
     router.route().last().handler(ctx -> Rest.fail(ctx, HeraldException.notFound(
         "no such resource: " + ctx.request().method() + " " + ctx.request().path())));

@@ -111,6 +111,17 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  void anAdminsBillsReachTheirCustomerOnlyAndStockEditsRaiseTheLowStockAlert() throws Exception {
+    try (NodeScript page = scenario("inventory")) {
+      JsonObject result = result(page);
+      assertThat(result.getJsonArray("bobBefore").getList()).as("alice's bill never reached bob").isEmpty();
+      assertThat(result.getJsonArray("aliceAfter").getList()).as("gone from alice once it was bob's").isEmpty();
+      assertThat(result.getJsonArray("bobAfter").getList()).as("gone from bob once deleted").isEmpty();
+      assertThat(result.getJsonArray("movements").getList()).contains("widget: 6 → 5 (-1)", "widget: 5 → 4 (-1)");
+    }
+  }
+
   private static String devApiKey() throws Exception {
     return new JsonObject(Files.readString(dataDir.resolve("dev-credentials.json"))).getString("apiKey");
   }
