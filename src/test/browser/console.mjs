@@ -237,6 +237,41 @@ const scenarios = {
       movements: await a.$$eval('#movements li', (lis) => lis.map((li) => li.textContent)),
     };
   },
+
+  /**
+   * A seller in two tabs and an investor: a listed invoice reaches the investor's live query (and
+   * leaves it under stricter criteria), funding it moves the investor's portfolio and rings the
+   * seller's bell in both tabs; read and clear in one tab show in the other.
+   */
+  async invoices() {
+    const seller = await open('/console/invoices?role=seller&user=ana', 'invoices-seller');
+    const tab2 = await open('/console/invoices?role=seller&user=ana', 'invoices-seller-tab2');
+    const investor = await open('/console/invoices?role=investor&user=ivo', 'invoices-investor');
+    for (const page of [seller, tab2, investor]) await state(page, 'connected');
+    await seller.fill('#amount', '5000');
+    await seller.click('#list-form button[type="submit"]');
+    const row = await seller.waitForSelector('#mine tr[data-status="listed"]');
+    const invoice = await row.getAttribute('data-invoice');
+    await investor.waitForSelector(`#listed tr[data-invoice="${invoice}"]`);
+    await investor.fill('#max', '1000');
+    await investor.click('#criteria button');
+    await investor.waitForFunction((id) => !document.querySelector(`#listed tr[data-invoice="${id}"]`), invoice);
+    await investor.fill('#max', '10000');
+    await investor.click('#criteria button');
+    await investor.click(`#listed tr[data-invoice="${invoice}"] button`);
+    await investor.waitForFunction((id) => !document.querySelector(`#listed tr[data-invoice="${id}"]`), invoice);
+    await text(investor, '#portfolio-total', 5000);
+    await seller.waitForSelector(`#mine tr[data-invoice="${invoice}"][data-status="funded"]`);
+    for (const page of [seller, tab2]) await text(page, '#unread', 1);
+    await seller.click('#bell');
+    await seller.click('#notifications li.unread button');
+    await text(tab2, '#unread', 0);
+    await shots('-funded');
+    await seller.click('#clear');
+    await tab2.waitForFunction(() => document.querySelectorAll('#notifications li').length === 0);
+    await shots();
+    return { invoice, portfolio: await investor.textContent('#portfolio-count') };
+  },
 };
 
 const name = process.argv[2];

@@ -19,6 +19,7 @@ import dev.herald.core.Namespaces;
 import dev.herald.core.StartupFailure;
 import dev.herald.dev.DevMode;
 import dev.herald.dev.DevModule;
+import dev.herald.dev.InvoiceDesk;
 import dev.herald.dev.SampleChainhook;
 import dev.herald.dev.TokenSaleDesk;
 import dev.herald.documents.DocumentsModule;
@@ -175,12 +176,13 @@ public final class Herald implements AutoCloseable {
       DocumentsModule documents = new DocumentsModule(config.collections(), pool, journal, hub, auth);
       Channels channels = new Channels(journal, namespaces);
       AggregatesModule aggregates = new AggregatesModule(config.aggregates(), config.collections().fieldNames(), pool, hub, namespaces, auth);
+      InboxModule inbox = new InboxModule(config.inbox(), pool, journal, auth);
       List<Module> modules = new ArrayList<>(List.of(
           new ChannelsModule(channels, auth),
           presence,
           aggregates,
           documents,
-          new InboxModule(config.inbox(), pool, journal, auth),
+          inbox,
           new WebhooksModule(config.webhooks(), pool, journal, documents.changes(), auth),
           new OutboundModule(config.outbound(), pool, presence.onlineUsers(), auth),
           new HealthModule(pool, cluster, drain),
@@ -190,6 +192,7 @@ public final class Herald implements AutoCloseable {
         modules.add(new DevModule(vertx, config, devForced));
         modules.add(new TokenSaleDesk(vertx, channels, aggregates, auth));
         modules.add(new SampleChainhook(vertx, config, auth));
+        modules.add(new InvoiceDesk(documents, inbox, auth));
       }
       BridgeEndpoint bridge = new BridgeEndpoint(hub, auth, namespaces, modules, config, drain, registry);
       herald = new Herald(config, database, vertx, cluster, hub, journal, retention, modules, drain, bridge);

@@ -1,6 +1,7 @@
 package dev.herald.documents;
 
 import dev.herald.core.Authenticator;
+import dev.herald.core.Identity;
 import dev.herald.hub.Hub;
 import dev.herald.journal.Journal;
 import dev.herald.module.BridgeService;
@@ -8,6 +9,7 @@ import dev.herald.module.DocumentChanges;
 import dev.herald.module.Module;
 import dev.herald.module.SubscriptionSource;
 import io.vertx.core.Deployable;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
@@ -36,6 +38,11 @@ public final class DocumentsModule implements Module {
   /** Document writes for other features, inside their own transactions (webhooks upserting listings). */
   public DocumentChanges changes() {
     return documents;
+  }
+
+  /** One document as a server (an API key) reads it; 404 when there is none. */
+  public Future<JsonObject> read(String collection, String id) {
+    return documents.get(Identity.SERVER, collection, id);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.herald.inbox;
 
 import dev.herald.core.Authenticator;
 import dev.herald.core.HeraldException;
+import dev.herald.core.Identity;
 import dev.herald.core.Namespace;
 import dev.herald.journal.Journal;
 import dev.herald.module.BridgeService;
@@ -44,6 +45,11 @@ public final class InboxModule implements Module {
     if (maxPerInbox < 1) {
       throw new IllegalArgumentException("inbox.maxPerInbox must be at least 1");
     }
+  }
+
+  /** Sends a notification as a server (an API key) would; its id makes it idempotent. */
+  public Future<JsonObject> notify(JsonObject notification) {
+    return inbox.send(Identity.SERVER, notification).map(sent -> sent.notification());
   }
 
   @Override

@@ -122,6 +122,16 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  void aFundedInvoiceMovesThePortfolioAndRingsTheSellersBellInEveryTab() throws Exception {
+    try (NodeScript page = scenario("invoices")) {
+      JsonObject result = result(page);
+      assertThat(result.getString("portfolio")).isEqualTo("1");
+      assertThat(node.http.get("/api/v1/collections/invoices/docs/" + result.getString("invoice"), "X-Api-Key", devApiKey())
+          .json().getString("investorId")).isEqualTo("ivo");
+    }
+  }
+
   private static String devApiKey() throws Exception {
     return new JsonObject(Files.readString(dataDir.resolve("dev-credentials.json"))).getString("apiKey");
   }
