@@ -272,6 +272,50 @@ const scenarios = {
     await shots();
     return { invoice, portfolio: await investor.textContent('#portfolio-count') };
   },
+
+  /**
+   * Two users in a room: a message, typing and an online dot appear for the other; votes move the
+   * tallies; a direct message reaches only its two users; "load older" pages back through history.
+   */
+  async chat() {
+    const a = await open('/console/chat?user=ana', 'chat-ana');
+    const b = await open('/console/chat?user=bo', 'chat-bo');
+    await state(a, 'connected');
+    await state(b, 'connected');
+    await b.waitForSelector('#online li[data-user="ana"]');
+    await a.waitForSelector('#online li[data-user="bo"]');
+    await b.waitForFunction(() => /^[2-9]\d* watching$/.test(document.getElementById('viewers').textContent));
+    await a.type('#text', 'hello bo');
+    await b.waitForFunction(() => document.getElementById('typing').textContent === 'ana is typing…');
+    await a.press('#text', 'Enter');
+    await b.waitForFunction(() => [...document.querySelectorAll('#messages .msg')].some((m) => m.textContent === 'anahello bo'));
+    await b.waitForFunction(() => document.getElementById('typing').textContent === '');
+
+    await a.click('button[data-option="pizza"]');
+    await b.click('button[data-option="pizza"]');
+    await b.click('button[data-option="salad"]');
+    await a.waitForSelector('.tally[data-option="pizza"][data-votes="2"]');
+    await a.waitForSelector('.tally[data-option="salad"][data-votes="1"]');
+
+    await a.fill('#dm-with', 'bo');
+    await a.click('#dm-open');
+    await b.fill('#dm-with', 'ana');
+    await b.click('#dm-open');
+    await a.fill('#dm-text', 'psst');
+    await a.press('#dm-text', 'Enter');
+    await b.waitForFunction(() => document.getElementById('dm-messages').textContent.includes('psst'));
+
+    for (let i = 1; i <= 25; i++) await a.evaluate(async (n) => document.getElementById('text').value = `m${n}`, i).then(() => a.press('#text', 'Enter'));
+    await b.waitForFunction(() => document.querySelectorAll('#messages .msg').length === 26);
+    const c = await open('/console/chat?user=cy', 'chat-cy'); // arrives later: the newest page, then older on demand
+    await state(c, 'connected');
+    await c.waitForFunction(() => document.querySelectorAll('#messages .msg').length === 20);
+    await c.click('#older');
+    await c.waitForFunction(() => document.querySelectorAll('#messages .msg').length === 26);
+    const firstShown = await c.$eval('#messages .msg', (m) => m.textContent);
+    await shots();
+    return { firstShown, bMessages: await b.$$eval('#messages .msg', (ms) => ms.length) };
+  },
 };
 
 const name = process.argv[2];

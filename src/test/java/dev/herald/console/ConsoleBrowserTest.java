@@ -132,6 +132,21 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  void chatMessagesTypingPresenceVotesDirectMessagesAndOlderPages() throws Exception {
+    try (NodeScript page = scenario("chat")) {
+      JsonObject result = result(page);
+      assertThat(result.getString("firstShown")).as("load older reached the room's first message").isEqualTo("anahello bo");
+    }
+    String dm = "/api/v1/channels/dm:ana:bo/events";
+    assertThat(node.http.get(dm, "Authorization", "Bearer " + token("cy")).status()).as("a third user cannot read a DM").isIn(403, 404);
+    assertThat(node.http.get(dm, "Authorization", "Bearer " + token("bo")).json().getJsonArray("events").size()).isEqualTo(1);
+  }
+
+  private static String token(String sub) {
+    return node.http.post("/dev/token", new JsonObject().put("sub", sub)).json().getString("token");
+  }
+
   private static String devApiKey() throws Exception {
     return new JsonObject(Files.readString(dataDir.resolve("dev-credentials.json"))).getString("apiKey");
   }
