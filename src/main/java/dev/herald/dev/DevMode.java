@@ -90,7 +90,7 @@ public final class DevMode {
       throw new StartupFailure(file + " is not JSON", "delete it: the node makes a new one", e);
     } catch (IOException e) {
       throw new StartupFailure("cannot keep development credentials in " + file + ": " + e.getMessage(),
-          "make the data dir writable, or configure HERALD_JWT_SECRET and HERALD_API_KEYS", e);
+          "make the data dir (HERALD_DATA_DIR) writable, or configure HERALD_JWT_SECRET and HERALD_API_KEYS", e);
     }
   }
 
