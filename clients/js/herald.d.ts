@@ -124,7 +124,10 @@ export declare class HeraldClient {
   /** Who is typing on a channel; typing(on) says it for this user. */
   typing(channel: string): View<string[]> & { typing(on?: boolean): Promise<{ ok: boolean }> };
   /** Who is on a channel with presence, kept (read again after every reconnect). */
-  presence(channel: string): View<Array<{ userId: string; info: Record<string, unknown>; connections: number }>>;
+  presence(channel: string): View<Array<{ userId: string; info: Record<string, unknown>; connections: number }>> & {
+    /** Changes this user's info on the channel without leaving (what the token signs stays on top). */
+    update(info: Record<string, unknown>): Promise<{ ok: boolean }>;
+  };
   /** A live query's documents, kept across reconnects. */
   liveQuery(collection: string, options?: { filter?: string; orderBy?: string; limit?: number }): View<Doc[]>;
   /** Document writes, in order with other requests and queued while offline; a stale ifMatch rejects with code 409 and `current`. */

@@ -226,6 +226,8 @@ export class HeraldClient {
       },
     });
     view.close = sub.unsubscribe;
+    // this user's info here (a status, say), told to everyone on the channel as presence.update
+    view.update = (info) => this._request('herald.presence.update', { channel, info });
     return view;
   }
 

@@ -215,7 +215,7 @@ test('an aggregate view only moves forward and converges after a reconnect', asy
   }
 });
 
-test('a presence view shows who is there, and after a reconnect no one who left meanwhile', async () => {
+test('a presence view shows who is there and their status changes, and after a reconnect no one who left meanwhile', async () => {
   const room = `chat:sdk-presence-${Date.now()}`;
   const p = await proxy();
   const watcher = connect(p.url, { WebSocket, token: jwt('pia', 3600), backoffMinMs: 50, backoffMaxMs: 200 });
@@ -225,8 +225,11 @@ test('a presence view shows who is there, and after a reconnect no one who left 
   watcher.subscribe(room, (e) => messages.push(e.type)); // a second handler on the same channel
   const who = () => view.getSnapshot().map((m) => m.userId).join();
   try {
-    other.subscribe(room, () => {});
+    const others = other.presence(room);
     await until(() => who() === 'pia,quentin', 10000, () => `both (have ${who()})`);
+    await others.update({ status: 'away' }); // quentin's status changes without leaving
+    const status = () => view.getSnapshot().find((m) => m.userId === 'quentin')?.info.status;
+    await until(() => status() === 'away', 5000, () => `quentin away (have ${status()})`);
     p.refuse(true);
     p.cut();
     await until(() => watcher.state === 'reconnecting', 5000, 'reconnecting');

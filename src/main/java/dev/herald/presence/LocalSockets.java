@@ -35,7 +35,7 @@ final class LocalSockets {
     sockets.computeIfAbsent(socketId, s -> new HashMap<>()).put(channel, new Tracked(userId, asMember, viewer));
     if (asMember) {
       changes = changes.plus(state.changeLocal(new Key(channel, userId),
-          e -> new Entry(e.connections() == 0 ? info : e.info(), e.connections() + 1, e.typing())));
+          e -> e.connections() == 0 ? new Entry(info, 1, e.typing()) : e.withConnections(e.connections() + 1)));
     }
     if (viewer) {
       changes = changes.plus(state.changeViewers(channel, +1));
@@ -59,7 +59,7 @@ final class LocalSockets {
       changes = stopTyping(key);
     }
     if (tracked.member()) {
-      changes = changes.plus(state.changeLocal(key, e -> new Entry(e.info(), e.connections() - 1, e.typing())));
+      changes = changes.plus(state.changeLocal(key, e -> e.withConnections(e.connections() - 1)));
     }
     if (tracked.viewer()) {
       changes = changes.plus(state.changeViewers(channel, -1));
@@ -80,10 +80,22 @@ final class LocalSockets {
     return changes;
   }
 
+  /**
+   * The user's info on the channel, as of {@code at}, for every connection of theirs through this
+   * node; null when the socket is not a member there (not subscribed, or the namespace has no presence).
+   */
+  Changes update(String socketId, String channel, JsonObject info, long at) {
+    Tracked tracked = sockets.getOrDefault(socketId, Map.of()).get(channel);
+    if (tracked == null || !tracked.member()) {
+      return null;
+    }
+    return state.changeLocal(new Key(channel, tracked.userId()), e -> e.withInfo(info, at));
+  }
+
   /** Sets (or renews: the entry is sent again) the user's typing flag on behalf of the socket. */
   Changes startTyping(String socketId, Key key) {
     typists.put(key, socketId);
-    return state.changeLocal(key, e -> new Entry(e.info(), e.connections(), true));
+    return state.changeLocal(key, e -> e.withTyping(true));
   }
 
   /** Clears the user's typing flag, whichever socket set it; nothing when it was not set. */
@@ -91,6 +103,6 @@ final class LocalSockets {
     if (typists.remove(key) == null) {
       return Changes.NONE;
     }
-    return state.changeLocal(key, e -> new Entry(e.info(), e.connections(), false)).plus(Changes.typingEnded(key));
+    return state.changeLocal(key, e -> e.withTyping(false)).plus(Changes.typingEnded(key));
   }
 }

@@ -41,6 +41,19 @@ sealed interface PresenceEvent {
     }
   }
 
+  /** A user who stays changed its info (herald.presence.update: a status, say). */
+  record Update(String channel, Member member) implements PresenceEvent {
+    @Override
+    public String type() {
+      return "presence.update";
+    }
+
+    @Override
+    public JsonObject data() {
+      return member.toJson();
+    }
+  }
+
   /** Whether the user types on some node changed. */
   record Typing(String channel, String userId, boolean on) implements PresenceEvent {
     @Override

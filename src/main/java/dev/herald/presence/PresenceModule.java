@@ -60,7 +60,10 @@ public final class PresenceModule implements Module {
             throw HeraldException.badRequest("invalid_body", "typing must be true or false");
           }
           return service.typing(socket, who, channel, on).map(v -> new JsonObject().put("ok", true));
-        });
+        },
+        "herald.presence.update", (socket, who, body) ->
+            service.update(socket, who, ChannelName.require(body.getString("channel")), body.getValue("info"))
+                .map(v -> new JsonObject().put("ok", true)));
   }
 
   @Override

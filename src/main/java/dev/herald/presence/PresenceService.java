@@ -17,6 +17,8 @@ final class PresenceService {
 
   /** Typing frames cost every node work: a socket gets a fair share. */
   private static final Object TYPING_LIMIT = new Object();
+  /** So do presence updates. */
+  private static final Object UPDATE_LIMIT = new Object();
 
   private final PresenceTracker tracker;
   private final Namespaces namespaces;
@@ -52,6 +54,21 @@ final class PresenceService {
     }
     socket.attachment(TYPING_LIMIT, () -> new RateLimiter(10, 2)).take("typing frames");
     return tracker.typing(socket.id(), channel, who.subject(), on);
+  }
+
+  /**
+   * The socket's user changes its info on the channel (a status: online / away / busy), told to
+   * everyone there as presence.update; the socket must be a member of the channel.
+   */
+  Future<Void> update(BridgeSession socket, Identity who, String channel, Object info) {
+    if (who.subject() == null) {
+      throw HeraldException.unauthorized("presence needs a user token");
+    }
+    namespaces.checkSubscribe(who, channel);
+    namespaces.of(channel).requirePresence(channel);
+    JsonObject checked = PresenceSockets.info(who, info, "info");
+    socket.attachment(UPDATE_LIMIT, () -> new RateLimiter(10, 1)).take("presence updates");
+    return tracker.update(socket.id(), channel, checked);
   }
 
 }

@@ -99,21 +99,24 @@ final class PresenceSockets implements SocketListener {
     return PresenceTracker.ONLINE_CHANNEL.equals(channel);
   }
 
-  /**
-   * headers.info (a small JSON object, measured in UTF-8 bytes) if given, with what the token signs
-   * about its user on top: a client may add to the signed name, never replace it.
-   */
   private static JsonObject presenceInfo(Identity who, JsonObject headers) {
-    Object given = headers.getValue("info");
+    return info(who, headers.getValue("info"), "headers.info");
+  }
+
+  /**
+   * Info a client gives ({@code where}: a small JSON object, measured in UTF-8 bytes) if any, with
+   * what the token signs about its user on top: a client may add to the signed name, never replace it.
+   */
+  static JsonObject info(Identity who, Object given, String where) {
     if (given == null) {
       return claimInfo(who);
     }
     if (!(given instanceof JsonObject info)) {
-      throw HeraldException.badRequest("invalid_info", "headers.info must be a JSON object");
+      throw HeraldException.badRequest("invalid_info", where + " must be a JSON object");
     }
     int bytes = info.encode().getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_INFO_BYTES) {
-      throw HeraldException.tooLarge("headers.info is " + bytes + " bytes (UTF-8), over the limit of " + MAX_INFO_BYTES);
+      throw HeraldException.tooLarge(where + " is " + bytes + " bytes (UTF-8), over the limit of " + MAX_INFO_BYTES);
     }
     return info.copy().mergeIn(claimInfo(who));
   }

@@ -3,6 +3,7 @@ package dev.herald.presence;
 import dev.herald.presence.PresenceEvent.Join;
 import dev.herald.presence.PresenceEvent.Leave;
 import dev.herald.presence.PresenceEvent.Typing;
+import dev.herald.presence.PresenceEvent.Update;
 import dev.herald.presence.Replica.Entry;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -149,29 +151,39 @@ final class PresenceState {
     return all;
   }
 
-  /** The info of the first replica with connections, the connections summed, typing anywhere. */
+  /**
+   * The info of the replica with connections whose info changed last (the first such replica while
+   * none changed it), the connections summed, typing anywhere.
+   */
   private Merged merged(Key key) {
     JsonObject info = null;
+    long infoAt = -1;
     int connections = 0;
     boolean typing = false;
     for (Replica r : replicas()) {
       Entry e = r.get(key);
       connections += e.connections();
       typing |= e.typing();
-      if (info == null && e.connections() > 0) {
+      if (e.connections() > 0 && e.infoAt() > infoAt) {
         info = e.info();
+        infoAt = e.infoAt();
       }
     }
     return new Merged(info, connections, typing);
   }
 
-  /** A join when the user's total goes from 0 to more, a leave when it goes back to 0, typing on any-node change. */
+  /**
+   * A join when the user's total goes from 0 to more, a leave when it goes back to 0, an update when
+   * a user who stays changes info, typing on any-node change.
+   */
   private static List<PresenceEvent> announce(Key key, Merged before, Merged after) {
     List<PresenceEvent> events = new ArrayList<>(2);
     if (before.connections() == 0 && after.connections() > 0) {
       events.add(new Join(key.channel(), new Member(key.userId(), after.info(), after.connections())));
     } else if (before.connections() > 0 && after.connections() == 0) {
       events.add(new Leave(key.channel(), new Member(key.userId(), before.info(), 0)));
+    } else if (after.connections() > 0 && !Objects.equals(before.info(), after.info())) {
+      events.add(new Update(key.channel(), new Member(key.userId(), after.info(), after.connections())));
     }
     if (before.typing() != after.typing()) {
       events.add(new Typing(key.channel(), key.userId(), after.typing()));

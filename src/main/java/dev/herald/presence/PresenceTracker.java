@@ -1,6 +1,7 @@
 package dev.herald.presence;
 
 import dev.herald.core.ClusterMembers;
+import dev.herald.core.HeraldException;
 import dev.herald.core.OnContext;
 import dev.herald.hub.Hub;
 import dev.herald.wire.Frames;
@@ -129,6 +130,21 @@ public final class PresenceTracker extends VerticleBase {
       } else {
         actLocally(sockets.stopTyping(key));
       }
+      return null;
+    });
+  }
+
+  /**
+   * The socket's user changes its info on the channel (presence.update to everyone there); fails
+   * with 403 not_subscribed when the socket is not a member of the channel.
+   */
+  public Future<Void> update(String socketId, String channel, JsonObject info) {
+    return onContext(() -> {
+      Changes changes = sockets.update(socketId, channel, info, System.currentTimeMillis());
+      if (changes == null) {
+        throw new HeraldException(403, "not_subscribed", "subscribe to " + channel + " on this socket before changing your presence there");
+      }
+      actLocally(changes);
       return null;
     });
   }

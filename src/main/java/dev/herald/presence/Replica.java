@@ -12,9 +12,29 @@ import java.util.Map;
  */
 final class Replica {
 
-  /** A user on a channel through one node; kept while it has connections or is typing. */
-  record Entry(JsonObject info, int connections, boolean typing) {
+  /**
+   * A user on a channel through one node; kept while it has connections or is typing. {@code infoAt}
+   * is when the user last changed its info here (herald.presence.update), 0 for the info it joined
+   * with: the newest change wins across nodes.
+   */
+  record Entry(JsonObject info, int connections, boolean typing, long infoAt) {
     static final Entry NONE = new Entry(null, 0, false);
+
+    Entry(JsonObject info, int connections, boolean typing) {
+      this(info, connections, typing, 0);
+    }
+
+    Entry withConnections(int n) {
+      return new Entry(info, n, typing, infoAt);
+    }
+
+    Entry withTyping(boolean on) {
+      return new Entry(info, connections, on, infoAt);
+    }
+
+    Entry withInfo(JsonObject newInfo, long at) {
+      return new Entry(newInfo, connections, typing, at);
+    }
 
     boolean isEmpty() {
       return connections <= 0 && !typing;

@@ -80,6 +80,9 @@ final class ReplicaMessages {
     if (e.info() != null && !e.info().isEmpty()) {
       json.put("i", e.info());
     }
+    if (e.infoAt() > 0) {
+      json.put("a", e.infoAt());
+    }
     return e.typing() ? json.put("t", true) : json;
   }
 
@@ -88,7 +91,8 @@ final class ReplicaMessages {
   }
 
   private static Entry entry(JsonObject json) {
-    return new Entry(json.getJsonObject("i", new JsonObject()), json.getInteger("n", 0), json.getBoolean("t", false));
+    return new Entry(json.getJsonObject("i", new JsonObject()), json.getInteger("n", 0), json.getBoolean("t", false),
+        json.getLong("a", 0L));
   }
 
   private static JsonArray viewers(Map<String, Integer> counts) {

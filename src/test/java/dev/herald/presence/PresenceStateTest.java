@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.herald.presence.PresenceEvent.Join;
 import dev.herald.presence.PresenceEvent.Leave;
 import dev.herald.presence.PresenceEvent.Typing;
+import dev.herald.presence.PresenceEvent.Update;
 import dev.herald.presence.Replica.Entry;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -67,8 +68,38 @@ class PresenceStateTest {
     a.sockets.leave("a1", ROOM);
     Changes aGone = a.sockets.leave("a2", ROOM);
     assertThat(aGone.events()).isEmpty();
-    assertThat(b.apply(a, aGone).events()).isEmpty();
+    assertThat(b.apply(a, aGone).events()).as("b's subscribers saw a's info: now they are told b's")
+        .containsExactly(new Update(ROOM, new Member("alice", onB, 1)));
     assertThat(b.state.members(ROOM)).containsExactly(new Member("alice", onB, 1));
+  }
+
+  @Test
+  void anInfoChangeIsToldOnEveryNodeAndTheNewestChangeWinsWhereverTheUserIs() {
+    introduce(a, b);
+    b.apply(a, a.sockets.join("a1", ROOM, "alice", ALICE, true, false));
+    a.apply(b, b.sockets.join("b1", ROOM, "alice", ALICE, true, false));
+
+    JsonObject away = ALICE.copy().put("status", "away");
+    Changes onB = b.sockets.update("b1", ROOM, away, 1_000);
+    Update toldAway = new Update(ROOM, new Member("alice", away, 2));
+    assertThat(onB.events()).containsExactly(toldAway);
+    assertThat(a.apply(b, onB).events()).as("a's own entry still has the old info: b's is newer").containsExactly(toldAway);
+
+    JsonObject busy = ALICE.copy().put("status", "busy");
+    Changes onA = a.sockets.update("a1", ROOM, busy, 2_000);
+    Update toldBusy = new Update(ROOM, new Member("alice", busy, 2));
+    assertThat(onA.events()).containsExactly(toldBusy);
+    assertThat(b.apply(a, onA).events()).containsExactly(toldBusy);
+
+    Changes anotherTab = a.sockets.join("a2", ROOM, "alice", ALICE, true, false);
+    assertThat(anotherTab.events()).as("a tab joining with the old info does not undo the change").isEmpty();
+    assertThat(b.apply(a, anotherTab).events()).isEmpty();
+    assertThat(a.state.members(ROOM)).containsExactly(new Member("alice", busy, 3));
+    assertThat(b.state.members(ROOM)).containsExactly(new Member("alice", busy, 3));
+
+    Changes same = a.sockets.update("a1", ROOM, busy, 3_000);
+    assertThat(same.events()).as("the same info again tells no one").isEmpty();
+    assertThat(a.sockets.update("a9", ROOM, away, 4_000)).as("a socket that is not a member there changes nothing").isNull();
   }
 
   @Test

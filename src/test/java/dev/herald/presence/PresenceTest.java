@@ -86,6 +86,37 @@ class PresenceTest extends OneNodeTest {
   }
 
   @Test
+  void aMemberChangesItsStatusWithoutLeavingAndEveryoneThereIsTold() {
+    String room = "chat:status";
+    try (BridgeClient watcher = node.bridge(Tokens.user("w"));
+        BridgeClient dana = node.bridge(Tokens.user("dana"));
+        BridgeClient outsider = node.bridge(Tokens.user("olga"))) {
+      watcher.subscribe(room);
+      dana.subscribe(room);
+      waitFor(watcher, room, "presence.join", "dana");
+      JsonObject ok = dana.request("herald.presence.update", new JsonObject().put("channel", room)
+          .put("info", new JsonObject().put("status", "busy").put("name", "Mallory")));
+      assertThat(ok.getJsonObject("body").getBoolean("ok")).as(ok.encode()).isTrue();
+      JsonObject update = waitFor(watcher, room, "presence.update", "dana");
+      assertThat(data(update).getJsonObject("info").getString("status")).isEqualTo("busy");
+      assertThat(data(update).getInteger("connections")).isEqualTo(1);
+      JsonObject listed = node.http.get("/api/v1/channels/" + room + "/presence", "X-Api-Key", TestNode.API_KEY).json()
+          .getJsonArray("members").getJsonObject(0); // dana, then w
+      assertThat(listed.getString("userId")).isEqualTo("dana");
+      assertThat(listed.getJsonObject("info").getString("status")).isEqualTo("busy");
+
+      assertErr(outsider.request("herald.presence.update", new JsonObject().put("channel", room)
+          .put("info", new JsonObject().put("status", "away"))), 403); // not in the room
+      assertErr(dana.request("herald.presence.update", new JsonObject().put("channel", room).put("info", "away")), 400);
+      assertErr(dana.request("herald.presence.update", new JsonObject().put("channel", room)
+          .put("info", new JsonObject().put("pad", "x".repeat(2_000)))), 413);
+      assertErr(dana.request("herald.presence.update", new JsonObject().put("channel", "market:x")
+          .put("info", new JsonObject())), 404); // no presence in that namespace
+      assertThat(watcher.takeEphemeral(room, "presence.update")).as("refused updates tell no one").isEmpty();
+    }
+  }
+
+  @Test
   void typingExpiresAfterFiveSecondsWithoutRenewal() {
     String room = "chat:expiry";
     try (BridgeClient watcher = node.bridge(Tokens.user("w2")); BridgeClient dave = node.bridge(Tokens.user("dave"))) {

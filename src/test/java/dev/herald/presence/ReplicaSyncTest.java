@@ -199,6 +199,7 @@ class ReplicaSyncTest {
     replica.version(7);
     replica.put(new Key(ROOM, "alice"), new Entry(ALICE, 2, true));
     replica.put(new Key("chat:other", "bob"), new Entry(new JsonObject(), 1, false));
+    replica.put(new Key("chat:other", "carol"), new Entry(new JsonObject().put("status", "away"), 1, false, 1_796_300_000_000L));
     replica.setViewers(ROOM, 3);
     Replica back = ReplicaMessages.readFull(roundTrip(ReplicaMessages.full(replica)));
     assertThat(back.nodeId()).isEqualTo("n1");
@@ -208,7 +209,7 @@ class ReplicaSyncTest {
     assertThat(back.allViewers()).isEqualTo(Map.of(ROOM, 3));
 
     Map<Key, Entry> entries = new LinkedHashMap<>();
-    entries.put(new Key(ROOM, "carol"), new Entry(ALICE, 1, true));
+    entries.put(new Key(ROOM, "carol"), new Entry(ALICE, 1, true, 42));
     entries.put(new Key(ROOM, "alice"), new Entry(new JsonObject(), 0, false));
     Delta delta = new Delta("n1", 8, entries, Map.of(ROOM, 0));
     assertThat(ReplicaMessages.readDelta(roundTrip(ReplicaMessages.delta(delta)))).isEqualTo(delta);

@@ -121,6 +121,8 @@ class AuthMatrixTest extends OneNodeTest {
       bridge("herald.history", null, new JsonObject().put("channel", "user:alice"), 401, 403, OK),
       bridge("herald.presence", null, new JsonObject().put("channel", "chat:matrix"), 401, OK, OK),
       bridge("herald.typing", "chat:matrix", new JsonObject().put("channel", "chat:matrix").put("typing", true), 401, OK, OK),
+      bridge("herald.presence.update", "chat:matrix", new JsonObject().put("channel", "chat:matrix")
+          .put("info", new JsonObject().put("status", "away")), 401, OK, OK),
       bridge("herald.inbox.list", null, new JsonObject(), 401, OK, OK),
       bridge("herald.inbox.read", null, new JsonObject().put("id", "matrix-bridge-read"), 401, 404, OK),
       bridge("herald.inbox.readAll", null, new JsonObject(), 401, OK, OK),

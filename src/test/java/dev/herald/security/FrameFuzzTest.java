@@ -89,7 +89,7 @@ class FrameFuzzTest extends OneNodeTest {
         "{\"type\":\"register\",\"address\":\"market:x\",\"headers\":{\"token\":\"not.a.jwt\"}}",
         "{\"type\":\"register\",\"address\":\"user:someone\"}",
         "{\"type\":\"register\",\"address\":\"market:x\",\"headers\":{\"pad\":\"" + "y".repeat(70_000) + "\"}}"));
-    for (String address : List.of("herald.history", "herald.publish", "herald.presence", "herald.typing", "herald.auth",
+    for (String address : List.of("herald.history", "herald.publish", "herald.presence", "herald.typing", "herald.presence.update", "herald.auth",
         "herald.docs.write", "herald.aggregate", "herald.nope")) {
       for (Object body : List.of("s", 5, new JsonArray().add(1), new JsonObject().put("channel", 5),
           new JsonObject().put("channel", new JsonObject()), new JsonObject().put("channel", "market:x").put("since", "abc"),
@@ -108,7 +108,8 @@ class FrameFuzzTest extends OneNodeTest {
 
   private static final Object[] TYPES = {"register", "unregister", "send", "publish", "ping", "bogus", 5, null, new JsonObject()};
   private static final Object[] ADDRESSES = {"market:fuzz", "chat:fuzz", "user:x", "role:admin", "sales", "herald.history",
-      "herald.publish", "herald.presence", "herald.typing", "herald.auth", "herald.docs.write", "herald.ping", "herald.aggregate", "",
+      "herald.publish", "herald.presence", "herald.typing", "herald.presence.update", "herald.auth", "herald.docs.write", "herald.ping",
+      "herald.aggregate", "",
       "a b", 5, null, new JsonArray()};
   private static final Object[] VALUES = {null, "", "x", "\u0000", "\ud800", -1, 0, 1, Long.MAX_VALUE, -1e308, 1e308, 0.5,
       "9".repeat(40), true, new JsonObject(), new JsonArray(), "z".repeat(2_000)};
