@@ -282,8 +282,12 @@ const scenarios = {
     const b = await open('/console/chat?user=bo', 'chat-bo');
     await state(a, 'connected');
     await state(b, 'connected');
-    await b.waitForSelector('#online li[data-user="ana"]');
+    await b.waitForSelector('#online li[data-user="ana"][data-status="online"]');
     await a.waitForSelector('#online li[data-user="bo"]');
+    await text(a, '#balance', 25); // credited by the Java side before the pages opened
+    await text(b, '#balance', 0);
+    await a.selectOption('#status', 'busy');
+    await b.waitForSelector('#online li[data-user="ana"][data-status="busy"]');
     await b.waitForFunction(() => /^[2-9]\d* watching$/.test(document.getElementById('viewers').textContent));
     await a.type('#text', 'hello bo');
     await b.waitForFunction(() => document.getElementById('typing').textContent === 'ana is typing…');

@@ -134,6 +134,8 @@ class ConsoleBrowserTest {
 
   @Test
   void chatMessagesTypingPresenceVotesDirectMessagesAndOlderPages() throws Exception {
+    JsonObject credit = new JsonObject().put("type", "credit").put("data", new JsonObject().put("userId", "ana").put("amount", 25));
+    assertThat(node.http.post("/api/v1/channels/ledger:main/events", credit, "X-Api-Key", devApiKey()).status()).isEqualTo(201);
     try (NodeScript page = scenario("chat")) {
       JsonObject result = result(page);
       assertThat(result.getString("firstShown")).as("load older reached the room's first message").isEqualTo("anahello bo");
@@ -141,6 +143,11 @@ class ConsoleBrowserTest {
     String dm = "/api/v1/channels/dm:ana:bo/events";
     assertThat(node.http.get(dm, "Authorization", "Bearer " + token("cy")).status()).as("a third user cannot read a DM").isIn(403, 404);
     assertThat(node.http.get(dm, "Authorization", "Bearer " + token("bo")).json().getJsonArray("events").size()).isEqualTo(1);
+    assertThat(node.http.get(dm).status()).as("nor can a caller without a token").isEqualTo(401);
+    assertThat(node.http.get("/api/v1/channels/dm:ana:bo:cy/events", "Authorization", "Bearer " + token("ana")).status())
+        .as("a DM has exactly two users").isEqualTo(403);
+    assertThat(node.http.get("/api/v1/aggregates/balances?group=ana", "Authorization", "Bearer " + token("bo")).status())
+        .as("a balance is its user's alone").isEqualTo(403);
   }
 
   private static String token(String sub) {
