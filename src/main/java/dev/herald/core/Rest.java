@@ -3,6 +3,7 @@ package dev.herald.core;
 import dev.herald.internals.RequestThread;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -69,6 +70,20 @@ public final class Rest {
       throw HeraldException.badRequest("invalid_json", "the request body is empty; send JSON");
     }
     return ctx.body().buffer();
+  }
+
+  /** The request body as a JSON object: 400 invalid_json when it is not JSON, 400 {@code code} when not an object. */
+  public static JsonObject bodyObject(RoutingContext ctx, String code, String message) {
+    Object body;
+    try {
+      body = Json.decodeValue(body(ctx));
+    } catch (DecodeException e) {
+      throw notJson();
+    }
+    if (!(body instanceof JsonObject json)) {
+      throw HeraldException.badRequest(code, message);
+    }
+    return json;
   }
 
   public static HeraldException notJson() {

@@ -5,8 +5,6 @@ import dev.herald.core.HeraldException;
 import dev.herald.core.Rest;
 import dev.herald.module.Module;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -52,7 +50,7 @@ public final class DevModule implements Module {
       if (!forced && !fromThisMachine(ctx)) {
         throw HeraldException.forbidden("development tokens are only given to callers on this machine");
       }
-      JsonObject request = requestBody(ctx);
+      JsonObject request = Rest.bodyObject(ctx, "invalid_token_request", "the body must be a JSON object {sub, roles?}");
       String sub = name(request.getValue("sub"), "sub");
       JsonArray roles = roles(request.getValue("roles"));
       JsonObject claims = new JsonObject().put("sub", sub).put("roles", roles);
@@ -78,19 +76,6 @@ public final class DevModule implements Module {
     } catch (UnknownHostException e) {
       return false;
     }
-  }
-
-  private static JsonObject requestBody(RoutingContext ctx) {
-    Object body;
-    try {
-      body = Json.decodeValue(Rest.body(ctx));
-    } catch (DecodeException e) {
-      throw Rest.notJson();
-    }
-    if (!(body instanceof JsonObject json)) {
-      throw HeraldException.badRequest("invalid_token_request", "the body must be a JSON object {sub, roles?}");
-    }
-    return json;
   }
 
   private static String name(Object value, String what) {

@@ -10,8 +10,6 @@ import dev.herald.journal.NewEvent;
 import dev.herald.module.Module;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -108,15 +106,10 @@ public final class TokenSaleDesk implements Module {
   }
 
   private static long batchCount(RoutingContext ctx) {
-    Object body;
-    try {
-      body = Json.decodeValue(Rest.body(ctx));
-    } catch (DecodeException e) {
-      throw Rest.notJson();
-    }
-    if (body instanceof JsonObject json && json.getValue("batchCount") instanceof Integer n && n >= 1 && n <= MAX_BATCHES) {
+    String wanted = "send {batchCount}: a whole number from 1 to " + MAX_BATCHES;
+    if (Rest.bodyObject(ctx, "invalid_purchase", wanted).getValue("batchCount") instanceof Integer n && n >= 1 && n <= MAX_BATCHES) {
       return n;
     }
-    throw HeraldException.badRequest("invalid_purchase", "send {batchCount}: a whole number from 1 to " + MAX_BATCHES);
+    throw HeraldException.badRequest("invalid_purchase", wanted);
   }
 }

@@ -1,10 +1,7 @@
 package dev.herald.inbox;
 
 import dev.herald.core.Authenticator;
-import dev.herald.core.HeraldException;
 import dev.herald.core.Rest;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,15 +32,7 @@ final class InboxRoutes {
   /** 201 with the stored notification; its id again → 200 with the first one, nothing delivered twice. */
   private void send(RoutingContext ctx) {
     Rest.respond(ctx, auth, who -> {
-      Object body;
-      try {
-        body = Json.decodeValue(Rest.body(ctx));
-      } catch (DecodeException e) {
-        throw Rest.notJson();
-      }
-      if (!(body instanceof JsonObject notification)) {
-        throw HeraldException.badRequest("invalid_notification", "the body must be a JSON object");
-      }
+      JsonObject notification = Rest.bodyObject(ctx, "invalid_notification", "the body must be a JSON object");
       return inbox.send(who, notification).map(sent -> {
         Rest.reply(ctx, sent.created() ? 201 : 200, sent.notification());
         return null;

@@ -69,10 +69,7 @@ class ConsoleBrowserTest {
   @Test
   void theLandingPageShowsTheNodeAndTheScenariosAndFollowsARestart() throws Exception {
     try (NodeScript page = scenario("landing")) {
-      awaitStep(page, "restart-now");
-      int port = node.port;
-      node.close();
-      node = startNode(port);
+      restartWhenAsked(page);
       page.tell("restarted");
       JsonObject result = result(page);
       assertThat(result.getJsonArray("links").getList()).containsExactly("/console/token-sale", "/console/marketplace",
@@ -83,10 +80,7 @@ class ConsoleBrowserTest {
   @Test
   void tokenSaleBuyersSeeEachOthersPurchasesLiveThroughPollingAndARestartUntilSoldOut() throws Exception {
     try (NodeScript page = scenario("tokenSale")) {
-      awaitStep(page, "restart-now");
-      int port = node.port;
-      node.close();
-      node = startNode(port);
+      restartWhenAsked(page);
       // published while the pages are still away: they must show it once back
       JsonObject purchase = new JsonObject().put("purchaseId", "away-1").put("batchCount", 2).put("buyer", "while-you-were-away");
       assertThat(node.http.post("/api/v1/channels/sales/events", new JsonObject().put("type", "purchase.completed").put("data", purchase),
@@ -161,6 +155,14 @@ class ConsoleBrowserTest {
   private static NodeScript scenario(String name) throws Exception {
     return NodeScript.start(BROWSER_DIR, "console.mjs", Map.of("HERALD_URL", "http://127.0.0.1:" + node.port,
         "SCREENSHOTS", SHOTS.toString()), name);
+  }
+
+  /** When the script asks (restart-now), the node stops and starts again on its port, database and data dir. */
+  private static void restartWhenAsked(NodeScript page) throws InterruptedException {
+    awaitStep(page, "restart-now");
+    int port = node.port;
+    node.close();
+    node = startNode(port);
   }
 
   /** Waits for the script to ask for a step (a line), failing with its result if it ended first. */
