@@ -141,11 +141,11 @@ const scenarios = {
       if (!(await page.isDisabled('#buy-button'))) throw new Error('the buy button is still enabled when sold out');
     }
     expectingErrors = true;
-    const refused = await a.evaluate(async () => {
-      const token = await (await import('/console/console.js')).devToken('late-buyer');
-      const r = await fetch('/dev/token-sale/purchases', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify({ batchCount: 1 }) });
-      return { status: r.status, body: await r.json() };
-    });
+    await a.selectOption('#batches', '1');
+    await a.evaluate(() => { document.getElementById('buy-button').disabled = false; }); // as a page that missed "sold out"
+    await a.click('#buy-button');
+    await a.waitForSelector('[data-purchase-status="sold_out"]');
+    const refused = { status: 409, text: await a.textContent('#purchase-status') };
     expectingErrors = false;
     await shots();
     return { toasts, refused, percent: await a.textContent('#percent') };

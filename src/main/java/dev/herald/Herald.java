@@ -190,7 +190,7 @@ public final class Herald implements AutoCloseable {
           new ApiDocsModule()));
       if (config.dev().equals("true")) {
         modules.add(new DevModule(vertx, config, devForced));
-        modules.add(new TokenSaleDesk(vertx, channels, aggregates, auth));
+        modules.add(new TokenSaleDesk(vertx, channels, aggregates, documents, auth));
         modules.add(new SampleChainhook(vertx, config, auth));
         modules.add(new InvoiceDesk(documents, inbox, auth));
       }

@@ -40,6 +40,11 @@ public final class DocumentsModule implements Module {
     return documents;
   }
 
+  /** A write as a server (an API key) makes it, {op, collection, id, doc?|patch?, ifMatch?}: the stored document. */
+  public Future<JsonObject> write(JsonObject write) {
+    return documents.write(Identity.SERVER, DocWrite.parse(write, "invalid_document", "the write")).map(Documents.Written::answer);
+  }
+
   /** One document as a server (an API key) reads it; 404 when there is none. */
   public Future<JsonObject> read(String collection, String id) {
     return documents.get(Identity.SERVER, collection, id);

@@ -88,9 +88,7 @@ class ConsoleBrowserTest {
       page.tell("restarted");
       JsonObject result = result(page);
       assertThat(result.getJsonArray("toasts").getList()).as("the other buyer's toast").anyMatch(t -> t.toString().endsWith("bought 3 batches"));
-      JsonObject refused = result.getJsonObject("refused");
-      assertThat(refused.getInteger("status")).isEqualTo(409);
-      assertThat(refused.getJsonObject("body").getJsonObject("error").getString("code")).isEqualTo("sold_out");
+      assertThat(result.getJsonObject("refused").getString("text")).isEqualTo("Sold out: only 0 batches are left");
       assertThat(result.getString("percent")).isEqualTo("100%");
     }
   }

@@ -44,30 +44,54 @@ class DevDesksTest {
     return node.http.post("/dev/token", new JsonObject().put("sub", sub).put("roles", List.of(roles))).json().getString("token");
   }
 
+  /** The buyer's own purchase document, pending, as the page writes it; answers its id. */
+  static String purchase(String bearer, String buyerId, Object batchCount) {
+    String id = "p-" + java.util.UUID.randomUUID();
+    Http.Response r = node.http.put("/api/v1/collections/purchases/docs/" + id,
+        new JsonObject().put("buyerId", buyerId).put("batchCount", batchCount).put("status", "pending"), "Authorization", bearer);
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return id;
+  }
+
+  static Http.Response pay(String bearer, String id) {
+    return node.http.post("/dev/token-sale/purchases/" + id + "/pay", new JsonObject(), "Authorization", bearer);
+  }
+
   @Test
   void racingBuyersNeverOversellTheGoalAndBadPurchasesAreRefused() throws Exception {
     String buyer = "Bearer " + token("racer");
-    assertThat(node.http.post("/dev/token-sale/purchases", new JsonObject().put("batchCount", 1)).status()).isEqualTo(401);
+    String other = "Bearer " + token("other");
+    assertThat(node.http.put("/api/v1/collections/purchases/docs/p-forged", new JsonObject().put("buyerId", "racer")
+        .put("batchCount", 1).put("status", "pending"), "Authorization", other).status()).as("nobody buys in another's name").isEqualTo(403);
+    assertThat(node.http.put("/api/v1/collections/purchases/docs/p-done", new JsonObject().put("buyerId", "racer")
+        .put("batchCount", 1).put("status", "completed"), "Authorization", buyer).status()).as("a purchase starts pending").isEqualTo(403);
+    String mine = purchase(buyer, "racer", 1);
+    assertThat(node.http.patch("/api/v1/collections/purchases/docs/" + mine, new JsonObject().put("status", "completed"),
+        "Authorization", buyer).status()).as("only the shop moves it on").isIn(403, 404);
+    assertThat(node.http.post("/dev/token-sale/purchases/" + mine + "/pay", new JsonObject()).status()).isEqualTo(401);
+    assertThat(pay(other, mine).status()).as("another's purchase does not exist for you").isEqualTo(404);
     for (Object bad : List.of(0, 11, 2.5, "3", Long.MAX_VALUE, -1)) {
-      Http.Response r = node.http.post("/dev/token-sale/purchases", new JsonObject().put("batchCount", bad), "Authorization", buyer);
+      Http.Response r = pay(buyer, purchase(buyer, "racer", bad));
       assertThat(r.status()).as("%s: %s", bad, r.body()).isEqualTo(400);
       assertThat(r.errorCode()).isEqualTo("invalid_purchase");
     }
-    assertThat(node.http.post("/dev/token-sale/purchases", "[1]", "Authorization", buyer).errorCode()).isEqualTo("invalid_purchase");
-    assertThat(node.http.post("/dev/token-sale/purchases", "{", "Authorization", buyer).errorCode()).isEqualTo("invalid_json");
 
+    List<String> purchases = new ArrayList<>();
+    for (int i = 0; i < 16; i++) { // 160 batches asked for, 30 to sell
+      purchases.add(purchase(buyer, "racer", 10));
+    }
     ExecutorService pool = Executors.newFixedThreadPool(8);
     List<Future<Integer>> answers = new ArrayList<>();
-    for (int i = 0; i < 16; i++) { // 160 batches asked for, 30 to sell
-      answers.add(pool.submit(() -> node.http.post("/dev/token-sale/purchases", new JsonObject().put("batchCount", 10),
-          "Authorization", buyer).status()));
+    for (String id : purchases) {
+      answers.add(pool.submit(() -> pay(buyer, id).status()));
     }
+    answers.add(pool.submit(() -> pay(buyer, purchases.get(0)).status())); // paid twice
     List<Integer> statuses = new ArrayList<>();
     for (Future<Integer> a : answers) {
       statuses.add(a.get());
     }
     pool.shutdown();
-    assertThat(statuses).containsOnly(202, 409);
+    assertThat(statuses).containsOnly(202, 200, 409);
     assertThat(statuses.stream().filter(s -> s == 202).count()).as("%s", statuses).isEqualTo(3);
     long deadline = System.currentTimeMillis() + 15_000;
     long sold = 0;
@@ -76,9 +100,12 @@ class DevDesksTest {
       Thread.sleep(100);
     }
     assertThat(sold).as("the three accepted purchases complete, and no more").isEqualTo(30);
-    Http.Response soldOut = node.http.post("/dev/token-sale/purchases", new JsonObject().put("batchCount", 1), "Authorization", buyer);
+    Thread.sleep(500);
+    assertThat(node.http.get("/api/v1/aggregates/sales").json().getJsonObject("values").getLong("totalBatchesSold")).isEqualTo(30);
+    Http.Response soldOut = pay(buyer, purchase(buyer, "racer", 1));
     assertThat(soldOut.status()).isEqualTo(409);
     assertThat(soldOut.errorCode()).isEqualTo("sold_out");
+    assertThat(pay(buyer, mine).errorCode()).isEqualTo("sold_out");
   }
 
   @Test
