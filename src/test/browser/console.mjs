@@ -2,8 +2,8 @@
 // ConsoleBrowserTest, one scenario per process: `node console.mjs <scenario>`. Prints what it does,
 // "restart-now" where the Java side should restart the node (it then waits for the page to see it),
 // and finally one JSON line {ok, ...}. Screenshots of every page go to SCREENSHOTS (always; on a
-// failure one more, named after it). Env: HERALD_URL, SCREENSHOTS, CHROMIUM (default /usr/bin/chromium).
-import { mkdirSync } from 'node:fs';
+// failure one more of each page, and the error in {scenario}-error.txt). Env: HERALD_URL, SCREENSHOTS, CHROMIUM (default /usr/bin/chromium).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const URL = process.env.HERALD_URL;
@@ -329,6 +329,7 @@ try {
 } catch (e) {
   await shots('-failed');
   result = { ok: false, error: String(e.stack ?? e) };
+  writeFileSync(`${SHOTS}/${name}-error.txt`, `${result.error}\n`); // beside the pictures of the failure
 }
 result.pageErrors = pages.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`));
 console.log(JSON.stringify(result));
