@@ -15,42 +15,37 @@ sealed interface PresenceEvent {
 
   JsonObject data();
 
+  /** A member's arrival, departure or change: its data is the member as presence lists it. */
+  sealed interface MemberEvent extends PresenceEvent {
+    Member member();
+
+    @Override
+    default JsonObject data() {
+      return member().toJson();
+    }
+  }
+
   /** The user's first connection anywhere in the cluster. */
-  record Join(String channel, Member member) implements PresenceEvent {
+  record Join(String channel, Member member) implements MemberEvent {
     @Override
     public String type() {
       return "presence.join";
     }
-
-    @Override
-    public JsonObject data() {
-      return member.toJson();
-    }
   }
 
   /** The user's last connection anywhere in the cluster is gone; {@code member} keeps its last info. */
-  record Leave(String channel, Member member) implements PresenceEvent {
+  record Leave(String channel, Member member) implements MemberEvent {
     @Override
     public String type() {
       return "presence.leave";
     }
-
-    @Override
-    public JsonObject data() {
-      return member.toJson();
-    }
   }
 
   /** A user who stays changed its info (herald.presence.update: a status, say). */
-  record Update(String channel, Member member) implements PresenceEvent {
+  record Update(String channel, Member member) implements MemberEvent {
     @Override
     public String type() {
       return "presence.update";
-    }
-
-    @Override
-    public JsonObject data() {
-      return member.toJson();
     }
   }
 
