@@ -44,6 +44,19 @@ async function shots(suffix = '') {
   }
 }
 
+/**
+ * Has the Java side restart the node and waits until the page saw it go (reconnecting) and come
+ * back (connected); the browser's own connection errors meanwhile are expected.
+ */
+async function restartNode(page) {
+  expectingErrors = true;
+  console.log('restart-now');
+  await state(page, 'reconnecting', 30000);
+  await heard('restarted');
+  await state(page, 'connected', 60000);
+  expectingErrors = false;
+}
+
 /** Waits for a line on stdin (the Java side's answer). */
 function heard(line) {
   return new Promise((resolve) => {
@@ -77,12 +90,7 @@ const scenarios = {
     const links = await page.$$eval('#scenarios a', (as) => as.map((a) => a.getAttribute('href')));
     await page.waitForFunction(() => Number(document.getElementById('connections').textContent) >= 1);
     await shots();
-    expectingErrors = true;
-    console.log('restart-now');
-    await state(page, 'reconnecting', 30000);
-    await heard('restarted');
-    await state(page, 'connected', 60000);
-    expectingErrors = false;
+    await restartNode(page);
     await shots('-after-restart');
     return { links, connections: await page.textContent('#connections') };
   },
@@ -119,12 +127,7 @@ const scenarios = {
     await buy(a, 10);
     await text(b, '#sold', 13);
 
-    expectingErrors = true;
-    console.log('restart-now');
-    await state(a, 'reconnecting', 30000);
-    await heard('restarted'); // the Java side published one purchase (2 batches) before the pages are back
-    await state(a, 'connected', 60000);
-    expectingErrors = false;
+    await restartNode(a); // the Java side publishes one purchase (2 batches) before the pages are back
     await text(a, '#sold', 15);
     await text(b, '#sold', 15, 30000);
     for (const page of [a, b]) {

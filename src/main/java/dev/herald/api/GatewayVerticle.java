@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -42,12 +43,13 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(this::admit);
     // before anything reads a body or upgrades a connection: pages from other origins are refused
     OriginPolicy origins = new OriginPolicy(config.origins());
-    router.route("/api/*").handler(origins);
-    router.route("/eventbus/*").handler(origins);
-    router.route("/dev/*").handler(origins);
+    for (String path : List.of("/api/*", "/eventbus/*", "/dev/*")) {
+      router.route(path).handler(origins);
+    }
     router.route("/api/*").handler(Rest::requireWellFormedQuery);
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
-    router.route("/dev/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    for (String path : List.of("/api/*", "/dev/*")) {
+      router.route(path).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    }
     features.accept(router);
     String sockJs = WebJars.root("org.webjars.npm", "sockjs-client") + "/dist/sockjs.min.js"; // for pages falling back to SockJS
     router.get("/sdk/sockjs.min.js").handler(ctx -> ctx.response()

@@ -2,6 +2,7 @@ package dev.herald.core;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -17,6 +18,11 @@ public final class Digests {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
+  }
+
+  /** The HMAC-SHA256 in lower-case hex, as signature headers carry it after {@code sha256=}. */
+  public static String hmacSha256Hex(byte[] key, byte[] data) {
+    return HexFormat.of().formatHex(hmacSha256(key, data));
   }
 
   public static byte[] hmacSha256(byte[] key, byte[] data) {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -81,7 +82,7 @@ public final class HeraldConfig {
 
   /** Development mode: auto, true or false (see herald.yaml). */
   public String dev() {
-    return String.valueOf(json.getValue("dev", "auto")).trim().toLowerCase(java.util.Locale.ROOT);
+    return String.valueOf(json.getValue("dev", "auto")).trim().toLowerCase(Locale.ROOT);
   }
 
   public int port() {

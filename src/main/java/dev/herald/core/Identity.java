@@ -51,6 +51,14 @@ public final class Identity {
     }
   }
 
+  /** The user's id (the token's sub); 401 for {@code what} ("typing") without a user token. */
+  public String requireUser(String what) {
+    if (subject() == null) {
+      throw HeraldException.unauthorized(what + " needs a user token");
+    }
+    return subject();
+  }
+
   public boolean isAnonymous() {
     return claims == null && !server;
   }

@@ -37,9 +37,7 @@ public final class InvoiceDesk implements Module {
 
   private void funded(RoutingContext ctx) {
     Rest.respond(ctx, auth, who -> {
-      if (who.subject() == null) {
-        throw HeraldException.unauthorized("sign in first");
-      }
+      who.requireUser("telling a seller");
       return documents.read("invoices", ctx.pathParam("id")).compose(invoice -> {
         if (!"funded".equals(invoice.getString("status")) || !(invoice.getValue("sellerId") instanceof String seller)) {
           throw new HeraldException(409, "not_funded", "invoice " + invoice.getString("_id") + " is not funded");

@@ -12,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,9 +59,7 @@ public final class SampleChainhook implements Module {
 
   private void send(RoutingContext ctx) {
     Rest.respond(ctx, auth, who -> {
-      if (who.subject() == null) {
-        throw HeraldException.unauthorized("sign in to send sample blocks");
-      }
+      who.requireUser("sending sample blocks");
       if (secret.isBlank()) {
         throw HeraldException.notFound("the chainhook source has no secret on this node");
       }
@@ -85,16 +81,12 @@ public final class SampleChainhook implements Module {
     });
   }
 
-  /** {"rollback": true} asks for a rollback; no body, or anything else, for the next block. */
+  /** {"rollback": true} asks for a rollback; no body, or anything else in it, for the next block. */
   private static boolean wantsRollback(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().length() == 0) {
       return false;
     }
-    try {
-      return ctx.body().asJsonObject().getValue("rollback") instanceof Boolean b && b;
-    } catch (DecodeException | ClassCastException e) {
-      throw Rest.notJson();
-    }
+    return Rest.bodyObject(ctx, "invalid_json", "the body is {rollback?}").getValue("rollback") instanceof Boolean b && b;
   }
 
   /** The sample block as block n (0: as it is), its index, hashes and stream ids moved on. */
@@ -118,7 +110,7 @@ public final class SampleChainhook implements Module {
   /** POSTs the delivery to this node's webhook endpoint, signed, and answers its status and body. */
   private Future<JsonObject> deliver(JsonObject payload) {
     Buffer body = Buffer.buffer(payload.encode());
-    String signature = "sha256=" + HexFormat.of().formatHex(Digests.hmacSha256(secret.getBytes(StandardCharsets.UTF_8), body.getBytes()));
+    String signature = "sha256=" + Digests.hmacSha256Hex(secret.getBytes(StandardCharsets.UTF_8), body.getBytes());
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI("/api/v1/webhooks/chainhook").putHeader("Content-Type", "application/json")
         .putHeader("X-Signature", signature).putHeader("X-Delivery-Id", "sample-" + UUID.randomUUID());

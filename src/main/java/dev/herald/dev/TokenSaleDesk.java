@@ -58,12 +58,10 @@ public final class TokenSaleDesk implements Module {
 
   private void pay(RoutingContext ctx) {
     Rest.respond(ctx, auth, who -> {
-      if (who.subject() == null) {
-        throw HeraldException.unauthorized("sign in to buy: a purchase is made by a user");
-      }
+      String buyer = who.requireUser("paying for a purchase");
       String id = ctx.pathParam("id");
       return documents.read("purchases", id).compose(purchase -> {
-        if (!who.subject().equals(purchase.getString("buyerId"))) {
+        if (!buyer.equals(purchase.getString("buyerId"))) {
           throw HeraldException.notFound("no purchase " + id); // someone else's: it does not exist for this buyer
         }
         if (!"pending".equals(purchase.getString("status"))) {

@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -121,6 +120,6 @@ final class OutboundSender extends VerticleBase {
   }
 
   private String sign(String text) {
-    return HexFormat.of().formatHex(Digests.hmacSha256(settings.secret(), text.getBytes(StandardCharsets.UTF_8)));
+    return Digests.hmacSha256Hex(settings.secret(), text.getBytes(StandardCharsets.UTF_8));
   }
 }

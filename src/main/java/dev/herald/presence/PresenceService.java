@@ -43,9 +43,7 @@ final class PresenceService {
 
   /** typing.start / typing.stop to the channel's subscribers, for a user's socket. */
   Future<Void> typing(BridgeSession socket, Identity who, String channel, boolean on) {
-    if (who.subject() == null) {
-      throw HeraldException.unauthorized("typing needs a user token");
-    }
+    who.requireUser("typing");
     namespaces.checkSubscribe(who, channel);
     namespaces.of(channel).requireTyping(channel);
     if (!socket.subscribedTo(channel)) {
@@ -61,9 +59,7 @@ final class PresenceService {
    * everyone there as presence.update; the socket must be a member of the channel.
    */
   Future<Void> update(BridgeSession socket, Identity who, String channel, Object info) {
-    if (who.subject() == null) {
-      throw HeraldException.unauthorized("presence needs a user token");
-    }
+    who.requireUser("presence");
     namespaces.checkSubscribe(who, channel);
     namespaces.of(channel).requirePresence(channel);
     JsonObject checked = PresenceSockets.info(who, info, "info");

@@ -5,7 +5,6 @@ import dev.herald.core.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.function.Function;
 
 /**
@@ -32,8 +31,7 @@ final class SignatureCheck {
       if (given == null || !given.startsWith("sha256=")) {
         throw refused("missing_signature", source.signatureHeader() + ": sha256=<hex HMAC-SHA256 of the body> is required");
       }
-      byte[] expected = HexFormat.of().formatHex(Digests.hmacSha256(source.secret(), body))
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] expected = Digests.hmacSha256Hex(source.secret(), body).getBytes(StandardCharsets.US_ASCII);
       byte[] sent = given.substring(7).toLowerCase().getBytes(StandardCharsets.US_ASCII);
       if (!MessageDigest.isEqual(sent, expected)) {
         throw refused("bad_signature", "the signature does not match the body and this source's secret");

@@ -3,21 +3,18 @@ package dev.herald.dev;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herald.core.Digests;
 import dev.herald.core.HeraldConfig;
 import dev.herald.core.StartupFailure;
+import dev.herald.testing.Chainhook;
 import dev.herald.testing.Http;
 import dev.herald.testing.LogCapture;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,8 +66,8 @@ class DevModeTest {
           "X-Api-Key", credentials.getString("apiKey"));
       assertThat(published.status()).as("the generated API key publishes").isEqualTo(201);
 
-      String block = fixture();
-      Http.Response hook = node.http.post("/api/v1/webhooks/chainhook", block, "X-Signature", sign(credentials.getString("chainhookSecret"), block),
+      String block = Chainhook.fixture();
+      Http.Response hook = node.http.post("/api/v1/webhooks/chainhook", block, "X-Signature", Chainhook.signature(credentials.getString("chainhookSecret"), block),
           "X-Delivery-Id", "dev-1");
       assertThat(hook.status()).as("the chainhook source is on, with the generated secret: %s", hook.body()).isIn(200, 201, 202);
     }
@@ -133,16 +130,5 @@ class DevModeTest {
     assertThat(DevMode.enabled(HeraldConfig.load(Map.of("HERALD_DEV", "false"), none.copy()))).isFalse();
     assertThatThrownBy(() -> DevMode.enabled(HeraldConfig.load(Map.of("HERALD_DEV", "yes"), none.copy())))
         .isInstanceOf(StartupFailure.class).hasMessageContaining("auto, true or false");
-  }
-
-  private static String fixture() throws Exception {
-    try (InputStream in = DevModeTest.class.getResourceAsStream("/dev/chainhook-block.json")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static String sign(String secret, String body) {
-    return "sha256=" + HexFormat.of().formatHex(Digests.hmacSha256(secret.getBytes(StandardCharsets.UTF_8),
-        body.getBytes(StandardCharsets.UTF_8)));
   }
 }

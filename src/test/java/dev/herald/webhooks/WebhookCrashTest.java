@@ -2,6 +2,7 @@ package dev.herald.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.Chainhook;
 import dev.herald.testing.HeraldProcess;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
@@ -24,14 +25,14 @@ class WebhookCrashTest {
   @Test
   void aDeliveryAnsweredBeforeTheKillIsAllThereAfterIt() throws Exception {
     String db = TestDatabase.create();
-    String block = WebhooksTest.fixture();
+    String block = Chainhook.fixture();
     Map<String, String> env = Map.of("HERALD_DB_URL", db, "HERALD_JWT_SECRET", TestNode.JWT_SECRET,
         "HERALD_API_KEYS", TestNode.API_KEY, "HERALD_GATEWAY_INSTANCES", "1",
         "HERALD_WEBHOOK_CHAINHOOK_SECRET", WebhooksTest.CHAINHOOK_SECRET);
     try (HeraldProcess doomed = HeraldProcess.start(env)) {
       HttpResponse<String> answered = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + doomed.port + "/api/v1/webhooks/chainhook"))
-          .header("X-Signature", WebhooksTest.sign(WebhooksTest.CHAINHOOK_SECRET, block)).header("X-Delivery-Id", "crash-1")
+          .header("X-Signature", Chainhook.signature(WebhooksTest.CHAINHOOK_SECRET, block)).header("X-Delivery-Id", "crash-1")
           .POST(HttpRequest.BodyPublishers.ofString(block)).build(), HttpResponse.BodyHandlers.ofString());
       doomed.kill();
       assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
@@ -43,7 +44,7 @@ class WebhookCrashTest {
       assertThat(after.http.get("/api/v1/channels/stream:41/events", "X-Api-Key", TestNode.API_KEY).json()
           .getJsonArray("events")).hasSize(1);
       Http.Response retried = new Http(after.port).post("/api/v1/webhooks/chainhook", block,
-          "X-Signature", WebhooksTest.sign(WebhooksTest.CHAINHOOK_SECRET, block), "X-Delivery-Id", "crash-1");
+          "X-Signature", Chainhook.signature(WebhooksTest.CHAINHOOK_SECRET, block), "X-Delivery-Id", "crash-1");
       assertThat(retried.json().getBoolean("repeat")).as(retried.body()).isTrue();
       assertThat(after.http.get("/api/v1/channels/market/events").json().getJsonArray("events")).hasSize(2);
     }

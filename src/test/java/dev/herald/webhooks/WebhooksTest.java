@@ -2,22 +2,18 @@ package dev.herald.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.core.Digests;
 import dev.herald.testing.BridgeClient;
+import dev.herald.testing.Chainhook;
 import dev.herald.testing.Http;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -78,17 +74,6 @@ class WebhooksTest {
     node.close();
   }
 
-  static String fixture() throws IOException {
-    try (InputStream in = WebhooksTest.class.getResourceAsStream("/dev/chainhook-block.json")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-  }
-
-  static String sign(String secret, String body) {
-    return "sha256=" + HexFormat.of().formatHex(Digests.hmacSha256(secret.getBytes(StandardCharsets.UTF_8),
-        body.getBytes(StandardCharsets.UTF_8)));
-  }
-
   static Http.Response post(String source, String body, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port + "/api/v1/webhooks/" + source))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
@@ -100,7 +85,7 @@ class WebhooksTest {
   }
 
   static Http.Response chainhook(String body, String deliveryId) throws Exception {
-    return post("chainhook", body, "X-Signature", sign(CHAINHOOK_SECRET, body), "X-Delivery-Id", deliveryId);
+    return post("chainhook", body, "X-Signature", Chainhook.signature(CHAINHOOK_SECRET, body), "X-Delivery-Id", deliveryId);
   }
 
   static List<String> events(String channel) {
@@ -120,7 +105,7 @@ class WebhooksTest {
 
   @Test
   void theFixtureBecomesExactlyItsEventsOnceAndItsRollbackTheCorrectiveOnes() throws Exception {
-    String block = fixture();
+    String block = Chainhook.fixture();
     String stream = "0x9f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c";
     String market = new JsonObject(block).getJsonArray("apply").getJsonObject(0).getJsonArray("transactions")
         .getJsonObject(1).getJsonObject("transaction_identifier").getString("hash");
@@ -246,10 +231,10 @@ class WebhooksTest {
     Http.Response missing = post("chainhook", body, "X-Delivery-Id", "forged-1");
     assertThat(missing.status()).isEqualTo(401);
     assertThat(missing.errorCode()).isEqualTo("missing_signature");
-    Http.Response forged = post("chainhook", body, "X-Signature", sign("not-the-secret", body), "X-Delivery-Id", "forged-1");
+    Http.Response forged = post("chainhook", body, "X-Signature", Chainhook.signature("not-the-secret", body), "X-Delivery-Id", "forged-1");
     assertThat(forged.status()).isEqualTo(401);
     assertThat(forged.errorCode()).isEqualTo("bad_signature");
-    Http.Response tampered = post("chainhook", body + " ", "X-Signature", sign(CHAINHOOK_SECRET, body), "X-Delivery-Id", "forged-1");
+    Http.Response tampered = post("chainhook", body + " ", "X-Signature", Chainhook.signature(CHAINHOOK_SECRET, body), "X-Delivery-Id", "forged-1");
     assertThat(tampered.errorCode()).isEqualTo("bad_signature");
 
     String notJson = "{\"apply\": [";
@@ -267,14 +252,14 @@ class WebhooksTest {
 
     assertThat(post("nowhere", body).errorCode()).isEqualTo("unknown_source");
     assertThat(post("nowhere", body).status()).isEqualTo(404);
-    assertThat(post("unset", body, "X-Signature", sign("anything", body)).errorCode()).as("a source without a secret is off").isEqualTo("unknown_source");
+    assertThat(post("unset", body, "X-Signature", Chainhook.signature("anything", body)).errorCode()).as("a source without a secret is off").isEqualTo("unknown_source");
 
     String stamped = new JsonObject().put("id", "s-1").encode();
     long now = System.currentTimeMillis() / 1000;
-    assertThat(post("stamped", stamped, "X-Signature", sign("stamped-secret", stamped)).errorCode()).isEqualTo("missing_timestamp");
-    assertThat(post("stamped", stamped, "X-Signature", sign("stamped-secret", stamped), "X-Timestamp", String.valueOf(now - 600))
+    assertThat(post("stamped", stamped, "X-Signature", Chainhook.signature("stamped-secret", stamped)).errorCode()).isEqualTo("missing_timestamp");
+    assertThat(post("stamped", stamped, "X-Signature", Chainhook.signature("stamped-secret", stamped), "X-Timestamp", String.valueOf(now - 600))
         .errorCode()).isEqualTo("stale_timestamp");
-    assertThat(post("stamped", stamped, "X-Signature", sign("stamped-secret", stamped), "X-Timestamp", String.valueOf(now))
+    assertThat(post("stamped", stamped, "X-Signature", Chainhook.signature("stamped-secret", stamped), "X-Timestamp", String.valueOf(now))
         .status()).isEqualTo(200);
 
     String order = new JsonObject().put("kind", "order").put("id", "o-1").encode();
